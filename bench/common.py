@@ -1,0 +1,56 @@
+"""Shared benchmark plumbing: a fresh database per run, best-of-N timing, ratio lines."""
+from __future__ import annotations
+
+import os
+import resource
+import tempfile
+import time
+from collections.abc import Callable
+
+PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+def fresh_database(kind: str, name: str) -> str:
+    """Return a DATABASE_URL for an empty database of ``kind`` ("sqlite" or "postgres") called ``name``."""
+    if kind == "sqlite":
+        return f"sqlite:///{tempfile.mkdtemp(prefix='bench-')}/{name}.sqlite3"
+    if kind == "postgres":
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL.replace("postgres://", "postgresql://"), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    raise ValueError(f"unknown database kind {kind!r}")
+
+
+def setup_django(database_url: str) -> None:
+    """Point Django at ``database_url`` (in a fresh home folder) and migrate it."""
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("CAREGIVING_HOME", tempfile.mkdtemp(prefix="bench-home-"))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "caregiving_course.settings"
+    import django
+
+    django.setup()
+    from caregiving_course.cli.database import ensure_migrated
+
+    ensure_migrated()
+
+
+def best_of(fn: Callable[[], object], repeat: int = 5) -> float:
+    """Fastest of ``repeat`` runs, in seconds (the least disturbed by a noisy machine)."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def ratio_line(what: str, ours: float, peer: float, peer_name: str, target: str) -> str:
+    """One result line: ours / peer as a ratio (both in seconds), with the target."""
+    return f"{what}: {ours / peer:.2f}x {peer_name} (ours {ours * 1000:.1f} ms, peer {peer * 1000:.1f} ms; target {target})"
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -1,0 +1,1 @@
+"""Professional Practice in Caregiving: course content, credential framework, learner record, server and CLI."""

@@ -1,0 +1,1 @@
+"""The `caregiving` command line."""

@@ -1,0 +1,77 @@
+"""`caregiving course check|export`: validate content folders and export the course for other platforms."""
+from __future__ import annotations
+
+import argparse
+import importlib
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from caregiving_course.cli.errors import CommandError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("course", help="check or export the course content")
+    csub = p.add_subparsers(dest="action", metavar="ACTION")
+    csub.required = True
+    check = csub.add_parser("check", help="validate a content folder and summarise it (exit 1 on a broken rule)")
+    check.add_argument("path", nargs="?", help="content folder (default: the built-in course)")
+    check.set_defaults(func=check_course)
+    export = csub.add_parser("export", help="export the course as Open edX OLX or an IMS Common Cartridge")
+    what = export.add_mutually_exclusive_group(required=True)
+    what.add_argument("--olx", metavar="FILE", help="write an Open edX course archive (.tar.gz) Studio can import")
+    what.add_argument("--cartridge", metavar="FILE", help="write an IMS Common Cartridge 1.3 (.imscc) of LTI links")
+    export.add_argument("--base-url", help="public URL of this server for LTI links (default CAREGIVING_BASE_URL)")
+    export.set_defaults(func=export_course)
+
+
+def check_course(args: argparse.Namespace) -> int:
+    from django.conf import settings
+
+    from caregiving_course.framework import ContentError, load_course
+
+    path = Path(args.path) if args.path else Path(settings.CONTENT_DIR)
+    if not path.is_dir():
+        raise CommandError(f"{path} is not a folder; give the folder that holds course.yaml")
+    try:
+        course = load_course(path)
+    except ContentError as exc:
+        Console(stderr=True).print(f"[bold red]invalid[/] {exc}", highlight=False)
+        return 1
+    console = Console()
+    console.print(f"[bold]{course.title}[/] ({path})", highlight=False)
+    modules = Table(title="Modules", title_justify="left")
+    for col in ("#", "module", "title", "hours", "sections", "questions"):
+        modules.add_column(col, justify="right" if col in ("#", "hours", "sections", "questions") else "left")
+    for i, m in enumerate(course.modules, 1):
+        modules.add_row(str(i), m.id, m.title, str(m.hours), str(len(m.sections)), str(len(m.questions)))
+    modules.add_row("", "", "total", str(course.total_hours), "", "")
+    console.print(modules)
+    creds = Table(title="Credentials", title_justify="left")
+    for col in ("credential", "tier", "delivery", "requires", "components", "total hours"):
+        creds.add_column(col)
+    for c in course.credentials:
+        creds.add_row(c.id, c.tier, c.delivery, ", ".join(c.requires) or "-", str(len(c.components)), str(c.total_hours))
+    console.print(creds)
+    console.print("[green]ok[/]: every tier rule holds")
+    return 0
+
+
+def export_course(args: argparse.Namespace) -> int:
+    from django.conf import settings
+
+    from caregiving_course.framework import default_course
+
+    target = Path(args.olx or args.cartridge)
+    if not target.parent.exists():
+        raise CommandError(f"folder {target.parent} does not exist")
+    course = default_course()
+    if args.olx:
+        importlib.import_module("xblocks.olx").export_course(course, target)
+        print(f"wrote Open edX course archive {target} (import it in Studio: Tools > Import)")
+    else:
+        base = (args.base_url or settings.BASE_URL).rstrip("/")
+        importlib.import_module("lti_bridge.cartridge").export_cartridge(course, target, base)
+        print(f"wrote IMS Common Cartridge {target} with LTI links to {base}")
+    return 0

@@ -1,0 +1,67 @@
+"""Entry point of the `caregiving` command: sets up Django, then runs one sub-command.
+
+Each package contributes its own commands through a ``register(subparsers)`` function in its
+``cli`` module (listed in :data:`COMMAND_MODULES`); a handler is stored as ``func`` on its parser.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+COMMAND_MODULES = [
+    "caregiving_course.cli.serve",
+    "caregiving_course.cli.course",
+    "caregiving_course.cli.learner",
+    "caregiving_course.cli.user",
+    "caregiving_course.cli.demo",
+    "lti_bridge.cli",
+    "sync.cli",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="caregiving",
+        description="Professional Practice in Caregiving: course, credentials, LTI bridge and badge sync.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:  # a package that has no commands yet
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caregiving_course.settings")
+    import django
+
+    django.setup()
+
+
+def main(argv: list[str] | None = None) -> int:
+    from caregiving_course.cli.errors import CommandError
+
+    setup_django()
+    from caregiving_course.framework import ContentError
+    from caregiving_course.learner_record.errors import NotAllowed, RecordError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (CommandError, ContentError, RecordError, NotAllowed) as exc:
+        print(f"caregiving {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

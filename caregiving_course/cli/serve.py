@@ -1,0 +1,51 @@
+"""`caregiving serve`: the whole product in one process (waitress WSGI server, XBlocks, LTI, scheduler)."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+
+from caregiving_course.cli.database import ensure_migrated
+from caregiving_course.cli.errors import CommandError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("serve", help="run the web server with the course loaded (creates the database on first start)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
+    p.add_argument("--no-scheduler", action="store_true", help="do not run the sync scheduler in this process")
+    p.set_defaults(func=serve)
+
+
+def serve(args: argparse.Namespace) -> int:
+    import waitress
+    from django.conf import settings
+
+    from caregiving_course.framework import default_course
+    from caregiving_course.wsgi import application
+
+    if not 0 < args.port < 65536:
+        raise CommandError(f"--port must be between 1 and 65535 (got {args.port})")
+    ensure_migrated(verbose=True)
+    course = default_course()  # fails here, with the file and rule named, if the content is broken
+    print(f"Course loaded: {course.title} ({len(course.modules)} modules, {course.total_hours} h, "
+          f"{len(course.credentials)} credentials)")
+    if not args.no_scheduler:
+        try:
+            importlib.import_module("sync.scheduler").start_embedded()
+            print("Sync scheduler running in this process.")
+        except ModuleNotFoundError:
+            pass
+    db = settings.DATABASES["default"]
+    print(f"Database: {db['ENGINE'].rsplit('.', 1)[-1]} {db['NAME']}")
+    print(f"Serving on http://{args.host}:{args.port}/  (Ctrl+C stops)", flush=True)
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    try:
+        waitress.serve(application, host=args.host, port=args.port, threads=args.threads, ident="caregiving")
+    except OSError as exc:
+        raise CommandError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}; "
+                           "choose another --port or stop what uses it") from None
+    return 0
+
+

@@ -1,0 +1,249 @@
+"""Reads a content folder (course.yaml, modules/*.md, credentials/*.yaml) into a :class:`Course`."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from caregiving_course.framework.errors import ContentError
+from caregiving_course.framework.model import (
+    DELIVERIES,
+    TIERS,
+    Choice,
+    Component,
+    Course,
+    Credential,
+    Module,
+    Question,
+    Section,
+)
+from caregiving_course.framework.tiers import check_credentials
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+MAX_FILE_BYTES = 512 * 1024
+MAX_HOURS = Decimal(2000)
+MIN_SECTIONS = 3
+MIN_QUESTIONS = 5
+FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n(.*)\Z", re.S)
+
+
+def _read(path: Path, root: Path) -> str:
+    name = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise ContentError(name, "file", f"is larger than {MAX_FILE_BYTES // 1024} KiB")
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ContentError(name, "file", "is not UTF-8 text") from exc
+
+
+def _yaml(text: str, file: str, item: str) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise ContentError(file, item, f"is not valid YAML{where}") from None
+
+
+class _Fields:
+    """Typed access to one YAML mapping, raising ContentError that names file and item."""
+
+    def __init__(self, data: Any, file: str, item: str) -> None:
+        if not isinstance(data, dict):
+            raise ContentError(file, item, "must be a mapping of fields")
+        self.data, self.file, self.item = data, file, item
+
+    def fail(self, rule: str) -> ContentError:
+        return ContentError(self.file, self.item, rule)
+
+    def text(self, key: str, required: bool = True, default: str = "") -> str:
+        value = self.data.get(key, None)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                raise self.fail(f"field '{key}' is required")
+            return default
+        if not isinstance(value, (str, int, float)):
+            raise self.fail(f"field '{key}' must be text")
+        return str(value).strip()
+
+    def ident(self, key: str = "id") -> str:
+        value = self.text(key)
+        if not ID_PATTERN.match(value):
+            raise self.fail(f"'{key}' must be lowercase letters, digits and hyphens (got {value!r})")
+        return value
+
+    def hours(self, key: str = "hours") -> Decimal:
+        raw = self.data.get(key)
+        if isinstance(raw, bool) or raw is None:
+            raise self.fail(f"field '{key}' must be a number of hours")
+        try:
+            value = Decimal(str(raw))
+        except InvalidOperation:
+            raise self.fail(f"field '{key}' must be a number of hours (got {raw!r})") from None
+        if not value.is_finite() or value <= 0:
+            raise self.fail(f"hours must be positive (got {raw})")
+        if value > MAX_HOURS:
+            raise self.fail(f"hours must be at most {MAX_HOURS} (got {raw})")
+        return value
+
+    def share(self, key: str, default: float) -> float:
+        raw = self.data.get(key, default)
+        if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not 0 < raw <= 1:
+            raise self.fail(f"'{key}' must be a number above 0 and at most 1 (got {raw!r})")
+        return float(raw)
+
+    def items(self, key: str, required: bool = True) -> list:
+        value = self.data.get(key)
+        if value is None and not required:
+            return []
+        if not isinstance(value, list) or (required and not value):
+            raise self.fail(f"field '{key}' must be a non-empty list")
+        return value
+
+    def choice(self, key: str, allowed: tuple[str, ...], default: str | None = None) -> str:
+        value = self.text(key, required=default is None, default=default or "")
+        if value not in allowed:
+            raise self.fail(f"'{key}' must be one of {', '.join(allowed)} (got {value!r})")
+        return value
+
+
+def _sections(body: str, file: str, item: str) -> tuple[Section, ...]:
+    parts = re.split(r"^## +(.+?)\s*$", body, flags=re.M)
+    sections = []
+    for title, text in zip(parts[1::2], parts[2::2]):
+        if not text.strip():
+            raise ContentError(file, item, f"section '{title}' has no text")
+        sections.append(Section(title=title.strip(), markdown=text.strip()))
+    if len(sections) < MIN_SECTIONS:
+        raise ContentError(file, item, f"needs at least {MIN_SECTIONS} sections ('## ' headings), has {len(sections)}")
+    return tuple(sections)
+
+
+def _question(data: Any, file: str, module_id: str, index: int) -> Question:
+    f = _Fields(data, file, f"module {module_id} question {index + 1}")
+    choices = []
+    for c in f.items("choices"):
+        cf = _Fields(c, file, f.item)
+        correct = cf.data.get("correct", False)
+        if not isinstance(correct, bool):
+            raise cf.fail("'correct' must be true or false")
+        choices.append(Choice(text=cf.text("text"), correct=correct, feedback=cf.text("feedback")))
+    if not 2 <= len(choices) <= 6:
+        raise f.fail(f"needs 2 to 6 choices, has {len(choices)}")
+    if sum(c.correct for c in choices) != 1:
+        raise f.fail("must have exactly one correct choice")
+    return Question(id=f.ident(), prompt=f.text("prompt"), choices=tuple(choices))
+
+
+def load_module(path: Path, root: Path, default_pass_mark: float) -> Module:
+    file = str(path.relative_to(root))
+    match = FRONT_MATTER.match(_read(path, root))
+    if not match:
+        raise ContentError(file, "module", "must start with YAML front matter between '---' lines")
+    f = _Fields(_yaml(match.group(1), file, "front matter"), file, "module")
+    module_id = f.ident()
+    f.item = f"module {module_id}"
+    check = _Fields(f.data.get("knowledge_check"), file, f"module {module_id} knowledge_check")
+    questions = tuple(_question(q, file, module_id, i) for i, q in enumerate(check.items("questions")))
+    if len(questions) < MIN_QUESTIONS:
+        raise check.fail(f"needs at least {MIN_QUESTIONS} questions, has {len(questions)}")
+    if len({q.id for q in questions}) != len(questions):
+        raise check.fail("question ids must be unique")
+    outcomes = tuple(str(o).strip() for o in f.items("outcomes") if str(o).strip())
+    return Module(
+        id=module_id,
+        title=f.text("title"),
+        hours=f.hours(),
+        outcomes=outcomes,
+        sections=_sections(match.group(2), file, f.item),
+        questions=questions,
+        pass_mark=check.share("pass_mark", default_pass_mark),
+        reflection=f.text("reflection"),
+        source=file,
+    )
+
+
+def _component(data: Any, file: str, cred_id: str, modules: dict[str, Module]) -> Component:
+    f = _Fields(data, file, f"credential {cred_id}")
+    if "module" in f.data:
+        module_id = f.text("module")
+        if module_id not in modules:
+            raise f.fail(f"component refers to unknown module '{module_id}'")
+        m = modules[module_id]
+        return Component(id=m.id, title=m.title, hours=m.hours, delivery="self-paced", evidence="module")
+    evidence = f.choice("evidence", ("hours", "signoff"))
+    skills = tuple(str(s) for s in f.items("skills")) if evidence == "signoff" else ()
+    return Component(
+        id=f.ident(), title=f.text("title"), hours=f.hours(),
+        delivery=f.choice("delivery", DELIVERIES), evidence=evidence, skills=skills,
+    )
+
+
+def load_credential(path: Path, root: Path, modules: dict[str, Module]) -> Credential:
+    file = str(path.relative_to(root))
+    f = _Fields(_yaml(_read(path, root), file, "credential"), file, "credential")
+    cred_id = f.ident()
+    f.item = f"credential {cred_id}"
+    components = tuple(_component(c, file, cred_id, modules) for c in f.items("components"))
+    ids = [c.id for c in components]
+    if len(set(ids)) != len(ids):
+        raise f.fail("components must not repeat")
+    requires = tuple(str(r) for r in f.items("requires", required=False))
+    return Credential(
+        id=cred_id, title=f.text("title"), tier=f.choice("tier", TIERS),
+        delivery=f.choice("delivery", DELIVERIES), credit=f.choice("credit", ("credit", "non-credit")),
+        description=f.text("description"), criteria=f.text("criteria"), requires=requires,
+        components=components, total_hours=Decimal(0), source=file,
+    )
+
+
+def load_course(path: str | Path) -> Course:
+    """Load and validate a content folder; raise :class:`ContentError` on the first broken rule."""
+    root = Path(path)
+    course_file = root / "course.yaml"
+    if not course_file.is_file():
+        raise ContentError(str(root), "course", "has no course.yaml")
+    f = _Fields(_yaml(_read(course_file, root), "course.yaml", "course"), "course.yaml", "course")
+    pass_mark = f.share("pass_mark", 0.8)
+    modules: dict[str, Module] = {}
+    for module_path in sorted((root / "modules").glob("*.md")):
+        module = load_module(module_path, root, pass_mark)
+        if module.id in modules:
+            raise ContentError(module.source, f"module {module.id}",
+                               f"duplicate module id (also in {modules[module.id].source})")
+        modules[module.id] = module
+    order = [str(m) for m in f.items("modules")]
+    for module_id in order:
+        if module_id not in modules:
+            raise f.fail(f"lists module '{module_id}' but no file in modules/ defines it")
+    if len(set(order)) != len(order):
+        raise f.fail("lists a module twice")
+    unlisted = sorted(set(modules) - set(order))
+    if unlisted:
+        raise f.fail(f"does not list module(s) {', '.join(unlisted)}")
+    credentials: dict[str, Credential] = {}
+    for cred_path in sorted((root / "credentials").glob("*.yaml")):
+        cred = load_credential(cred_path, root, modules)
+        if cred.id in credentials:
+            raise ContentError(cred.source, f"credential {cred.id}",
+                               f"duplicate credential id (also in {credentials[cred.id].source})")
+        credentials[cred.id] = cred
+    checked = check_credentials(credentials)
+    return Course(
+        id=f.ident(), title=f.text("title"), description=f.text("description", required=False),
+        minimum_time_share=f.share("minimum_time_share", 0.5),
+        modules=tuple(modules[m] for m in order), credentials=tuple(checked.values()), path=str(root),
+    )
+
+
+@lru_cache(maxsize=1)
+def default_course() -> Course:
+    """The course the server runs: the folder named by settings.CONTENT_DIR, loaded once."""
+    from django.conf import settings
+
+    return load_course(settings.CONTENT_DIR)

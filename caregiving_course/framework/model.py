@@ -1,0 +1,114 @@
+"""Immutable description of the course and its credentials, as loaded from content files."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+TIERS = ("badge", "certificate-of-training", "college-certificate")
+DELIVERIES = ("self-paced", "online", "blended", "face-to-face", "instructor-led")
+EVIDENCE_KINDS = ("module", "hours", "signoff")
+
+
+@dataclass(frozen=True)
+class Choice:
+    text: str
+    correct: bool
+    feedback: str
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    prompt: str
+    choices: tuple[Choice, ...]
+
+    @property
+    def correct_index(self) -> int:
+        return next(i for i, c in enumerate(self.choices) if c.correct)
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    markdown: str
+
+
+@dataclass(frozen=True)
+class Module:
+    id: str
+    title: str
+    hours: Decimal
+    outcomes: tuple[str, ...]
+    sections: tuple[Section, ...]
+    questions: tuple[Question, ...]
+    pass_mark: float
+    reflection: str
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Component:
+    """One requirement of a credential: one of our modules, or an instructor-led part."""
+
+    id: str
+    title: str
+    hours: Decimal
+    delivery: str
+    evidence: str  # one of EVIDENCE_KINDS
+    skills: tuple[str, ...] = ()
+
+    @property
+    def is_module(self) -> bool:
+        return self.evidence == "module"
+
+
+@dataclass(frozen=True)
+class Credential:
+    id: str
+    title: str
+    tier: str
+    delivery: str
+    credit: str
+    description: str
+    criteria: str
+    requires: tuple[str, ...]
+    components: tuple[Component, ...]
+    total_hours: Decimal
+    source: str = ""
+
+    @property
+    def own_hours(self) -> Decimal:
+        return sum((c.hours for c in self.components), Decimal(0))
+
+
+@dataclass(frozen=True)
+class Course:
+    id: str
+    title: str
+    description: str
+    minimum_time_share: float
+    modules: tuple[Module, ...]
+    credentials: tuple[Credential, ...]
+    path: str = ""
+    _modules_by_id: dict = field(default_factory=dict, compare=False, repr=False)
+    _credentials_by_id: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._modules_by_id.update({m.id: m for m in self.modules})
+        self._credentials_by_id.update({c.id: c for c in self.credentials})
+
+    def module(self, module_id: str) -> Module:
+        return self._modules_by_id[module_id]
+
+    def credential(self, credential_id: str) -> Credential:
+        return self._credentials_by_id[credential_id]
+
+    def has_module(self, module_id: str) -> bool:
+        return module_id in self._modules_by_id
+
+    def has_credential(self, credential_id: str) -> bool:
+        return credential_id in self._credentials_by_id
+
+    @property
+    def total_hours(self) -> Decimal:
+        return sum((m.hours for m in self.modules), Decimal(0))

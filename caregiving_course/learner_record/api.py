@@ -1,0 +1,146 @@
+"""The learner record's public API: the only way XBlocks, the LTI bridge, the sync and the CLI
+read or change what learners did and earned.
+
+Every function either completes or raises :class:`RecordError` / :class:`NotAllowed` having
+changed nothing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from caregiving_course.framework import Course, default_course
+from caregiving_course.learner_record.activity import (
+    BeatResult,
+    CompletionCheck,
+    completion_check,
+    record_heartbeat,
+    record_knowledge_check,
+    record_reflection,
+    record_section_viewed,
+    try_complete,
+)
+from caregiving_course.learner_record.awards import awards_of, evaluate, evaluate_many, get_award, revoke
+from caregiving_course.learner_record.errors import NotAllowed, RecordError
+from caregiving_course.learner_record.evidence import record_hours, record_signoff, records_for, withdraw
+from caregiving_course.learner_record.models import Cohort, Enrolment, Learner, ModuleActivity
+from caregiving_course.learner_record.people import (
+    ADMINISTRATOR,
+    INSTRUCTOR,
+    LEARNER,
+    add_user,
+    check_can_view,
+    cohorts_for,
+    enrol,
+    ensure_cohort,
+    find_learner,
+    is_staff_for,
+    learner_for_identity,
+    learner_for_user,
+    role_of,
+)
+from caregiving_course.learner_record.progress import CredentialProgress, Progress, compute, load_records
+
+__all__ = [
+    "ADMINISTRATOR",
+    "INSTRUCTOR",
+    "LEARNER",
+    "BeatResult",
+    "CohortRow",
+    "CompletionCheck",
+    "CredentialProgress",
+    "NotAllowed",
+    "Progress",
+    "RecordError",
+    "add_user",
+    "awards_of",
+    "check_can_view",
+    "cohort_rows",
+    "cohorts_for",
+    "completion_check",
+    "enrol",
+    "ensure_cohort",
+    "evaluate",
+    "evaluate_many",
+    "explain",
+    "find_learner",
+    "get_award",
+    "is_staff_for",
+    "learner_for_identity",
+    "learner_for_user",
+    "module_state",
+    "progress",
+    "progress_many",
+    "record_heartbeat",
+    "record_hours",
+    "record_knowledge_check",
+    "record_reflection",
+    "record_section_viewed",
+    "record_signoff",
+    "records_for",
+    "revoke",
+    "role_of",
+    "try_complete",
+    "withdraw",
+]
+
+
+def progress(learner: Learner, *, course: Course | None = None) -> Progress:
+    """Hours credited toward each credential, time on task, what is done and what is left."""
+    return progress_many([learner.pk], course=course)[learner.pk]
+
+
+def progress_many(learner_ids: list[int], *, course: Course | None = None) -> dict[int, Progress]:
+    course = course or default_course()
+    return {lid: compute(course, lid, rec) for lid, rec in load_records(learner_ids).items()}
+
+
+def explain(learner: Learner, credential_id: str, *, course: Course | None = None) -> CredentialProgress:
+    """Why the learner has the hours they have toward ``credential_id``: every record behind each number."""
+    course = course or default_course()
+    if not course.has_credential(credential_id):
+        raise RecordError(f"unknown credential {credential_id!r} (known: {', '.join(c.id for c in course.credentials)})")
+    return progress(learner, course=course).credential(credential_id)
+
+
+def module_state(learner: Learner, module_id: str) -> dict:
+    """What the learner has done in one module (for the module view)."""
+    activity = ModuleActivity.objects.filter(learner=learner, module_id=module_id).first()
+    if activity is None:
+        return {"seconds": 0, "sections_viewed": [], "best_score": None, "attempts": 0, "reflection": ""}
+    return {"seconds": activity.seconds, "sections_viewed": list(activity.sections_viewed),
+            "best_score": activity.best_score, "attempts": activity.attempts, "reflection": activity.reflection}
+
+
+@dataclass(frozen=True)
+class CohortRow:
+    """One learner's line in an instructor's cohort table."""
+
+    learner_id: int
+    name: str
+    email: str
+    progress: Progress
+    at_risk: bool
+
+
+def cohort_rows(cohort: Cohort, *, viewer, course: Course | None = None) -> list[CohortRow]:
+    """The cohort's learners with their progress; only for its instructors and administrators."""
+    if not (viewer.is_superuser or cohort.instructors.filter(pk=viewer.pk).exists()):
+        raise NotAllowed("you do not teach this cohort")
+    course = course or default_course()
+    learners = list(Learner.objects.filter(enrolments__cohort=cohort).order_by("name", "pk")
+                    .values_list("pk", "name", "email"))
+    all_progress = progress_many([pk for pk, _, _ in learners], course=course)
+    from django.utils import timezone
+
+    now = timezone.now()
+    rows = []
+    for pk, name, email in learners:
+        p = all_progress[pk]
+        idle_days = (now - p.last_activity_at).days if p.last_activity_at else None
+        at_risk = p.modules_done < len(course.modules) and (idle_days is None or idle_days >= 14)
+        rows.append(CohortRow(pk, name, email, p, at_risk))
+    return rows
+
+
+def enrolled_cohorts(learner: Learner) -> list[Cohort]:
+    return [e.cohort for e in Enrolment.objects.filter(learner=learner).select_related("cohort")]

@@ -1,0 +1,98 @@
+"""The durable outbox: queue deliveries with the facts that cause them; let workers claim them.
+
+The policy (which handler, how long to back off) belongs to :mod:`sync`; this module only keeps
+rows consistent: a row is claimed by one worker at a time under a lease that lapses if the
+worker dies, and a delivered row is never handed out again.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from caregiving_course.learner_record.models import OutboxEntry
+
+
+def enqueue(kind: str, key: str, payload: dict, *, at: dt.datetime | None = None) -> OutboxEntry:
+    """Queue a delivery; must run inside the transaction that records its cause.
+
+    ``key`` names the effect (``badge.issue:<award>``); queuing the same key again returns the
+    existing row, so callers may enqueue freely.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("outbox.enqueue must run inside the transaction that records its cause")
+    try:
+        with transaction.atomic():
+            return OutboxEntry.objects.create(kind=kind, key=key, payload=payload,
+                                              next_attempt_at=at or timezone.now())
+    except IntegrityError:
+        return OutboxEntry.objects.get(key=key)
+
+
+def claim(worker: str, *, limit: int = 50, lease_seconds: int = 60,
+          kinds: Iterable[str] | None = None) -> list[OutboxEntry]:
+    """Claim up to ``limit`` due rows for ``worker`` under a lease; rows others hold are skipped."""
+    now = timezone.now()
+    with transaction.atomic():
+        rows = OutboxEntry.objects.filter(status=OutboxEntry.PENDING, next_attempt_at__lte=now).filter(
+            Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now))
+        if kinds is not None:
+            rows = rows.filter(kind__in=list(kinds))
+        rows = rows.order_by("next_attempt_at", "id")
+        if connection.features.has_select_for_update_skip_locked:
+            rows = rows.select_for_update(skip_locked=True)
+        ids = list(rows.values_list("id", flat=True)[:limit])
+        if not ids:
+            return []
+        OutboxEntry.objects.filter(id__in=ids).update(
+            lease_owner=worker[:64], lease_expires_at=now + dt.timedelta(seconds=lease_seconds),
+            attempts=F("attempts") + 1)
+    return list(OutboxEntry.objects.filter(id__in=ids).order_by("next_attempt_at", "id"))
+
+
+def complete(entry_id: int, result: dict | None = None) -> None:
+    """Mark a delivery done: it will never be handed out again."""
+    OutboxEntry.objects.filter(id=entry_id).exclude(status=OutboxEntry.DONE).update(
+        status=OutboxEntry.DONE, done_at=timezone.now(), result=result or {}, lease_owner="",
+        lease_expires_at=None, last_error="")
+
+
+def reschedule(entry_id: int, at: dt.datetime, error: str) -> None:
+    """Release the lease and try again at ``at``; ``error`` says what went wrong (shown to admins)."""
+    OutboxEntry.objects.filter(id=entry_id, status=OutboxEntry.PENDING).update(
+        next_attempt_at=at, last_error=error[:4000], lease_owner="", lease_expires_at=None)
+
+
+def dead_letter(entry_id: int, error: str) -> None:
+    """Stop trying: an administrator must look (``caregiving sync status``) and may retry."""
+    OutboxEntry.objects.filter(id=entry_id, status=OutboxEntry.PENDING).update(
+        status=OutboxEntry.DEAD, last_error=error[:4000], lease_owner="", lease_expires_at=None)
+
+
+def retry(entry_id: int) -> bool:
+    """Put a dead-lettered delivery back in the queue now; False if there is no such dead row."""
+    return bool(OutboxEntry.objects.filter(id=entry_id, status=OutboxEntry.DEAD).update(
+        status=OutboxEntry.PENDING, attempts=0, next_attempt_at=timezone.now(), last_error=""))
+
+
+def counts() -> dict[str, int]:
+    """How many deliveries are pending, done and dead-lettered."""
+    found = dict(OutboxEntry.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    return {status: found.get(status, 0) for status, _ in OutboxEntry.STATUSES}
+
+
+def entries(status: str | None = None, *, limit: int = 100, kinds: Iterable[str] | None = None) -> list[OutboxEntry]:
+    """Recent deliveries, newest first, for status pages."""
+    rows = OutboxEntry.objects.all()
+    if status:
+        rows = rows.filter(status=status)
+    if kinds is not None:
+        rows = rows.filter(kind__in=list(kinds))
+    return list(rows.order_by("-id")[:limit])
+
+
+def get(entry_id: int) -> OutboxEntry | None:
+    return OutboxEntry.objects.filter(id=entry_id).first()

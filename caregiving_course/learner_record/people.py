@@ -1,0 +1,131 @@
+"""Learners and their identities, cohorts, instructors and roles."""
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+
+from caregiving_course.learner_record.errors import NotAllowed, RecordError
+from caregiving_course.learner_record.models import Cohort, Enrolment, Identity, Learner
+
+LEARNER, INSTRUCTOR, ADMINISTRATOR = "learner", "instructor", "administrator"
+ROLES = (LEARNER, INSTRUCTOR, ADMINISTRATOR)
+
+
+def learner_for_identity(source: str, subject: str, *, issuer: str = "", name: str = "",
+                         email: str = "", user=None) -> Learner:
+    """The learner a source system knows as (issuer, subject), created on first sight.
+
+    Identities are matched exactly; two sources that share an e-mail stay two learners.
+    """
+    if source not in dict(Identity.SOURCES):
+        raise RecordError(f"unknown identity source {source!r}")
+    if not subject or len(subject) > 255 or len(issuer) > 255:
+        raise RecordError("an identity needs a subject of 1 to 255 characters")
+    found = Identity.objects.select_related("learner").filter(source=source, issuer=issuer, subject=subject).first()
+    if found:
+        return found.learner
+    try:
+        with transaction.atomic():
+            learner = Learner.objects.create(user=user, name=name[:200], email=email[:254])
+            Identity.objects.create(learner=learner, source=source, issuer=issuer, subject=subject)
+            return learner
+    except IntegrityError:  # another request created it first
+        return Identity.objects.select_related("learner").get(source=source, issuer=issuer, subject=subject).learner
+
+
+def learner_for_user(user) -> Learner:
+    """The learner behind a local (Django) user account, created on first use."""
+    learner = Learner.objects.filter(user=user).first()
+    if learner:
+        return learner
+    return learner_for_identity(Identity.LOCAL, str(user.pk), name=user.get_full_name() or user.get_username(),
+                                email=user.email, user=user)
+
+
+def find_learner(reference: str | int) -> Learner:
+    """A learner by id, e-mail or username (for the CLI); RecordError names what was not found."""
+    text = str(reference).strip()
+    learner = None
+    if text.isdigit():
+        learner = Learner.objects.filter(pk=int(text)).first()
+    if learner is None:
+        learner = (Learner.objects.filter(user__username=text).first()
+                   or Learner.objects.filter(email__iexact=text).order_by("pk").first())
+    if learner is None:
+        raise RecordError(f"no learner {text!r} (give an id, username or e-mail; see 'caregiving user list')")
+    return learner
+
+
+def role_of(user) -> str:
+    if user is None or not user.is_authenticated:
+        return ""
+    if user.is_superuser:
+        return ADMINISTRATOR
+    if user.taught_cohorts.exists():
+        return INSTRUCTOR
+    return LEARNER
+
+
+def is_staff_for(user, learner: Learner) -> bool:
+    """True when ``user`` teaches a cohort ``learner`` is in, or administers the system."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return Enrolment.objects.filter(learner=learner, cohort__instructors=user).exists()
+
+
+def check_can_view(user, learner: Learner) -> None:
+    """Learners see their own record, instructors their cohorts', administrators all."""
+    if learner.user_id is not None and learner.user_id == getattr(user, "pk", None):
+        return
+    if not is_staff_for(user, learner):
+        raise NotAllowed("you may only see your own record or those of cohorts you teach")
+
+
+def cohorts_for(user) -> list[Cohort]:
+    """Cohorts ``user`` may see as staff: all for administrators, taught ones for instructors."""
+    if user is None or not user.is_authenticated:
+        return []
+    rows = Cohort.objects.all() if user.is_superuser else user.taught_cohorts.all()
+    return list(rows.order_by("name"))
+
+
+def ensure_cohort(name: str, title: str = "") -> Cohort:
+    cohort, _ = Cohort.objects.get_or_create(name=name, defaults={"title": title or name})
+    return cohort
+
+
+def enrol(learner: Learner, cohort: Cohort) -> None:
+    Enrolment.objects.get_or_create(learner=learner, cohort=cohort)
+
+
+def add_user(email: str, role: str, *, cohort: str | None = None, password: str | None = None,
+             name: str = "") -> object:
+    """Create (or update) a local account with a role, optionally in a cohort. Used by the CLI."""
+    if role not in ROLES:
+        raise RecordError(f"role must be one of {', '.join(ROLES)}")
+    if "@" not in email or len(email) > 254:
+        raise RecordError(f"{email!r} is not an e-mail address")
+    if role == INSTRUCTOR and not cohort:
+        raise RecordError("an instructor needs --cohort NAME (the cohort they teach)")
+    User = get_user_model()
+    with transaction.atomic():
+        user, _ = User.objects.get_or_create(username=email.lower(), defaults={"email": email.lower()})
+        if name:
+            user.first_name = name[:150]
+        if password:
+            user.set_password(password)
+        elif not user.has_usable_password():
+            user.set_unusable_password()
+        user.is_superuser = user.is_staff = role == ADMINISTRATOR
+        user.save()
+        if cohort:
+            group = ensure_cohort(cohort)
+            if role == INSTRUCTOR:
+                group.instructors.add(user)
+            else:
+                enrol(learner_for_user(user), group)
+        elif role == LEARNER:
+            learner_for_user(user)
+    return user

@@ -1,0 +1,1 @@
+"""The embedded web server's own pages: home, sign-up and sign-in, course navigation."""

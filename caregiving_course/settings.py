@@ -1,0 +1,142 @@
+"""Django settings for the embedded server (`caregiving serve`) and the tests.
+
+Everything a deployment changes comes from the environment:
+
+- ``CAREGIVING_HOME``: folder for the SQLite database, keys and media (default ``./var``).
+- ``DATABASE_URL``: ``sqlite:///path``, ``postgres://…`` or ``mysql://…`` (default SQLite in home).
+- ``CAREGIVING_SECRET_KEY``: Django secret; generated and kept in home when absent.
+- ``CAREGIVING_BASE_URL``: public URL of the server (used in LTI and badge URLs).
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent
+HOME = Path(os.environ.get("CAREGIVING_HOME", Path.cwd() / "var")).resolve()
+HOME.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    if os.environ.get("CAREGIVING_SECRET_KEY"):
+        return os.environ["CAREGIVING_SECRET_KEY"]
+    path = HOME / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = os.environ.get("CAREGIVING_DEBUG") == "1"
+ALLOWED_HOSTS = os.environ.get("CAREGIVING_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
+BASE_URL = os.environ.get("CAREGIVING_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+KEYS_DIR = Path(os.environ.get("CAREGIVING_KEYS_DIR", HOME / "keys"))
+CONTENT_DIR = Path(os.environ.get("CAREGIVING_CONTENT", BASE_DIR / "content"))
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "workbench",
+    "caregiving_course.learner_record.apps.LearnerRecordConfig",
+    "caregiving_course.server.apps.ServerConfig",
+    "xblocks.apps.XBlocksConfig",
+    "lti_bridge.apps.LtiBridgeConfig",
+    "sync.apps.SyncConfig",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "caregiving_course.urls"
+WSGI_APPLICATION = "caregiving_course.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{HOME / 'caregiving.sqlite3'}"),
+        conn_max_age=int(os.environ.get("CAREGIVING_CONN_MAX_AGE", "60")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers run beside the one writer; IMMEDIATE avoids lock upgrades mid-transaction.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+        "transaction_mode": "IMMEDIATE",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"charset": "utf8mb4", "isolation_level": "read committed"}
+    )
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "America/Toronto"
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = HOME / "static"
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+X_FRAME_OPTIONS = "SAMEORIGIN"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("CAREGIVING_LOG_LEVEL", "WARNING")},
+}
+
+# Hours policy (DESIGN.md): seconds between heartbeats the page sends, the most one beat may
+# credit, and how recent the learner's last interaction must be for a beat to count.
+HEARTBEAT_INTERVAL_SECONDS = 15
+HEARTBEAT_MAX_CREDIT_SECONDS = 30
+HEARTBEAT_IDLE_SECONDS = 120
+
+# Workbench (xblock-sdk) settings it reads from Django settings.
+WORKBENCH = {"reset_state_on_restart": False}

@@ -1,0 +1,4 @@
+"""URLs of the lti_bridge package."""
+
+app_name = "lti_bridge"
+urlpatterns: list = []

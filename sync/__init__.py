@@ -1,0 +1,1 @@
+"""Scheduled delivery of the outbox: badges to the issuing platform, scores to partner LMSs."""

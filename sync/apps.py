@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class SyncConfig(AppConfig):
+    name = "sync"
+    label = "sync"
+    verbose_name = "Sync"
+    default_auto_field = "django.db.models.BigAutoField"

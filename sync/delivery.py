@@ -1,0 +1,192 @@
+"""Delivery policy for the outbox: which handler delivers a kind, and what to do when it fails.
+
+Handlers
+    A handler is ``fn(entry) -> dict``: it delivers one :class:`OutboxEntry` and returns what the
+    platform answered (stored as the entry's ``result``). It must make its effect idempotent: the
+    same entry may be handed out again after a crash, a lapsed lease or an ambiguous failure
+    (``entry.attempts > 1`` or :func:`in_doubt` say so; look up before writing again).
+
+    Register one per outbox kind, once, at start-up (an ``AppConfig.ready()`` is a good place)::
+
+        from sync.delivery import register_handler
+        register_handler("lti.score", deliver_score)
+
+    To fail, raise :class:`RetryLater` (temporary: 429, 5xx, timeouts; ``retry_after`` seconds
+    when the platform named them; ``ambiguous=True`` when the request may have been applied) or
+    :class:`Permanent` (an answer that will never succeed: most 4xx). :func:`raise_for_response`
+    maps an HTTP answer to these.
+
+Retries back off exponentially with full jitter, never sooner than ``Retry-After``; after
+``max_attempts`` the entry is dead-lettered with the last answer, for ``caregiving sync status``
+and ``caregiving sync retry``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from caregiving_course.learner_record import outbox
+from caregiving_course.learner_record.models import OutboxEntry
+from sync.models import DeliveryNote
+
+Handler = Callable[[OutboxEntry], dict]
+_HANDLERS: dict[str, Handler] = {}
+
+DELIVERED, RETRYING, DEAD, SKIPPED = "delivered", "retrying", "dead", "skipped"
+
+
+class DeliveryError(Exception):
+    """A delivery did not succeed; ``answer`` is what the platform said (shown to administrators)."""
+
+    def __init__(self, reason: str, *, answer: str = ""):
+        super().__init__(reason)
+        self.reason = reason
+        self.answer = answer
+
+    def describe(self) -> str:
+        return f"{self.reason}: {self.answer}" if self.answer else self.reason
+
+
+class RetryLater(DeliveryError):
+    """A temporary failure; try again after the back-off (and not before ``retry_after`` seconds)."""
+
+    def __init__(self, reason: str, *, answer: str = "", retry_after: float | None = None, ambiguous: bool = False):
+        super().__init__(reason, answer=answer)
+        self.retry_after = retry_after
+        self.ambiguous = ambiguous
+
+
+class Permanent(DeliveryError):
+    """An answer that will never turn into success by retrying: dead-letter at once."""
+
+
+def register_handler(kind: str, fn: Handler, *, replace: bool = False) -> None:
+    """Make ``fn`` the handler of outbox ``kind``; registering a different one twice is an error."""
+    current = _HANDLERS.get(kind)
+    if current is not None and current is not fn and not replace:
+        raise ValueError(f"outbox kind {kind!r} already has a handler ({current.__module__}.{current.__qualname__})")
+    _HANDLERS[kind] = fn
+
+
+def handler_for(kind: str) -> Handler | None:
+    return _HANDLERS.get(kind)
+
+
+def registered_kinds() -> list[str]:
+    return sorted(_HANDLERS)
+
+
+def parse_retry_after(value: str | None, now: dt.datetime | None = None) -> float | None:
+    """Seconds a ``Retry-After`` header asks for (delta-seconds or an HTTP date); None when absent or bad."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(min(int(value), 86400))
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, min((when - (now or timezone.now())).total_seconds(), 86400.0))
+
+
+def raise_for_response(resp, *, what: str) -> None:
+    """Raise the delivery error an HTTP answer means; return quietly on 2xx."""
+    status = resp.status_code
+    if 200 <= status < 300:
+        return
+    answer = f"HTTP {status} {resp.text[:1000]}".strip()
+    if status == 429 or status == 408 or status == 425 or status >= 500:
+        raise RetryLater(f"{what}: platform busy or failing", answer=answer,
+                         retry_after=parse_retry_after(resp.headers.get("Retry-After")))
+    raise Permanent(f"{what}: refused by the platform", answer=answer)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential back-off with full jitter: attempt n waits a random time up to ``base * 2**(n-1)`` (capped)."""
+
+    base_seconds: float = 5.0
+    cap_seconds: float = 3600.0
+    max_attempts: int = 8
+
+    def delay(self, attempts: int, retry_after: float | None = None) -> float:
+        ceiling = min(self.cap_seconds, self.base_seconds * (2 ** max(0, attempts - 1)))
+        wait = random.uniform(ceiling / 2, ceiling)
+        if retry_after is not None:
+            wait = max(wait, retry_after)
+        return wait
+
+
+def in_doubt(entry: OutboxEntry) -> bool:
+    """True when an earlier attempt may have reached the platform: look up what it holds before writing."""
+    return entry.attempts > 1 or DeliveryNote.objects.filter(key=entry.key).exists()
+
+
+def _note(key: str, reason: str) -> None:
+    try:
+        with transaction.atomic():
+            DeliveryNote.objects.create(key=key, reason=reason[:500])
+    except IntegrityError:
+        pass
+
+
+@dataclass
+class Outcome:
+    entry_id: int
+    kind: str
+    key: str
+    status: str
+    detail: str = ""
+
+
+def deliver(entry: OutboxEntry, policy: RetryPolicy) -> Outcome:
+    """Run the handler of one claimed entry and record the result in the outbox."""
+    handler = handler_for(entry.kind)
+    if handler is None:
+        # Another process (or a later deploy) may know this kind: leave it for them, a while later.
+        outbox.reschedule(entry.id, timezone.now() + dt.timedelta(seconds=policy.cap_seconds),
+                          f"no handler registered for {entry.kind!r} in this process")
+        return Outcome(entry.id, entry.kind, entry.key, SKIPPED, f"no handler for {entry.kind}")
+    try:
+        result = handler(entry)
+    except Permanent as exc:
+        _note(entry.key, exc.describe())
+        outbox.dead_letter(entry.id, exc.describe())
+        return Outcome(entry.id, entry.kind, entry.key, DEAD, exc.describe())
+    except RetryLater as exc:
+        return _retry(entry, policy, exc)
+    except Exception as exc:  # a handler bug or an unmapped network error: may have been sent, so retry in doubt
+        return _retry(entry, policy, RetryLater(f"{entry.kind}: unexpected {type(exc).__name__}", answer=str(exc)[:500],
+                                                ambiguous=True))
+    outbox.complete(entry.id, result)
+    return Outcome(entry.id, entry.kind, entry.key, DELIVERED, str(result.get("remote_id", "")) if result else "")
+
+
+def _retry(entry: OutboxEntry, policy: RetryPolicy, exc: RetryLater) -> Outcome:
+    if exc.ambiguous:
+        _note(entry.key, exc.describe())
+    if entry.attempts >= policy.max_attempts:
+        detail = f"gave up after {entry.attempts} attempts; last answer: {exc.describe()}"
+        _note(entry.key, detail)
+        outbox.dead_letter(entry.id, detail)
+        return Outcome(entry.id, entry.kind, entry.key, DEAD, detail)
+    wait = policy.delay(entry.attempts, exc.retry_after)
+    outbox.reschedule(entry.id, timezone.now() + dt.timedelta(seconds=wait), exc.describe())
+    return Outcome(entry.id, entry.kind, entry.key, RETRYING, exc.describe())
+
+
+def register_default_handlers() -> None:
+    """Badge issuance and revocation go to the configured issuing backend (called from ``SyncConfig.ready``)."""
+    from sync.backends import handlers
+
+    register_handler("badge.issue", handlers.issue, replace=True)
+    register_handler("badge.revoke", handlers.revoke, replace=True)

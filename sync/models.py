@@ -1,0 +1,70 @@
+"""Tables of the sync package.
+
+This file is shared by two parts of ``sync``; each keeps its models in its own section below.
+"""
+from __future__ import annotations
+
+from django.db import models
+
+# ---------------------------------------------------------------------------------------------
+# Sync engine and external issuing backends (sync/scheduler.py, worker.py, delivery.py,
+# config.py, backends/). Owned by the sync-engine work.
+# ---------------------------------------------------------------------------------------------
+
+
+class IssuerChoice(models.Model):
+    """Which issuing backend delivers a credential's badges; ``credential_id`` "" is the global default."""
+
+    credential_id = models.CharField(max_length=64, unique=True, blank=True)
+    backend = models.CharField(max_length=32)
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class BackendSettings(models.Model):
+    """One issuing backend's settings (URL, account, badge map) and its secrets, which are never printed."""
+
+    backend = models.CharField(max_length=32, unique=True)
+    settings = models.JSONField(default=dict)
+    secrets = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class OAuthToken(models.Model):
+    """A backend's current OAuth2 tokens; a rotated refresh token is saved here before the access token is used."""
+
+    backend = models.CharField(max_length=32, unique=True)
+    access_token = models.TextField(blank=True)
+    access_expires_at = models.DateTimeField(null=True)
+    refresh_token = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class LeaderLease(models.Model):
+    """Who runs the scheduled jobs: one holder at a time, until ``expires_at`` unless renewed."""
+
+    name = models.CharField(max_length=64, unique=True)
+    holder = models.CharField(max_length=128)
+    expires_at = models.DateTimeField()
+
+
+class SyncCursor(models.Model):
+    """How far a scheduled job has got (the award evaluation's activity watermark)."""
+
+    name = models.CharField(max_length=64, unique=True)
+    value = models.DateTimeField()
+
+
+class DeliveryNote(models.Model):
+    """Marks a delivery whose earlier attempt may have reached the platform (ambiguous failure or dead letter).
+
+    Before trying such a delivery again the handler asks the platform what it already holds.
+    """
+
+    key = models.CharField(max_length=191, unique=True)
+    reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Built-in issuer (sync/issuer/, views.py, public.py). Owned by the built-in issuer work.
+# ---------------------------------------------------------------------------------------------

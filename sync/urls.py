@@ -1,0 +1,4 @@
+"""URLs of the sync package."""
+
+app_name = "sync"
+urlpatterns: list = []

@@ -1,0 +1,63 @@
+"""Shared fixtures: the database in use (SQLite, or PostgreSQL/MariaDB by DATABASE_URL), users, a live server.
+
+With ``CI=true`` an unreachable database or a missing browser fails the run instead of skipping.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.conf import settings
+
+IN_CI = os.environ.get("CI") == "true"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip a test whose real dependency is missing, except in CI, where that is a failure."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"CI must provide this: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The standard test database, with the engine reported once for the log."""
+    vendor = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    print(f"\n[database under test: {vendor}]")
+    yield
+
+
+@pytest.fixture
+def course():
+    from caregiving_course.framework import default_course
+
+    return default_course()
+
+
+@pytest.fixture
+def make_user(db):
+    from caregiving_course.learner_record import api
+
+    def make(email: str, role: str = "learner", cohort: str | None = None, password: str = "correct-horse-9"):
+        return api.add_user(email, role, cohort=cohort, password=password)
+
+    return make
+
+
+@pytest.fixture
+def learner_user(make_user):
+    return make_user("learner@example.org", cohort="fall-2026")
+
+
+@pytest.fixture
+def instructor(make_user):
+    return make_user("instructor@example.org", role="instructor", cohort="fall-2026")
+
+
+@pytest.fixture
+def learner(learner_user):
+    from caregiving_course.learner_record import api
+
+    return api.learner_for_user(learner_user)

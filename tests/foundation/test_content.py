@@ -1,0 +1,100 @@
+"""The course content and the credential framework's load-time rules."""
+from __future__ import annotations
+
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from caregiving_course.framework import ContentError, load_course
+from caregiving_course.framework.rendering import render_markdown
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+REQUIRED_TOPICS = ["caregiver-role", "person-centred-communication", "safety-and-infection-prevention",
+                   "daily-living-support", "mental-health-and-addictions", "dementia-and-cognitive-change",
+                   "ethics-privacy-documentation", "caregiver-well-being"]
+
+
+def test_built_in_course_meets_the_brief(course):
+    assert [m.id for m in course.modules] == REQUIRED_TOPICS
+    for module in course.modules:
+        assert len(module.outcomes) >= 3, module.id
+        assert len(module.sections) >= 3, module.id
+        assert all(len(s.markdown.split()) >= 150 for s in module.sections), f"{module.id} has a thin section"
+        assert len(module.questions) >= 5, module.id
+        assert all(c.feedback for q in module.questions for c in q.choices), module.id
+        assert module.reflection and module.hours > 0
+    assert "PHIPA" in " ".join(s.markdown for s in course.module("ethics-privacy-documentation").sections)
+
+
+def test_credentials_stack_across_the_three_tiers(course):
+    tiers = {c.tier: c for c in course.credentials}
+    badge, cot, college = tiers["badge"], tiers["certificate-of-training"], tiers["college-certificate"]
+    assert badge.total_hours == course.total_hours <= Decimal(15)
+    assert badge.id in cot.requires and cot.total_hours <= 100 and cot.delivery == "instructor-led"
+    assert cot.id in college.requires and college.total_hours >= 100 and college.delivery == "instructor-led"
+    assert college.total_hours == college.own_hours + cot.total_hours
+
+
+@pytest.mark.parametrize(("folder", "item", "rule"), [
+    ("badge-20-hours", "credential", "a Badge is at most 15 hours"),
+    ("self-paced-certificate", "credential", "must be instructor-led"),
+    ("college-60-hours", "credential", "a College Certificate is at least 100 hours"),
+    ("stacks-itself", "credential", "stacks on itself"),
+    ("duplicate-module-id", "module", "duplicate module id"),
+    ("negative-hours", "module", "hours must be positive"),
+    ("malformed-yaml", "", "not valid YAML"),
+    ("two-correct-answers", "question", "exactly one correct choice"),
+])
+def test_broken_content_is_rejected_naming_file_item_and_rule(folder, item, rule):
+    with pytest.raises(ContentError) as caught:
+        load_course(FIXTURES / "bad_content" / folder)
+    message = str(caught.value)
+    assert rule in message
+    assert item in message
+    assert caught.value.file.endswith((".md", ".yaml")), message
+
+
+def test_small_valid_folder_loads():
+    course = load_course(FIXTURES / "good_small")
+    assert len(course.modules) == 2 and course.credentials
+
+
+def _copy_small(tmp_path: Path) -> Path:
+    target = tmp_path / "content"
+    shutil.copytree(FIXTURES / "good_small", target)
+    return target
+
+
+def test_oversized_and_binary_files_are_refused(tmp_path):
+    root = _copy_small(tmp_path)
+    module = sorted((root / "modules").glob("*.md"))[0]
+    module.write_bytes(b"---\nid: x\n---\n" + b"a" * (600 * 1024))
+    with pytest.raises(ContentError, match="larger than"):
+        load_course(root)
+    module.write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(ContentError, match="not UTF-8"):
+        load_course(root)
+
+
+def test_yaml_tags_that_build_objects_are_refused(tmp_path):
+    root = _copy_small(tmp_path)
+    (root / "course.yaml").write_text("!!python/object/apply:os.system ['echo pwned']\n")
+    with pytest.raises(ContentError, match="not valid YAML"):
+        load_course(root)
+
+
+def test_unknown_module_in_a_credential_is_named(tmp_path):
+    root = _copy_small(tmp_path)
+    cred = sorted((root / "credentials").glob("*.yaml"))[0]
+    cred.write_text(cred.read_text() + "  - module: no-such-module\n")
+    with pytest.raises(ContentError, match="unknown module 'no-such-module'"):
+        load_course(root)
+
+
+def test_authored_html_is_sanitised():
+    html = render_markdown('Hello <script>alert(1)</script> <img src=x onerror=alert(2)> '
+                           '[link](javascript:alert(3)) <a href="https://example.org" onclick="x()">ok</a>')
+    assert "<script" not in html and "onerror" not in html and "javascript:" not in html and "onclick" not in html
+    assert 'href="https://example.org"' in html

@@ -1,0 +1,85 @@
+"""`caregiving serve` as a user starts it: a real WSGI server, the course loaded, sign-up and sign-in."""
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    port = free_port()
+    env = {**os.environ, "CAREGIVING_HOME": str(tmp_path_factory.mktemp("serve")),
+           "CAREGIVING_BASE_URL": f"http://127.0.0.1:{port}"}
+    env.pop("DATABASE_URL", None)
+    proc = subprocess.Popen([sys.executable, "-m", "caregiving_course.cli.main", "serve", "--port", str(port),
+                             "--no-scheduler"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            requests.get(base + "/", timeout=1)
+            break
+        except requests.ConnectionError:
+            if proc.poll() is not None:
+                pytest.fail(proc.stdout.read())
+            time.sleep(0.25)
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def csrf(session: requests.Session, url: str) -> str:
+    page = session.get(url, timeout=10)
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+
+
+def test_home_shows_the_course_from_a_real_wsgi_server(server):
+    page = requests.get(server + "/", timeout=10)
+    assert page.status_code == 200
+    assert page.headers["Server"] == "caregiving"  # waitress, not Django's development server
+    assert "Professional Practice in Caregiving" in page.text and "Certificate of Training" in page.text
+
+
+def test_sign_up_then_sign_in(server):
+    s = requests.Session()
+    token = csrf(s, server + "/accounts/signup/")
+    bad = s.post(server + "/accounts/signup/", data={"csrfmiddlewaretoken": token, "name": "Ria",
+                                                     "email": "ria@example.org", "password": "123"}, timeout=10)
+    assert bad.status_code == 400 and "at least 8" in bad.text.replace("&nbsp;", " ")
+    ok = s.post(server + "/accounts/signup/", data={"csrfmiddlewaretoken": token, "name": "Ria",
+                                                    "email": "ria@example.org", "password": "a-long-passphrase"},
+                timeout=10, allow_redirects=False)
+    assert ok.status_code == 302 and ok.headers["Location"] == "/course/"
+    other = requests.Session()
+    token = csrf(other, server + "/accounts/login/")
+    wrong = other.post(server + "/accounts/login/", data={"csrfmiddlewaretoken": token, "username": "ria@example.org",
+                                                          "password": "nope"}, timeout=10)
+    assert "do not match" in wrong.text
+    token = csrf(other, server + "/accounts/login/")
+    right = other.post(server + "/accounts/login/", data={"csrfmiddlewaretoken": token, "username": "ria@example.org",
+                                                          "password": "a-long-passphrase"}, timeout=10,
+                       allow_redirects=False)
+    assert right.status_code == 302
+
+
+def test_forged_post_without_csrf_is_refused(server):
+    r = requests.post(server + "/accounts/signup/", data={"name": "x", "email": "x@example.org",
+                                                          "password": "a-long-passphrase"}, timeout=10)
+    assert r.status_code == 403
+
+
+def test_french_pages(server):
+    page = requests.get(server + "/", headers={"Accept-Language": "fr"}, timeout=10)
+    assert 'lang="fr"' in page.text and "Modules" in page.text

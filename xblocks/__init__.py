@@ -1,0 +1,1 @@
+"""XBlocks of the course: the caregiving module, the learner progress view and the instructor dashboard."""

@@ -1,0 +1,76 @@
+"""The XBlock services our runtime provides: ``i18n``, ``user`` and ``settings``."""
+from __future__ import annotations
+
+import gettext
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import translation
+from xblock.reference.user_service import UserService, XBlockUser
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DOMAIN = "text"
+
+# Keys of XBlockUser.opt_attrs that our runtime sets besides the edx-platform ones.
+LEARNER_ATTR = "caregiving.learner"
+STAFF_ATTR = "caregiving.is_staff"
+RUNTIME_ATTR = "caregiving.runtime"
+
+
+@lru_cache(maxsize=8)
+def _catalogue(language: str) -> gettext.NullTranslations:
+    return gettext.translation(DOMAIN, localedir=str(LOCALE_DIR), languages=[translation.to_locale(language)],
+                               fallback=True)
+
+
+class I18nService:
+    """Translations of the xblocks package (``locale/<lang>/LC_MESSAGES/text.mo``) in the active language.
+
+    Exposes the ``gettext`` family and the catalogue (``_catalog``) that XBlock's template tags merge.
+    """
+
+    @property
+    def _translator(self) -> gettext.NullTranslations:
+        return _catalogue(translation.get_language() or settings.LANGUAGE_CODE)
+
+    def gettext(self, message: str) -> str:
+        return self._translator.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, number: int) -> str:
+        return self._translator.ngettext(singular, plural, number)
+
+    ugettext, ungettext = gettext, ngettext
+
+    def __getattr__(self, name: str):
+        return getattr(self._translator, name)
+
+
+class CurrentUserService(UserService):
+    """The signed-in user, with the learner the runtime resolved for them (never one named by a request)."""
+
+    def __init__(self, user, learner, *, is_staff: bool) -> None:
+        authenticated = bool(user is not None and user.is_authenticated)
+        xuser = XBlockUser(is_current_user=True, emails=[user.email] if authenticated and user.email else [],
+                           full_name=(user.get_full_name() or user.get_username()) if authenticated else None)
+        xuser.opt_attrs.update({
+            "edx-platform.is_authenticated": authenticated,
+            "edx-platform.user_id": user.pk if authenticated else None,
+            "edx-platform.username": user.get_username() if authenticated else None,
+            "edx-platform.user_is_staff": is_staff,
+            LEARNER_ATTR: learner,
+            STAFF_ATTR: is_staff,
+            RUNTIME_ATTR: True,
+        })
+        super().__init__(user=xuser)
+
+    def get_current_user(self) -> XBlockUser:
+        return self._user
+
+
+class SettingsService:
+    """Server-wide settings per block type, from ``settings.XBLOCK_SETTINGS`` (as in Open edX)."""
+
+    def get_settings_bucket(self, block, default=None) -> dict:
+        bucket = getattr(block, "block_settings_key", block.unmixed_class.__name__)
+        return getattr(settings, "XBLOCK_SETTINGS", {}).get(bucket, default if default is not None else {})

@@ -1,0 +1,4 @@
+"""URLs of the xblocks package."""
+
+app_name = "xblocks"
+urlpatterns: list = []
