@@ -1,4 +1,4 @@
-"""Root pytest configuration: a fresh home folder per run and Django settings before anything imports them."""
+"""Root pytest configuration: a fresh home folder per run and Django set up before test modules import models."""
 import os
 import tempfile
 
@@ -6,3 +6,6 @@ import tempfile
 def pytest_configure(config) -> None:
     os.environ.setdefault("CAREGIVING_HOME", tempfile.mkdtemp(prefix="caregiving-test-"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caregiving_course.settings")
+    import django
+
+    django.setup()

@@ -82,7 +82,8 @@ def run_one(kind: str) -> None:
     print(ratio_line(f"[{kind}] award evaluation, {LEARNERS} badges awarded + queued", t_award, t_ceiling,
                      "one SQL aggregate", "<= 2x"))
     t_reeval = best_of(lambda: api.evaluate_many(ids), 2)
-    print(ratio_line(f"[{kind}] re-evaluation (nothing new to award)", t_reeval, t_ceiling, "one SQL aggregate", "<= 2x"))
+    print(ratio_line(f"[{kind}] re-evaluation (nothing new to award)", t_reeval, t_ceiling,
+                     "one SQL aggregate", "<= 2x"))
 
 
 def main() -> None:

@@ -49,7 +49,8 @@ def best_of(fn: Callable[[], object], repeat: int = 5) -> float:
 
 def ratio_line(what: str, ours: float, peer: float, peer_name: str, target: str) -> str:
     """One result line: ours / peer as a ratio (both in seconds), with the target."""
-    return f"{what}: {ours / peer:.2f}x {peer_name} (ours {ours * 1000:.1f} ms, peer {peer * 1000:.1f} ms; target {target})"
+    return (f"{what}: {ours / peer:.2f}x {peer_name} "
+            f"(ours {ours * 1000:.1f} ms, peer {peer * 1000:.1f} ms; target {target})")
 
 
 def peak_rss_mb() -> float:

@@ -42,17 +42,23 @@ def check_course(args: argparse.Namespace) -> int:
     console = Console()
     console.print(f"[bold]{course.title}[/] ({path})", highlight=False)
     modules = Table(title="Modules", title_justify="left")
-    for col in ("#", "module", "title", "hours", "sections", "questions"):
-        modules.add_column(col, justify="right" if col in ("#", "hours", "sections", "questions") else "left")
+    modules.add_column("#", justify="right")
+    modules.add_column("module", overflow="fold")
+    modules.add_column("title")
+    for col in ("hours", "sections", "questions"):
+        modules.add_column(col, justify="right")
     for i, m in enumerate(course.modules, 1):
         modules.add_row(str(i), m.id, m.title, str(m.hours), str(len(m.sections)), str(len(m.questions)))
     modules.add_row("", "", "total", str(course.total_hours), "", "")
     console.print(modules)
     creds = Table(title="Credentials", title_justify="left")
-    for col in ("credential", "tier", "delivery", "requires", "components", "total hours"):
-        creds.add_column(col)
+    for col in ("credential", "tier", "delivery", "requires"):
+        creds.add_column(col, overflow="fold")
+    creds.add_column("components", justify="right")
+    creds.add_column("total hours", justify="right")
     for c in course.credentials:
-        creds.add_row(c.id, c.tier, c.delivery, ", ".join(c.requires) or "-", str(len(c.components)), str(c.total_hours))
+        creds.add_row(c.id, c.tier, c.delivery, ", ".join(c.requires) or "-", str(len(c.components)),
+                      str(c.total_hours))
     console.print(creds)
     console.print("[green]ok[/]: every tier rule holds")
     return 0

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from caregiving_course.cli.database import ensure_migrated
 
-DEMO_PASSWORD = "caregiving-demo"
+DEMO_PASSWORD = "caregiving-demo"  # noqa: S105 - printed for the demo accounts only
 COHORT = "demo-cohort"
 # (e-mail, name, modules completed, modules started after those, practicum hours, skills signed off, idle days)
 LEARNERS = [
@@ -53,8 +53,7 @@ def run_demo(args: argparse.Namespace) -> int:
             learner = api.learner_for_user(user)
             ended = now - dt.timedelta(days=idle or 0)
             for module in course.modules[:done]:
-                need = int(module.hours * 3600 * course.minimum_time_share)
-                simulate_study(learner, module.id, seconds=need + 900, score=0.9, ended=ended, course=course)
+                simulate_study(learner, module.id, seconds=course.minimum_seconds(module) + 900, score=0.9, ended=ended, course=course)
             for module in course.modules[done:done + started]:
                 simulate_study(learner, module.id, seconds=1200, score=None, sections=2, ended=ended, course=course)
             if practicum and hours_components:
@@ -63,7 +62,8 @@ def run_demo(args: argparse.Namespace) -> int:
                 day = timezone.localdate() - dt.timedelta(days=30)
                 while left > 0:
                     chunk = min(8, left)
-                    api.record_hours(learner, comp.id, chunk, by=instructor, on=day, note="Practicum shift", course=course)
+                    api.record_hours(learner, comp.id, chunk, by=instructor, on=day, note="Practicum shift",
+                                     course=course)
                     left -= chunk
                     day += dt.timedelta(days=1)
                 for comp in hours_components[1:] if practicum >= 60 else []:

@@ -30,15 +30,17 @@ def show_progress(args: argparse.Namespace) -> int:
     learner = api.find_learner(args.learner)
     p = api.progress(learner)
     console = Console()
-    console.print(f"[bold]{learner}[/] (learner {learner.pk}) - time on task {_hours(p.time_on_task_seconds)}, "
-                  f"{p.modules_done} of {len(p.modules)} modules done", highlight=False)
+    console.print(f"[bold]{learner}[/] (learner {learner.pk}) - time on task "
+                  f"{_hours(p.time_on_task_seconds)}, {p.modules_done} of {len(p.modules)} modules done",
+                  highlight=False)
     modules = Table(title="Modules", title_justify="left")
     for col in ("module", "time on task", "sections", "best score", "completed", "credited h"):
         modules.add_column(col)
     for m in p.modules:
         score = f"{m.best_score:.0%}" if m.best_score is not None else "-"
         done = m.completed_at.strftime("%Y-%m-%d") if m.completed_at else "-"
-        modules.add_row(m.title, _hours(m.seconds), f"{m.sections_viewed}/{m.sections}", score, done, str(m.credited_hours))
+        modules.add_row(m.title, _hours(m.seconds), f"{m.sections_viewed}/{m.sections}", score, done,
+                        str(m.credited_hours))
     console.print(modules)
     creds = Table(title="Credentials", title_justify="left")
     for col in ("credential", "credited / total h", "status", "left to do"):

@@ -115,7 +115,7 @@ class _Fields:
 def _sections(body: str, file: str, item: str) -> tuple[Section, ...]:
     parts = re.split(r"^## +(.+?)\s*$", body, flags=re.M)
     sections = []
-    for title, text in zip(parts[1::2], parts[2::2]):
+    for title, text in zip(parts[1::2], parts[2::2], strict=True):
         if not text.strip():
             raise ContentError(file, item, f"section '{title}' has no text")
         sections.append(Section(title=title.strip(), markdown=text.strip()))

@@ -112,3 +112,7 @@ class Course:
     @property
     def total_hours(self) -> Decimal:
         return sum((m.hours for m in self.modules), Decimal(0))
+
+    def minimum_seconds(self, module: Module) -> int:
+        """Time on task a module needs before it can complete (its minimum share of designed hours)."""
+        return int(module.hours * 3600 * Decimal(str(self.minimum_time_share)))

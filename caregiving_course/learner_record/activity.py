@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -79,7 +78,7 @@ def record_heartbeat(learner: Learner, module_id: str, tab_id: str, seq: int, *,
         elif gap > max_credit:
             credit, reason = 0, "gap"
         else:
-            credit, reason = int(round(gap)), ""
+            credit, reason = round(gap), ""
         clock.tabs, clock.last_beat_at = tabs, max(now, clock.last_beat_at or now)
         clock.save(update_fields=["tabs", "last_beat_at"])
         activity = _activity(learner, module_id)
@@ -169,7 +168,7 @@ def completion_check(learner: Learner, module_id: str, *, course: Course | None 
         sections_left=tuple(i for i in range(len(module.sections)) if i not in viewed),
         passed=best >= module.pass_mark,
         seconds=activity.seconds if activity else 0,
-        seconds_needed=int(module.hours * Decimal(3600) * Decimal(str(course.minimum_time_share))),
+        seconds_needed=course.minimum_seconds(module),
         completed=ModuleCompletion.objects.filter(learner=learner, module_id=module_id).exists(),
     )
 

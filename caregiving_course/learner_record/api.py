@@ -20,6 +20,7 @@ from caregiving_course.learner_record.activity import (
     try_complete,
 )
 from caregiving_course.learner_record.awards import awards_of, evaluate, evaluate_many, get_award, revoke
+from caregiving_course.learner_record.cohort_page import CohortPage, cohort_hours, cohort_page
 from caregiving_course.learner_record.errors import NotAllowed, RecordError
 from caregiving_course.learner_record.evidence import record_hours, record_signoff, records_for, withdraw
 from caregiving_course.learner_record.models import Cohort, Enrolment, Learner, ModuleActivity
@@ -82,6 +83,7 @@ __all__ = [
     "try_complete",
     "withdraw",
 ]
+__all__ += ["CohortPage", "cohort_hours", "cohort_page"]  # large cohorts: sorted/filtered by the database
 
 
 def progress(learner: Learner, *, course: Course | None = None) -> Progress:
@@ -98,7 +100,8 @@ def explain(learner: Learner, credential_id: str, *, course: Course | None = Non
     """Why the learner has the hours they have toward ``credential_id``: every record behind each number."""
     course = course or default_course()
     if not course.has_credential(credential_id):
-        raise RecordError(f"unknown credential {credential_id!r} (known: {', '.join(c.id for c in course.credentials)})")
+        known = ", ".join(c.id for c in course.credentials)
+        raise RecordError(f"unknown credential {credential_id!r} (known: {known})")
     return progress(learner, course=course).credential(credential_id)
 
 

@@ -40,6 +40,7 @@ from caregiving_course.learner_record.models import Cohort, InstructorRecord, Le
 from caregiving_course.learner_record.progress import Progress, compute, load_records
 
 AT_RISK_IDLE_DAYS = 14
+IDLE = dt.timedelta(days=AT_RISK_IDLE_DAYS)
 MAX_PAGE_SIZE = 500
 MAX_SEARCH = 100
 HOURS = DecimalField(max_digits=9, decimal_places=2)
@@ -117,7 +118,7 @@ def _last_activity():
 
 def _at_risk(course: Course, now: dt.datetime):
     """Same rule as :func:`api.cohort_rows`: modules left and no activity for 14 days (or ever)."""
-    idle_since = now - dt.timedelta(days=AT_RISK_IDLE_DAYS)
+    idle_since = now - IDLE
     return Case(When(Q(done__lt=len(course.modules)) & (Q(last__isnull=True) | Q(last__lte=idle_since)), then=1),
                 default=0, output_field=IntegerField())
 
@@ -179,13 +180,14 @@ def cohort_page(cohort: Cohort, *, viewer, sort: str = "name", descending: bool 
     pages = max(1, -(-total // page_size))
     page = min(max(1, int(page)), pages)
     start = (page - 1) * page_size
-    found = list(_ordered(rows, course, sort, descending, now).values_list("pk", "name", "email")[start:start + page_size])
+    ordered = _ordered(rows, course, sort, descending, now)
+    found = list(ordered.values_list("pk", "name", "email")[start:start + page_size])
     records = load_records([pk for pk, _, _ in found])
     out = []
     for pk, name, email in found:
         p = compute(course, pk, records[pk])
         idle = now - p.last_activity_at if p.last_activity_at else None
-        at_risk = p.modules_done < len(course.modules) and (idle is None or idle >= dt.timedelta(days=AT_RISK_IDLE_DAYS))
+        at_risk = p.modules_done < len(course.modules) and (idle is None or idle >= IDLE)
         out.append(PageRow(pk, name, email, p, at_risk))
     return CohortPage(out, total, cohort_size, page, pages, sort, descending)
 

@@ -136,7 +136,7 @@ def _component(course: Course, comp: Component, rec: Records) -> ComponentProgre
         done = rec.completions.get(comp.id)
         if not done:
             return ComponentProgress(comp, ZERO, False, "not completed", ())
-        cid, score, hours, at, secs = done
+        cid, score, _hours, at, secs = done
         summary = f"completed {comp.title} (score {score:.0%}, {secs // 60} min on task)"
         return ComponentProgress(comp, comp.hours, True, "completed",
                                  (Evidence("completion", cid, summary, comp.hours, at.isoformat()),))
@@ -167,7 +167,8 @@ def compute(course: Course, learner_id: int, rec: Records) -> Progress:
             status = award[1] if award else ""
             eligible = (status != Award.REVOKED and all(c.done for c in components)
                         and all(r.eligible for r in requires))
-            credited = sum((c.credited_hours for c in components), ZERO) + sum((r.credited_hours for r in requires), ZERO)
+            credited = (sum((c.credited_hours for c in components), ZERO)
+                        + sum((r.credited_hours for r in requires), ZERO))
             memo[cred.id] = CredentialProgress(cred, credited, components, requires, eligible, status,
                                                award[0] if award else "")
         return memo[cred.id]

@@ -32,6 +32,6 @@ def simulate_study(learner: Learner, module_id: str, *, seconds: int, score: flo
             defaults={"seconds": seconds, "sections_viewed": viewed, "best_score": score,
                       "attempts": 0 if score is None else 1,
                       "first_activity_at": ended - dt.timedelta(seconds=seconds), "last_activity_at": ended})
-        ActiveSpan.objects.create(learner=learner, module_id=module_id, started_at=ended - dt.timedelta(seconds=seconds),
-                                  ended_at=ended, seconds=seconds, beats=max(1, seconds // 15))
+        ActiveSpan.objects.create(learner=learner, module_id=module_id, ended_at=ended, seconds=seconds,
+                                  started_at=ended - dt.timedelta(seconds=seconds), beats=max(1, seconds // 15))
         return try_complete(learner, module_id, course=course) is not None

@@ -47,7 +47,7 @@ def test_progress_and_explain_trace_every_hour(learner, course):
 
 def test_module_does_not_complete_below_minimum_time_share(learner, course):
     m = course.modules[0]
-    too_little = int(m.hours * 3600 * Decimal(str(course.minimum_time_share))) - 60
+    too_little = course.minimum_seconds(m) - 60
     assert not simulate_study(learner, m.id, seconds=too_little, score=1.0, course=course)
     assert not simulate_study(learner, m.id, seconds=too_little + 120, score=0.1, course=course)  # failed check
     assert simulate_study(learner, m.id, seconds=too_little + 120, score=1.0, course=course)
@@ -164,8 +164,13 @@ def test_outbox_claims_are_exclusive_and_leases_lapse(db, learner, course):
     assert again.pk == entry.pk and again.attempts == 2
     outbox.complete(again.pk, {"ok": True})
     assert outbox.claim("worker-c") == [] and outbox.counts()["done"] == 1
-    with pytest.raises(RuntimeError):
-        outbox.enqueue("x", "y", {})  # outside a transaction
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outbox_refuses_entries_outside_a_transaction():
+    with pytest.raises(RuntimeError, match="inside the transaction"):
+        outbox.enqueue("badge.issue", "badge.issue:x", {})
+    assert not OutboxEntry.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)

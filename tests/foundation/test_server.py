@@ -82,4 +82,4 @@ def test_forged_post_without_csrf_is_refused(server):
 
 def test_french_pages(server):
     page = requests.get(server + "/", headers={"Accept-Language": "fr"}, timeout=10)
-    assert 'lang="fr"' in page.text and "Modules" in page.text
+    assert 'lang="fr"' in page.text and "Passer au contenu principal" in page.text
