@@ -40,6 +40,7 @@ from caregiving_course.learner_record.people import (
     role_of,
 )
 from caregiving_course.learner_record.progress import CredentialProgress, Progress, compute, load_records
+from caregiving_course.learner_record.totals import Totals, credited_totals
 
 __all__ = [
     "ADMINISTRATOR",
@@ -52,12 +53,14 @@ __all__ = [
     "NotAllowed",
     "Progress",
     "RecordError",
+    "Totals",
     "add_user",
     "awards_of",
     "check_can_view",
     "cohort_rows",
     "cohorts_for",
     "completion_check",
+    "credited_totals",
     "enrol",
     "ensure_cohort",
     "evaluate",

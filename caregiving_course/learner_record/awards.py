@@ -1,31 +1,49 @@
 """Awarding and revoking credentials. Each award or revocation queues its delivery in the same transaction."""
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+import uuid
+
+from django.db import transaction
 from django.utils import timezone
 
 from caregiving_course.framework import Course, default_course
 from caregiving_course.learner_record import outbox, signals
 from caregiving_course.learner_record.errors import RecordError
 from caregiving_course.learner_record.models import Award, Learner
-from caregiving_course.learner_record.progress import CredentialProgress, compute, load_records
+from caregiving_course.learner_record.progress import BATCH, CredentialProgress, compute, load_records
+from caregiving_course.learner_record.totals import credited_totals, may_change
 
 ISSUE, REVOKE = "badge.issue", "badge.revoke"
+PREFILTER_ABOVE = 50  # evaluations of more learners first ask the database which ones can change
 
 
-def _award(learner_id: int, cp: CredentialProgress) -> Award | None:
-    """Record one award with its outbox entry; None when another evaluator already did."""
-    try:
-        with transaction.atomic():
-            award = Award.objects.create(
-                learner_id=learner_id, credential_id=cp.credential.id, credited_hours=cp.credited_hours,
-                evidence=[e.as_dict() for e in cp.evidence()], earned_at=timezone.now())
-            outbox.enqueue(ISSUE, f"{ISSUE}:{award.public_id}",
-                           {"award": str(award.public_id), "credential": cp.credential.id, "learner": learner_id})
-            signals.award_earned.send(None, learner_id=learner_id, award=award)
-            return award
-    except IntegrityError:
-        return None
+def _award_all(eligible: list[tuple[int, CredentialProgress]]) -> list[Award]:
+    """Record awards and their outbox entries in one transaction; returns the awards this call created.
+
+    Concurrent evaluators are safe: the (learner, credential) constraint admits one award, a row that
+    conflicts is skipped, and only awards whose public ids this call chose get an outbox entry.
+    """
+    if not eligible:
+        return []
+    now = timezone.now()
+    rows = [Award(public_id=uuid.uuid4(), learner_id=learner_id, credential_id=cp.credential.id,
+                  credited_hours=cp.credited_hours, evidence=[e.as_dict() for e in cp.evidence()], earned_at=now)
+            for learner_id, cp in eligible]
+    with transaction.atomic():
+        Award.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+        chosen = [r.public_id for r in rows]
+        mine = set()
+        for start in range(0, len(chosen), BATCH):
+            batch = chosen[start:start + BATCH]
+            mine.update(Award.objects.filter(public_id__in=batch).values_list("public_id", flat=True))
+        created = [r for r in rows if r.public_id in mine]
+        outbox.enqueue_many(ISSUE, [
+            (f"{ISSUE}:{a.public_id}",
+             {"award": str(a.public_id), "credential": a.credential_id, "learner": a.learner_id})
+            for a in created])
+        for award in created:
+            signals.award_earned.send(None, learner_id=award.learner_id, award=award)
+    return created
 
 
 def _revoke(award: Award, reason: str, by=None) -> None:
@@ -37,27 +55,30 @@ def _revoke(award: Award, reason: str, by=None) -> None:
     signals.award_revoked.send(None, learner_id=award.learner_id, award=award)
 
 
-def evaluate_many(learner_ids: list[int], *, course: Course | None = None) -> list[Award]:
-    """Award every credential each learner now meets and has not been awarded; returns new awards.
+def evaluate_many(learner_ids: list[int] | None, *, course: Course | None = None) -> list[Award]:
+    """Award every credential each learner (all learners when None) now meets and has not been awarded.
 
+    Returns the new awards.
     Safe to run again or concurrently: the (learner, credential) constraint admits one award.
     Awards whose evidence was withdrawn are revoked (and the revocation queued).
     """
     course = course or default_course()
-    new: list[Award] = []
-    for learner_id, rec in load_records(learner_ids).items():
-        progress = compute(course, learner_id, rec)
-        for cp in progress.credentials:
+    ids = None if learner_ids is None else list(learner_ids)
+    if ids is None or len(ids) > PREFILTER_ABOVE:  # ask the database which learners can change at all
+        ids = [lid for lid, t in credited_totals(course, ids).items() if may_change(course, t)]
+    eligible, lapsed = [], []
+    for learner_id, rec in load_records(ids).items():
+        for cp in compute(course, learner_id, rec).credentials:
             if cp.eligible and not cp.award_status:
-                award = _award(learner_id, cp)
-                if award:
-                    new.append(award)
-        for cp in progress.credentials:
-            if cp.award_status == Award.EARNED and not cp.eligible:
-                with transaction.atomic():
-                    award = Award.objects.select_for_update().get(public_id=cp.award_id)
-                    if award.status == Award.EARNED:
-                        _revoke(award, "evidence withdrawn: " + "; ".join(cp.left)[:450])
+                eligible.append((learner_id, cp))
+            elif cp.award_status == Award.EARNED and not cp.eligible:
+                lapsed.append(cp)
+    new = _award_all(eligible)
+    for cp in lapsed:
+        with transaction.atomic():
+            award = Award.objects.select_for_update().get(public_id=cp.award_id)
+            if award.status == Award.EARNED:
+                _revoke(award, "evidence withdrawn: " + "; ".join(cp.left)[:450])
     return new
 
 

@@ -32,6 +32,15 @@ def enqueue(kind: str, key: str, payload: dict, *, at: dt.datetime | None = None
         return OutboxEntry.objects.get(key=key)
 
 
+def enqueue_many(kind: str, entries: list[tuple[str, dict]]) -> None:
+    """Queue many deliveries of one kind at once (keys already queued are skipped); inside a transaction."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("outbox.enqueue_many must run inside the transaction that records its cause")
+    now = timezone.now()
+    OutboxEntry.objects.bulk_create([OutboxEntry(kind=kind, key=key, payload=payload, next_attempt_at=now)
+                                     for key, payload in entries], ignore_conflicts=True, batch_size=500)
+
+
 def claim(worker: str, *, limit: int = 50, lease_seconds: int = 60,
           kinds: Iterable[str] | None = None) -> list[OutboxEntry]:
     """Claim up to ``limit`` due rows for ``worker`` under a lease; rows others hold are skipped."""

@@ -80,6 +80,11 @@ def test_stacked_certificate_needs_badge_and_instructor_evidence(learner, instru
     earned = set(Award.objects.filter(learner=learner).values_list("credential_id", flat=True))
     assert cot.id in earned
     assert api.explain(learner, cot.id).credited_hours == cot.total_hours
+    from caregiving_course.learner_record.totals import credited_totals
+
+    totals = credited_totals(course, [learner.pk])[learner.pk]
+    for cred in course.credentials:  # the aggregate path agrees with the detailed rules, stacking included
+        assert totals.credited.get(cred.id, 0) == api.explain(learner, cred.id).credited_hours, cred.id
 
 
 def test_withdrawn_evidence_revokes_and_queues_revocation(learner, instructor, course):
@@ -203,3 +208,18 @@ def test_two_evaluators_at_once_award_once(make_user, course):
     assert not errors
     assert Award.objects.filter(learner=learner).count() == 1
     assert OutboxEntry.objects.filter(kind="badge.issue").count() == 1
+
+
+def test_bulk_evaluation_awards_exactly_the_learners_who_qualify(db, course):
+    from caregiving_course.learner_record.awards import PREFILTER_ABOVE
+
+    learners = [Learner.objects.create(name=f"bulk {i}") for i in range(PREFILTER_ABOVE + 10)]
+    for learner in learners[::2]:
+        complete_all_modules(learner, course)
+    simulate_study(learners[1], course.modules[0].id, seconds=60, score=None, sections=1, course=course)
+    Award.objects.all().delete()
+    OutboxEntry.objects.all().delete()
+    new = api.evaluate_many([x.pk for x in learners])
+    assert sorted(a.learner_id for a in new) == sorted(x.pk for x in learners[::2])
+    assert OutboxEntry.objects.filter(kind="badge.issue").count() == len(new)
+    assert api.evaluate_many([x.pk for x in learners]) == []

@@ -1,0 +1,219 @@
+"""Heartbeats per second through the real path, against the same server answering a trivial JSON endpoint.
+
+The real path: HTTP into waitress serving ``caregiving_course.wsgi.application`` (as ``caregiving serve``
+does, 8 threads) -> session and CSRF middleware -> the XBlock handler view -> the module block's
+``heartbeat`` handler -> ``learner_record.record_heartbeat`` -> the database. The ceiling: the same
+server process answering ``GET /course/ping`` (a trivial JSON view) with the same clients, in the same
+run. For information it also measures ``/course/ping?user=1``, which only loads the signed-in user, to
+show the share of a beat's cost that is session authentication. Each of ``BENCH_LEARNERS`` signed-in
+learners sends beats from its own tab over a keep-alive connection, from ``BENCH_CLIENTS`` client
+processes, for ``BENCH_SECONDS`` seconds per measurement.
+Run on SQLite and on PostgreSQL (skipped with a note when PostgreSQL is not reachable). Target: heartbeats
+at least 0.5x the ceiling. Also prints the server's peak resident memory.
+"""
+from __future__ import annotations
+
+import http.client
+import json
+import multiprocessing
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.common import fresh_database
+
+ROOT = Path(__file__).resolve().parent.parent
+LEARNERS = int(os.environ.get("BENCH_LEARNERS", "16"))
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "2"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
+THREADS = int(os.environ.get("BENCH_SERVER_THREADS", "8"))  # `caregiving serve` runs 8
+MODULE = "caregiver-role"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _env(database_url: str, home: str) -> dict:
+    env = dict(os.environ, DATABASE_URL=database_url, CAREGIVING_HOME=home,
+               DJANGO_SETTINGS_MODULE="caregiving_course.settings", CAREGIVING_LOG_LEVEL="ERROR")
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def prepare() -> int:
+    """(Subprocess) migrate, create the learners and print their session cookies as JSON."""
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth.hashers import make_password
+    from django.test import Client
+
+    from caregiving_course.cli.database import ensure_migrated
+    from caregiving_course.learner_record import api
+
+    ensure_migrated()
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cookies = []
+    for n in range(LEARNERS):
+        user = api.add_user(f"bench{n}@example.org", "learner", cohort="bench", password=make_password(None))
+        client = Client()
+        client.force_login(user)
+        cookies.append(client.cookies[settings.SESSION_COOKIE_NAME].value)
+    print(json.dumps(cookies))
+    return 0
+
+
+def serve(port: int) -> int:
+    """(Subprocess) the product's WSGI application in waitress, as `caregiving serve` runs it."""
+    import logging
+
+    import waitress
+
+    from caregiving_course.wsgi import application
+
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    waitress.serve(application, host="127.0.0.1", port=port, threads=THREADS, ident="bench")
+    return 0
+
+
+def _open_module(port: int, session: str) -> tuple[str, str]:
+    """GET the module page as the learner: the block's handler URL and the CSRF token."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", f"/course/module/{MODULE}/", headers={"Cookie": f"sessionid={session}"})
+    response = conn.getresponse()
+    page = response.read().decode()
+    if response.status != 200:
+        raise RuntimeError(f"module page answered {response.status}")
+    prefix = re.search(r"data-handler-prefix='([^']+)'", page).group(1)
+    csrf = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie") or "").group(1)
+    conn.close()
+    return prefix.replace("/HANDLER/", "/heartbeat/"), csrf
+
+
+def _client(port: int, kind: str, learners: list[tuple[str, str, str]], seconds: float, queue) -> None:
+    """(Client process) one thread per learner, each a keep-alive connection; counts answered requests."""
+    import threading
+
+    counts = []
+    deadline = time.perf_counter() + seconds
+
+    def run(index: int, session: str, url: str, csrf: str) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        headers = {"Cookie": f"sessionid={session}; csrftoken={csrf}", "X-CSRFToken": csrf,
+                   "Content-Type": "application/json"}
+        done, seq, tab = 0, int(time.time() * 1000), f"bench-{os.getpid()}-{index}"
+        while time.perf_counter() < deadline:
+            if kind == "ping":
+                conn.request("GET", "/course/ping", headers=headers)
+            elif kind == "signed-in ping":
+                conn.request("GET", "/course/ping?user=1", headers=headers)
+            else:
+                seq += 1
+                body = json.dumps({"tab": tab, "seq": seq, "visible": True, "idle_seconds": 1})
+                conn.request("POST", url, body=body, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            if response.status != 200:
+                raise RuntimeError(f"{kind} answered {response.status}")
+            done += 1
+        counts.append(done)
+        conn.close()
+
+    threads = [threading.Thread(target=run, args=(i, *learner)) for i, learner in enumerate(learners)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    queue.put(sum(counts))
+
+
+def _measure(port: int, kind: str, learners: list[tuple[str, str, str]]) -> float:
+    queue = multiprocessing.Queue()
+    shares = [learners[i::CLIENTS] for i in range(CLIENTS)]
+    procs = [multiprocessing.Process(target=_client, args=(port, kind, share, SECONDS, queue)) for share in shares]
+    start = time.perf_counter()
+    for p in procs:
+        p.start()
+    total = sum(queue.get() for _ in procs)
+    for p in procs:
+        p.join()
+    return total / (time.perf_counter() - start)
+
+
+def _peak_rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
+
+
+def _wait_for(port: int, server: subprocess.Popen) -> None:
+    for _ in range(200):
+        if server.poll() is not None:
+            raise RuntimeError("the server exited")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("the server did not start")
+
+
+def run(kind: str) -> None:
+    database_url = fresh_database(kind, "caregiving_bench")
+    env = _env(database_url, tempfile.mkdtemp(prefix="bench-home-"))
+    out = subprocess.run([sys.executable, "-m", "bench.bench_heartbeats", "--prepare"], cwd=ROOT, env=env,
+                         check=True, capture_output=True, text=True).stdout
+    sessions = json.loads(out.strip().splitlines()[-1])
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "bench.bench_heartbeats", "--serve", str(port)], cwd=ROOT,
+                              env=env)
+    try:
+        _wait_for(port, server)
+        learners = [(s, *_open_module(port, s)) for s in sessions]
+        _measure(port, "ping", learners[:2])  # warm up both paths
+        _measure(port, "heartbeat", learners[:2])
+        ceiling = _measure(port, "ping", learners)
+        beats = _measure(port, "heartbeat", learners)
+        signed_in = _measure(port, "signed-in ping", learners)
+        peak = _peak_rss_mb(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    print(f"heartbeats [{kind}]: {beats / ceiling:.2f}x trivial JSON endpoint "
+          f"(heartbeats {beats:.0f}/s, ping {ceiling:.0f}/s; {LEARNERS} learners, {THREADS} server threads; "
+          f"target >= 0.5x); server peak RSS {peak:.0f} MB", flush=True)
+    print(f"  informational [{kind}]: heartbeats {beats / signed_in:.2f}x a JSON endpoint that only loads the "
+          f"signed-in user ({signed_in:.0f}/s); that endpoint is {signed_in / ceiling:.2f}x the trivial one",
+          flush=True)
+
+
+def _postgres_available() -> bool:
+    try:
+        fresh_database("postgres", "caregiving_bench_probe")
+    except Exception as error:  # any failure means: not available on this machine
+        print(f"heartbeats [postgres]: skipped, PostgreSQL not reachable ({str(error).splitlines()[0]})")
+        return False
+    return True
+
+
+def main() -> int:
+    if sys.argv[1:2] == ["--prepare"]:
+        return prepare()
+    if sys.argv[1:2] == ["--serve"]:
+        return serve(int(sys.argv[2]))
+    run("sqlite")
+    if _postgres_available():
+        run("postgres")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,145 @@
+"""LTI scores delivered per second to a local AGS endpoint, through the real outbox and handler.
+
+10,000 scores are queued by the real receiver (``lti_bridge.scores.queue_scores``) and delivered by
+sync workers (threads in this process, each claiming batches from the outbox and running
+``lti_bridge.ags.deliver``: token from the cache, POST to ``<line item>/scores``, outbox row done).
+Peer in the same run: a bare keep-alive ``requests.Session`` loop posting the same bodies with the
+same headers to the same endpoint. The platform (tests/fakes/lti_platform_ags.py, multi-threaded)
+runs in its own process, so it does not share an interpreter lock with either side.
+Target: ours at least 0.8 of the peer's rate. Also printed: tokens fetched (target 1).
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from decimal import Decimal
+from pathlib import Path
+from types import SimpleNamespace
+
+SCORES = int(os.environ.get("BENCH_SCORES", "10000"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
+CLIENT_ID = "bench-tool"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def start_platform(module_id: str) -> tuple[subprocess.Popen, dict]:
+    from lti_bridge import keys
+
+    proc = subprocess.Popen([sys.executable, "-m", "tests.fakes.lti_platform_ags", CLIENT_ID,
+                             json.dumps(keys.jwks()), module_id], cwd=ROOT, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+    return proc, json.loads(proc.stdout.readline())
+
+
+def register(info: dict, module_id: str):
+    from lti_bridge.models import Deployment, LaunchLearner, Platform, ResourceLink
+
+    platform = Platform.objects.create(name="Bench platform", issuer=info["base"], client_id=CLIENT_ID,
+                                       auth_login_url=info["base"] + "/auth", auth_token_url=info["token_url"],
+                                       key_set_url=info["base"] + "/jwks")
+    deployment = Deployment.objects.create(platform=platform, deployment_id="bench")
+    link = ResourceLink.objects.create(deployment=deployment, resource_link_id="bench-link", module_id=module_id,
+                                       lineitems_url=info["lineitems"], lineitem_url=info["lineitem"],
+                                       ags_scopes=["https://purl.imsglobal.org/spec/lti-ags/scope/score"])
+    LaunchLearner.objects.bulk_create([LaunchLearner(resource_link=link, learner_id=i, subject=f"user-{i}")
+                                       for i in range(1, SCORES + 1)], batch_size=2000)
+    return link
+
+
+def queue(module_id: str, round_: int) -> None:
+    """Queue SCORES scores through the real receiver, as SCORES completions would (score differs per round)."""
+    from django.db import transaction
+
+    from lti_bridge.scores import queue_scores
+
+    completion = SimpleNamespace(module_id=module_id, score=0.5 + round_ / 100, credited_hours=Decimal("1.5"))
+    with transaction.atomic():
+        for i in range(1, SCORES + 1):
+            queue_scores(None, learner=SimpleNamespace(pk=i), completion=completion, created=True)
+
+
+def deliver_with_workers() -> tuple[float, int]:
+    from django.db import connection
+
+    from sync.worker import Worker
+
+    delivered, lock = [0], threading.Lock()
+
+    def run(n: int) -> None:
+        summary = Worker(f"bench-{n}", batch=100, kinds=["lti.score"]).drain()
+        with lock:
+            delivered[0] += summary.delivered
+        connection.close()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(WORKERS)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - start, delivered[0]
+
+
+def bare_loop(url: str, bodies: list[bytes], token: str) -> float:
+    import requests
+
+    from lti_bridge.ags import SCORE_TYPE
+
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json", "Content-Type": SCORE_TYPE}
+    session = requests.Session()
+    start = time.perf_counter()
+    for body in bodies:
+        answer = session.post(url, data=body, headers=headers, timeout=(5, 20))
+        if answer.status_code != 200:
+            raise SystemExit(f"bare loop: platform answered {answer.status_code}")
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    sys.path.insert(0, str(ROOT))
+    from bench.common import fresh_database, setup_django
+
+    setup_django(fresh_database("sqlite", "lti_scores"))
+    import requests
+
+    from caregiving_course.framework import default_course
+    from caregiving_course.learner_record.models import OutboxEntry
+    from lti_bridge import ags, tokens
+
+    module_id = default_course().modules[0].id
+    proc, info = start_platform(module_id)
+    try:
+        link = register(info, module_id)
+        url = ags.scores_url(link.lineitem_url)
+        ours, peer = [], []
+        for round_ in range(ROUNDS):
+            queue(module_id, round_)
+            bodies = [json.dumps(p["score"]).encode() for p in OutboxEntry.objects.filter(
+                kind="lti.score", status="pending").order_by("id").values_list("payload", flat=True)]
+            token = tokens.access_token(link.deployment.platform, ags.scopes_for(link))
+            peer.append(bare_loop(url, bodies, token))
+            seconds, delivered = deliver_with_workers()
+            if delivered != SCORES:
+                raise SystemExit(f"only {delivered} of {SCORES} scores delivered")
+            ours.append(seconds)
+        stats = requests.get(info["base"] + "/_stats", timeout=5).json()
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=10)
+    best_ours, best_peer = min(ours), min(peer)
+    print(f"scores delivered: {SCORES} x {ROUNDS} rounds, {WORKERS} worker threads, SQLite outbox")
+    print(f"outbox + handler: {SCORES / best_ours:,.0f} scores/s; bare requests.Session loop: "
+          f"{SCORES / best_peer:,.0f} scores/s")
+    print(f"scores per second: {best_peer / best_ours:.2f}x bare keep-alive requests.Session loop (target >= 0.80)")
+    print(f"tokens fetched: {tokens.tokens_fetched()} (platform issued {stats['tokens_issued']}; target 1)")
+    print(f"each score stored once: {stats['max_stored'] == 1} (stored {stats['stored']}, "
+          f"received {stats['received']} incl. the peer's resends)")
+
+
+if __name__ == "__main__":
+    main()
