@@ -119,6 +119,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = HOME / "static"
+WHITENOISE_USE_FINDERS = True  # serve each app's static files without a collectstatic step
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
@@ -134,9 +135,9 @@ LOGGING = {
 
 # Hours policy (DESIGN.md): seconds between heartbeats the page sends, the most one beat may
 # credit, and how recent the learner's last interaction must be for a beat to count.
-HEARTBEAT_INTERVAL_SECONDS = 15
-HEARTBEAT_MAX_CREDIT_SECONDS = 30
-HEARTBEAT_IDLE_SECONDS = 120
+HEARTBEAT_INTERVAL_SECONDS = int(os.environ.get("CAREGIVING_HEARTBEAT_INTERVAL", "15"))
+HEARTBEAT_MAX_CREDIT_SECONDS = int(os.environ.get("CAREGIVING_HEARTBEAT_MAX_CREDIT", "30"))
+HEARTBEAT_IDLE_SECONDS = int(os.environ.get("CAREGIVING_HEARTBEAT_IDLE", "120"))
 
 # Workbench (xblock-sdk) settings it reads from Django settings.
 WORKBENCH = {"reset_state_on_restart": False}

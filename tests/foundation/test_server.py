@@ -31,7 +31,7 @@ def server(tmp_path_factory):
         try:
             requests.get(base + "/", timeout=1)
             break
-        except requests.ConnectionError:
+        except requests.RequestException:
             if proc.poll() is not None:
                 pytest.fail(proc.stdout.read())
             time.sleep(0.25)

@@ -1,0 +1,56 @@
+"""The server's own pages in a real browser: accessible, translatable, usable on a phone."""
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import assert_accessible, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_home_and_sign_in_pages_are_accessible(page, server):
+    page.goto(server + "/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Professional Practice in Caregiving"
+    assert_accessible(page, "home")
+    page.goto(server + "/accounts/login/")
+    assert_accessible(page, "sign-in")
+    page.goto(server + "/accounts/signup/")
+    assert_accessible(page, "sign-up")
+
+
+def test_keyboard_user_reaches_main_content_by_skip_link(page, server):
+    page.goto(server + "/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert "Skip to main content" in focused
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
+
+
+def test_sign_up_errors_are_announced_and_fixable(page, server):
+    page.goto(server + "/accounts/signup/")
+    page.get_by_label("Your name").fill("Noor")
+    page.get_by_label("E-mail address").fill("noor@example.org")
+    page.get_by_label("Password").fill("short")
+    page.get_by_role("button", name="Create my account").click()
+    alert = page.get_by_role("alert").first
+    assert "at least 8" in alert.inner_text().replace("\xa0", " ")
+    page.get_by_label("Password").fill("a-much-longer-passphrase")
+    page.get_by_role("button", name="Create my account").click()
+    page.wait_for_url("**/course/**")
+
+
+def test_french_interface_on_a_phone(phone_page, server):
+    phone_page.goto(server + "/")
+    phone_page.get_by_role("button", name="Français").click()
+    phone_page.wait_for_load_state("networkidle")
+    assert phone_page.locator("html").get_attribute("lang") == "fr"
+    assert phone_page.get_by_role("link", name="Se connecter").first.is_visible()
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"page scrolls sideways on a phone ({width}px wide)"
+    assert_accessible(phone_page, "home-fr-phone")
+
+
+def test_demo_learner_signs_in(page, server):
+    sign_in(page, server, "gabriel@example.org")
+    assert "/course/" in page.url
