@@ -67,7 +67,7 @@ def evaluate_many(learner_ids: list[int] | None, *, course: Course | None = None
     if ids is None or len(ids) > PREFILTER_ABOVE:  # ask the database which learners can change at all
         ids = [lid for lid, t in credited_totals(course, ids).items() if may_change(course, t)]
     eligible, lapsed = [], []
-    for learner_id, rec in load_records(ids).items():
+    for learner_id, rec in load_records(ids, activity=False).items():
         for cp in compute(course, learner_id, rec).credentials:
             if cp.eligible and not cp.award_status:
                 eligible.append((learner_id, cp))

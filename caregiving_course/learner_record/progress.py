@@ -111,14 +111,18 @@ def _chunks(ids: list[int]):
         yield ids[start:start + BATCH]
 
 
-def load_records(learner_ids: list[int]) -> dict[int, Records]:
-    """Load every learner's records in four queries per batch of ids."""
+def load_records(learner_ids: list[int], *, activity: bool = True) -> dict[int, Records]:
+    """Load every learner's records in four queries per batch of ids (three without ``activity``).
+
+    Award evaluation passes ``activity=False``: time on task and sections do not decide awards.
+    """
     records: dict[int, Records] = defaultdict(Records)
     for ids in _chunks(list(learner_ids)):
         for lid, mid, cid, score, hours, at, secs in ModuleCompletion.objects.filter(learner_id__in=ids).values_list(
                 "learner_id", "module_id", "id", "score", "credited_hours", "completed_at", "time_on_task_seconds"):
             records[lid].completions[mid] = (cid, score, hours, at, secs)
-        for lid, mid, secs, sections, best, last in ModuleActivity.objects.filter(learner_id__in=ids).values_list(
+        rows = ModuleActivity.objects.filter(learner_id__in=ids) if activity else ModuleActivity.objects.none()
+        for lid, mid, secs, sections, best, last in rows.values_list(
                 "learner_id", "module_id", "seconds", "sections_viewed", "best_score", "last_activity_at"):
             records[lid].activity[mid] = (secs, sections, best, last)
         for row in InstructorRecord.objects.filter(learner_id__in=ids, withdrawn_at__isnull=True).values_list(
