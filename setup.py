@@ -1,5 +1,5 @@
 """Professional Practice in Caregiving: XBlocks, learner record, LTI bridge and badge sync."""
-from setuptools import find_packages, setup
+from setuptools import find_namespace_packages, setup
 
 setup(
     name="caregiving-course",
@@ -8,15 +8,10 @@ setup(
     long_description=open("README.md", encoding="utf-8").read(),
     long_description_content_type="text/markdown",
     python_requires=">=3.11",
-    packages=find_packages(include=["caregiving_course*", "xblocks*", "lti_bridge*", "sync*"]),
+    # Namespace discovery: template, static, content and locale folders ship as package data (MANIFEST.in).
+    packages=find_namespace_packages(include=["caregiving_course*", "xblocks*", "lti_bridge*", "sync*"],
+                                     exclude=["*.node_modules*"]),
     include_package_data=True,
-    package_data={
-        "caregiving_course": ["content/*.yaml", "content/*.md", "content/modules/*.md", "content/credentials/*.yaml",
-                              "server/templates/**/*", "server/static/**/*", "locale/*/LC_MESSAGES/*"],
-        "xblocks": ["templates/**/*", "static/**/*", "locale/*/LC_MESSAGES/*", "scenarios/*"],
-        "lti_bridge": ["templates/**/*", "static/**/*"],
-        "sync": ["templates/**/*", "static/**/*", "contexts/*", "assets/*"],
-    },
     install_requires=[
         "Django>=5.2,<5.3",
         "XBlock[django]==6.1.0",
@@ -35,15 +30,22 @@ setup(
         "PyLD>=2.0.4",
         "rich>=13",
         "whitenoise>=6",
+        "Pillow>=10.1",
+        "cachetools>=5",
     ],
     extras_require={
         "postgres": ["psycopg[binary]>=3.1"],
         "mysql": ["mysqlclient>=2.2.1"],
-        "test": ["pytest>=8", "pytest-django>=4.8", "playwright>=1.45", "olxcleaner", "pylti1p3", "ruff"],
+        "test": ["pytest>=8", "pytest-django>=4.8", "playwright>=1.45", "olxcleaner", "pylti1p3", "ruff",
+                 "jsonschema>=4.18", "jwcrypto>=1.5"],
     },
     entry_points={
         "console_scripts": ["caregiving = caregiving_course.cli.main:main"],
-        "xblock.v1": [],
+        "xblock.v1": [
+            "caregiving_module = xblocks.module_block:CaregivingModuleBlock",
+            "caregiving_progress = xblocks.progress_block:CaregivingProgressBlock",
+            "caregiving_dashboard = xblocks.dashboard_block:InstructorDashboardBlock",
+        ],
         "lms.djangoapp": ["learner_record = caregiving_course.learner_record.apps:LearnerRecordConfig"],
     },
 )
