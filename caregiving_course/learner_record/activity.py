@@ -67,8 +67,9 @@ def record_heartbeat(learner: Learner, module_id: str, tab_id: str, seq: int, *,
             activity = ModuleActivity.objects.filter(learner=learner, module_id=module_id).first()
             return BeatResult(0, activity.seconds if activity else 0, "replay")
         tabs = dict(clock.tabs)
-        tabs[tab_id] = seq
-        if len(tabs) > MAX_TABS:  # forget the tabs seen longest ago (lowest insertion order)
+        tabs.pop(tab_id, None)
+        tabs[tab_id] = seq  # most recently seen last, so the tabs forgotten first are those idle longest
+        if len(tabs) > MAX_TABS:
             tabs = dict(list(tabs.items())[-MAX_TABS:])
         gap = (now - clock.last_beat_at).total_seconds() if clock.last_beat_at else None
         if gap is None:
