@@ -19,6 +19,7 @@ setup(
         "setuptools<82",
         "lxml>=5",
         "requests>=2.31",
+        "urllib3>=2",
         "APScheduler>=3.10,<4",
         "PyYAML>=6",
         "Markdown>=3.5",
@@ -37,7 +38,7 @@ setup(
         "postgres": ["psycopg[binary]>=3.1"],
         "mysql": ["mysqlclient>=2.2.1"],
         "test": ["pytest>=8", "pytest-django>=4.8", "playwright>=1.45", "olxcleaner", "pylti1p3", "ruff",
-                 "jsonschema>=4.18", "jwcrypto>=1.5"],
+                 "jsonschema>=4.18", "jwcrypto>=1.5", "joserfc>=1.0"],
     },
     entry_points={
         "console_scripts": ["caregiving = caregiving_course.cli.main:main"],

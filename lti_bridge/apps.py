@@ -6,3 +6,12 @@ class LtiBridgeConfig(AppConfig):
     label = "lti_bridge"
     verbose_name = "LTI bridge"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from caregiving_course.learner_record.signals import module_completed
+        from lti_bridge import ags, outcomes, scores
+        from sync.delivery import register_handler
+
+        module_completed.connect(scores.queue_scores, dispatch_uid="lti_bridge.scores")
+        register_handler(scores.SCORE_KIND, ags.deliver)
+        register_handler(scores.OUTCOME_KIND, outcomes.deliver)

@@ -11,7 +11,7 @@ import os
 import secrets
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import jwt
@@ -77,6 +77,19 @@ def _write_ring(entries: list[dict]) -> None:
     _write_private(_ring_path(), json.dumps(entries, indent=2).encode())
 
 
+def _create_ring() -> None:
+    """The first key ring; if another process creates one at the same moment, theirs is kept."""
+    entry = _new_key(datetime.now(UTC))
+    tmp = key_dir() / f"keyring.{entry['kid']}.tmp"
+    _write_private(tmp, json.dumps([entry], indent=2).encode())
+    try:
+        os.link(tmp, _ring_path())  # atomic, and fails when the ring exists
+    except FileExistsError:
+        (key_dir() / f"{entry['kid']}.pem").unlink(missing_ok=True)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def _new_key(signs_from: datetime) -> dict:
     kid = secrets.token_urlsafe(12)
     private = rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
@@ -91,7 +104,7 @@ def _loaded() -> list[ToolKey]:
     path = _ring_path()
     with _lock:
         if not path.exists():
-            _write_ring([_new_key(datetime.now(timezone.utc))])
+            _create_ring()
         st = path.stat()
         stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
         if _cache["stamp"] != stamp:
@@ -106,7 +119,7 @@ def _loaded() -> list[ToolKey]:
 
 def signing_key(now: datetime | None = None) -> ToolKey:
     """The key that signs now: the newest whose ``signs_from`` has come."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     keys = _loaded()
     current = [k for k in keys if k.signs_from <= now]
     return current[-1] if current else keys[0]
@@ -124,17 +137,17 @@ def _published(keys: list[ToolKey], now: datetime) -> list[ToolKey]:
 
 def jwks(now: datetime | None = None) -> dict:
     """Our public key set (``/lti/jwks``): public parts only."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     return {"keys": [k.public_jwk() for k in _published(_loaded(), now)]}
 
 
 def rotate_key(lead: timedelta = DEFAULT_LEAD, now: datetime | None = None) -> ToolKey:
     """Add a key that is published now and starts signing after ``lead``; drop keys no longer published."""
-    now = now or datetime.now(timezone.utc)
-    keys = _loaded()
+    now = now or datetime.now(UTC)
+    _loaded()  # the ring exists before a key is added to it
     entry = _new_key(now + lead)
     with _lock:
-        ring = _read_ring() + [entry]
+        ring = [*_read_ring(), entry]
         _write_ring(ring)
     prune(now)
     return next(k for k in _loaded() if k.kid == entry["kid"])
@@ -142,7 +155,7 @@ def rotate_key(lead: timedelta = DEFAULT_LEAD, now: datetime | None = None) -> T
 
 def prune(now: datetime | None = None) -> list[str]:
     """Delete keys that are no longer published (their signatures have all expired); their kids."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     keys = _loaded()
     keep = {k.kid for k in _published(keys, now)}
     gone = [k.kid for k in keys if k.kid not in keep]
@@ -156,7 +169,7 @@ def prune(now: datetime | None = None) -> list[str]:
 
 def describe(now: datetime | None = None) -> list[dict]:
     """For ``caregiving platform keys``: each key's kid, when it signs from, whether it signs or is published."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     keys = _loaded()
     published = {k.kid for k in _published(keys, now)}
     current = signing_key(now).kid

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import threading
 import time
 from dataclasses import dataclass, field
@@ -152,9 +153,11 @@ def _b64decode(part: str, what: str) -> bytes:
 
 
 def _json_object(raw: bytes, what: str) -> dict:
+    if b"\x00" in raw or b"\\u0000" in raw:
+        raise LaunchError(f"the id_token {what} contains NUL characters")
     try:
         value = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise LaunchError(f"the id_token {what} is not JSON") from exc
     if not isinstance(value, dict):
         raise LaunchError(f"the id_token {what} is not a JSON object")
@@ -222,9 +225,9 @@ def _find_platform(iss: str, auds: list[str], azp: str | None) -> tuple[Platform
 
 def _check_times(payload: dict, now: float) -> None:
     exp, iat = payload.get("exp"), payload.get("iat")
-    if not isinstance(exp, (int, float)) or isinstance(exp, bool):
+    if not isinstance(exp, (int, float)) or isinstance(exp, bool) or not math.isfinite(exp):
         raise LaunchError("the id_token has no expiry time ('exp')", status=401)
-    if not isinstance(iat, (int, float)) or isinstance(iat, bool):
+    if not isinstance(iat, (int, float)) or isinstance(iat, bool) or not math.isfinite(iat):
         raise LaunchError("the id_token has no issue time ('iat')", status=401)
     if exp + LEEWAY < now:
         raise LaunchError("the id_token has expired ('exp' is in the past)", status=401)

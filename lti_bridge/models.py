@@ -40,6 +40,9 @@ class Deployment(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["platform", "deployment_id"], name="deployment_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.deployment_id} on {self.platform.name}"
+
 
 class ResourceLink(models.Model):
     """A placement of one of our modules in a partner course (from a launch), with its AGS line item."""
@@ -117,7 +120,8 @@ class Lti11Outcome(models.Model):
     sourcedid = models.CharField(max_length=500)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["consumer", "learner_id", "module_id"], name="lti11_outcome_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["consumer", "learner_id", "module_id"], name="lti11_outcome_unique")]
 
 
 class UsedNonce(models.Model):

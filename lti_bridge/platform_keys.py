@@ -10,16 +10,16 @@ import json
 import threading
 import time
 
-import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
 from django.utils import timezone
 from jwt.algorithms import RSAAlgorithm
+from jwt.exceptions import InvalidKeyError
 
+from lti_bridge.fetch import FetchError, fetch
 from lti_bridge.models import Platform
 
 MAX_JWKS_BYTES = 256 * 1024
-FETCH_TIMEOUT = 5
 
 
 class PlatformKeyError(Exception):
@@ -27,7 +27,7 @@ class PlatformKeyError(Exception):
 
 
 class _Entry:
-    __slots__ = ("url", "keys", "fetched_at", "last_refetch", "lock")
+    __slots__ = ("fetched_at", "keys", "last_refetch", "lock", "url")
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -57,7 +57,7 @@ def parse_jwks(data: object) -> dict[str, rsa.RSAPublicKey]:
             continue
         try:
             key = RSAAlgorithm.from_jwk(jwk)
-        except Exception:  # noqa: BLE001 - a malformed key in their set is skipped, not fatal
+        except (InvalidKeyError, ValueError, TypeError, KeyError):  # a malformed key is skipped, not fatal
             continue
         if isinstance(key, rsa.RSAPublicKey):
             keys[jwk["kid"]] = key
@@ -67,15 +67,13 @@ def parse_jwks(data: object) -> dict[str, rsa.RSAPublicKey]:
 def fetch_jwks(url: str) -> dict:
     """GET a JWKS document, refusing oversized or non-JSON answers."""
     try:
-        with requests.get(url, timeout=FETCH_TIMEOUT, stream=True, headers={"Accept": "application/json"}) as resp:
-            resp.raise_for_status()
-            body = resp.raw.read(MAX_JWKS_BYTES + 1, decode_content=True)
-    except requests.RequestException as exc:
-        raise PlatformKeyError(f"could not fetch the platform key set from {url}: {exc}") from exc
-    if len(body) > MAX_JWKS_BYTES:
-        raise PlatformKeyError(f"the platform key set at {url} is larger than {MAX_JWKS_BYTES} bytes")
+        answer = fetch("GET", url, limit=MAX_JWKS_BYTES, headers={"Accept": "application/json"})
+    except FetchError as exc:
+        raise PlatformKeyError(f"could not fetch the platform key set: {exc}") from exc
+    if answer.status != 200:
+        raise PlatformKeyError(f"the platform key set at {url} answered HTTP {answer.status}")
     try:
-        return json.loads(body)
+        return json.loads(answer.body)
     except ValueError as exc:
         raise PlatformKeyError(f"the platform key set at {url} is not JSON") from exc
 
@@ -114,9 +112,10 @@ def public_key(platform: Platform, kid: str) -> rsa.RSAPublicKey:
             entry.keys, entry.fetched_at = parse_jwks(stored["key_set_cache"]), stored["key_set_fetched_at"]
             if kid in entry.keys:
                 return entry.keys[kid]
-        if time.monotonic() - entry.last_refetch < _refetch_interval() and entry.last_refetch:
-            raise PlatformKeyError(f"the platform does not publish a key with kid {kid!r}")
-        entry.last_refetch = time.monotonic()
+        if entry.keys:  # a refetch, not the first load: rate limited
+            if entry.last_refetch and time.monotonic() - entry.last_refetch < _refetch_interval():
+                raise PlatformKeyError(f"the platform does not publish a key with kid {kid!r}")
+            entry.last_refetch = time.monotonic()
         _refetch(platform, entry)
         key = entry.keys.get(kid)
     if key is None:

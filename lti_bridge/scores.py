@@ -43,7 +43,7 @@ def ags_score(subject: str, score: float, hours: Decimal, at: dt.datetime) -> di
         "scoreGiven": score_given(score),
         "scoreMaximum": SCORE_MAXIMUM,
         "comment": score_comment(hours),
-        "timestamp": at.astimezone(dt.timezone.utc).isoformat(timespec="milliseconds"),
+        "timestamp": at.astimezone(dt.UTC).isoformat(timespec="milliseconds"),
         "activityProgress": "Completed",
         "gradingProgress": "FullyGraded",
     }

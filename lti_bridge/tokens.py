@@ -20,8 +20,8 @@ import uuid
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
-import requests
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -86,7 +86,7 @@ def access_token(platform: Platform, scopes: Iterable[str], *, reject: str | Non
             token, expires_at = _fetch(platform, key[1])
             AccessTokenCache.objects.update_or_create(
                 platform=platform, scopes=key[1],
-                defaults={"token": token, "expires_at": dt.datetime.fromtimestamp(expires_at, dt.timezone.utc)})
+                defaults={"token": token, "expires_at": dt.datetime.fromtimestamp(expires_at, dt.UTC)})
             _memory[key] = _Cached(token, expires_at)
             return token
 
@@ -153,22 +153,22 @@ def _fetch(platform: Platform, scopes: str) -> tuple[str, float]:
         "scope": scopes,
     }
     try:
-        answer = outbound.session().post(platform.auth_token_url, data=data, headers={"Accept": "application/json"},
-                                     timeout=outbound.timeout(), stream=True, allow_redirects=False)
-    except requests.RequestException as exc:
-        raise TokenError(f"token endpoint unreachable: {type(exc).__name__}", retryable=True) from exc
-    with answer:
-        try:
-            body = outbound.read_limited(answer, MAX_TOKEN_ANSWER)
-        except outbound.AnswerTooLarge as exc:
-            raise TokenError(f"token endpoint answer too large: {exc}", retryable=False) from exc
-        except requests.RequestException as exc:
-            raise TokenError(f"token endpoint answer cut: {type(exc).__name__}", retryable=True) from exc
-    if outbound.is_transient(answer.status_code):
-        raise TokenError(f"token endpoint said HTTP {answer.status_code}: {outbound.excerpt(body)}", retryable=True,
-                         retry_after=outbound.retry_after(answer))
-    if answer.status_code != 200:
-        raise TokenError(f"token endpoint refused (HTTP {answer.status_code}): {outbound.excerpt(body)}", retryable=False)
+        answer = outbound.call("POST", platform.auth_token_url, body=urlencode(data).encode(), limit=MAX_TOKEN_ANSWER,
+                               headers={"Accept": "application/json",
+                                        "Content-Type": "application/x-www-form-urlencoded"})
+    except outbound.NoAnswer as exc:
+        raise TokenError(f"token endpoint: {exc.reason}", retryable=True) from exc
+    except outbound.BadAddress as exc:
+        raise TokenError(str(exc), retryable=False) from exc
+    except outbound.AnswerTooLarge as exc:
+        raise TokenError(f"token endpoint answer too large: {exc}", retryable=False) from exc
+    body = answer.body
+    if outbound.is_transient(answer.status):
+        raise TokenError(f"token endpoint said HTTP {answer.status}: {outbound.excerpt(body)}", retryable=True,
+                         retry_after=outbound.retry_after(answer.headers))
+    if answer.status != 200:
+        raise TokenError(f"token endpoint refused (HTTP {answer.status}): {outbound.excerpt(body)}",
+                         retryable=False)
     try:
         payload = outbound.json_object(body)
         token = payload["access_token"]

@@ -6,3 +6,8 @@ class SyncConfig(AppConfig):
     label = "sync"
     verbose_name = "Sync"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from sync.delivery import register_default_handlers
+
+        register_default_handlers()

@@ -68,3 +68,43 @@ class DeliveryNote(models.Model):
 # ---------------------------------------------------------------------------------------------
 # Built-in issuer (sync/issuer/, views.py, public.py). Owned by the built-in issuer work.
 # ---------------------------------------------------------------------------------------------
+
+
+class IssuedCredential(models.Model):
+    """What the built-in issuer published for one award: signed once, served as is, revoked in place.
+
+    The recipient appears only as a salted hash; the salt is kept so the hash can be checked
+    against an e-mail someone offers. The signing key never touches the database.
+    """
+
+    award_id = models.UUIDField(unique=True)
+    credential_id = models.CharField(max_length=64)
+    salt = models.CharField(max_length=64)
+    identity_hash = models.CharField(max_length=100)
+    identity_type = models.CharField(max_length=32, default="emailAddress")
+    ob3 = models.JSONField(help_text="the OpenBadgeCredential with its eddsa-rdfc-2022 proof")
+    ob3_jwt = models.TextField(help_text="the same credential as a VC-JWT (EdDSA)")
+    ob2 = models.JSONField(help_text="the Open Badges 2.0 hosted assertion")
+    status_list = models.PositiveIntegerField(default=1)
+    status_index = models.PositiveIntegerField()
+    issued_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revocation_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["status_list", "status_index"], name="issued_status_slot")]
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+class StatusList(models.Model):
+    """One Bitstring Status List (revocation) and the signed credential that publishes it."""
+
+    number = models.PositiveIntegerField(unique=True)
+    bits = models.BinaryField(help_text="the raw bitstring, index 0 = most significant bit of byte 0")
+    version = models.PositiveIntegerField(default=0)
+    signed = models.JSONField(default=dict, help_text="the BitstringStatusListCredential last signed")
+    signed_version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)

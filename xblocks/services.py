@@ -49,7 +49,7 @@ class I18nService:
 class CurrentUserService(UserService):
     """The signed-in user, with the learner the runtime resolved for them (never one named by a request)."""
 
-    def __init__(self, user, learner, *, is_staff: bool) -> None:
+    def __init__(self, user, learner, *, is_staff) -> None:
         authenticated = bool(user is not None and user.is_authenticated)
         xuser = XBlockUser(is_current_user=True, emails=[user.email] if authenticated and user.email else [],
                            full_name=(user.get_full_name() or user.get_username()) if authenticated else None)

@@ -101,5 +101,5 @@ class IssuingBackend(ABC):
         """Renew what expires (access tokens); returns a line saying what was done, or None."""
         return None
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - most backends hold nothing to release
         """Release connections."""

@@ -22,8 +22,11 @@ def _remote(answer, info: AwardInfo, *, revoked: bool = False) -> RemoteAward:
     if isinstance(answer, RemoteAward):
         return answer
     get = answer.get if isinstance(answer, dict) else (lambda k, d=None: getattr(answer, k, d))
-    remote_id = next((str(get(k)) for k in ("remote_id", "id", "credential_id", "public_id") if get(k)), info.award_id)
-    data = {k: v for k, v in answer.items() if isinstance(v, (str, int, float, bool))} if isinstance(answer, dict) else {}
+    keys = ("remote_id", "id", "credential_id", "public_id")
+    remote_id = next((str(get(k)) for k in keys if get(k)), info.award_id)
+    data = {}
+    if isinstance(answer, dict):
+        data = {k: v for k, v in answer.items() if isinstance(v, (str, int, float, bool))}
     return RemoteAward(remote_id, revoked=revoked or bool(get("revoked", False)), data=data)
 
 

@@ -16,6 +16,7 @@ def session() -> requests.Session:
     s.mount("http://", adapter)
     s.mount("https://", adapter)
     s.headers["User-Agent"] = "caregiving-sync/1"
+    s.trust_env = False  # no proxy or .netrc look-ups per request: platform URLs are configured explicitly
     return s
 
 

@@ -18,7 +18,7 @@ from sync.backends.http import json_of, send
 from sync.delivery import Permanent, RetryLater
 from sync.models import OAuthToken
 
-EARLY = dt.timedelta(seconds=60)  # renew this long before the access token expires
+EARLY_SECONDS = 60  # renew this long before the access token expires (at most a tenth of its life)
 
 
 class TokenStore:
@@ -32,10 +32,10 @@ class TokenStore:
     def access_token(self) -> str:
         with self._lock:
             now = timezone.now()
-            if self._access and self._access[1] - EARLY > now:
+            if self._access and self._access[1] > now:
                 return self._access[0]
             row = OAuthToken.objects.filter(backend=self.backend).first()
-            if row and row.access_token and row.access_expires_at and row.access_expires_at - EARLY > now:
+            if row and row.access_token and row.access_expires_at and row.access_expires_at > now:
                 self._access = (row.access_token, row.access_expires_at)
                 return row.access_token
             return self._renew(stale=row.access_token if row else "")
@@ -49,7 +49,8 @@ class TokenStore:
 
     def expires_within(self, delta: dt.timedelta) -> bool:
         row = OAuthToken.objects.filter(backend=self.backend).first()
-        return not (row and row.access_token and row.access_expires_at and row.access_expires_at > timezone.now() + delta)
+        until = timezone.now() + delta
+        return not (row and row.access_token and row.access_expires_at and row.access_expires_at > until)
 
     def renew(self) -> str:
         with self._lock:
@@ -64,7 +65,7 @@ class TokenStore:
             row = OAuthToken.objects.select_for_update().get(backend=self.backend)
             now = timezone.now()
             if (stale is not None and row.access_token and row.access_token != stale and row.access_expires_at
-                    and row.access_expires_at - EARLY > now):
+                    and row.access_expires_at > now):
                 self._access = (row.access_token, row.access_expires_at)  # another worker renewed it meanwhile
                 return row.access_token
             answer = None
@@ -76,7 +77,8 @@ class TokenStore:
                     raise Permanent(f"{self.backend}: the platform refused the username and password",
                                     answer="check: caregiving issuer set " + self.backend)
             row.access_token = answer["access_token"]
-            row.access_expires_at = now + dt.timedelta(seconds=int(answer.get("expires_in") or 3600))
+            lifetime = float(answer.get("expires_in") or 3600)
+            row.access_expires_at = now + dt.timedelta(seconds=lifetime - min(EARLY_SECONDS, lifetime / 10))
             row.refresh_token = answer.get("refresh_token") or ""
             row.save()
         # committed: the rotated refresh token is durable before the access token is used

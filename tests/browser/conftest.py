@@ -81,8 +81,10 @@ def server(server_env) -> str:
     proc.wait(timeout=15)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium for one test module; closing it ends Playwright's event loop, which Django's ORM refuses to
+    run beside (SynchronousOnlyOperation) in the tests that follow."""
     require(Path(CHROMIUM).exists(), f"Debian's chromium at {CHROMIUM} (apt-get install chromium)")
     require(AXE.exists(), "axe-core (npm install in tests/browser)")
     os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")

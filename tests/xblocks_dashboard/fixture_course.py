@@ -53,9 +53,11 @@ def write_course(root: Path) -> Path:
     return root
 
 
-def seed_cohort(cohort_name: str, learners: int, *, completions: int = 8, instructor=None, batch: int = 2000):
+def seed_cohort(cohort_name: str, learners: int, *, completions: int = 8, instructor=None, batch: int = 2000,
+                modules: list[str] | None = None):
     """Bulk-create a cohort of ``learners`` with ``completions`` completed modules each (tests and bench only).
 
+    ``modules``: the module ids to complete (default: this course's).
     Learner ``i`` is named ``Learner 00000i``; every fifth learner is idle (no activity for 30 days).
     Returns the cohort.
     """
@@ -80,7 +82,7 @@ def seed_cohort(cohort_name: str, learners: int, *, completions: int = 8, instru
         for offset, p in enumerate(people):
             i = start + offset
             last = now - dt.timedelta(days=30 if i % 5 == 0 else i % 7, minutes=i % 50)
-            for m, module_id in enumerate(MODULES[:completions]):
+            for m, module_id in enumerate((modules or MODULES)[:completions]):
                 secs = 3000 + (i * 37 + m * 11) % 2400
                 done.append(ModuleCompletion(learner=p, module_id=module_id, score=0.8 + (i % 3) / 10,
                                              credited_hours=Decimal("1.5"), time_on_task_seconds=secs,

@@ -1,0 +1,226 @@
+"""The instructor dashboard for a cohort of 10,000 learners (8 module completions each), over real HTTP.
+
+Figure: time to first byte of ``GET /course/dashboard/`` (an instructor's page: the first sorted page of the
+table, the sync panel; the chart of a cohort this size follows in its own request) served by waitress as
+``caregiving serve`` does, against the ceiling: one hand-written aggregate SQL query computing the whole
+table (modules done, credited hours, time on task, last activity per learner) on the same database in the
+same run. Target: within 2x. Also shown: the table handler sorted by credited hours (the heaviest sort), the
+chart request, and, for comparison, the unpaginated path (every learner's progress computed in Python by
+``api.cohort_rows``) that the paginated table replaced. Prints the server's peak resident memory.
+Run on SQLite and on PostgreSQL (skipped with a note when PostgreSQL is not reachable).
+"""
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.common import fresh_database, peak_rss_mb, setup_django
+
+ROOT = Path(__file__).resolve().parent.parent
+LEARNERS = int(os.environ.get("BENCH_DASHBOARD_LEARNERS", "10000"))
+REPEAT = int(os.environ.get("BENCH_DASHBOARD_REPEAT", "15"))
+CSRF = "0123456789abcdef0123456789abcdef"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _content_dir() -> str:
+    """The built-in course when it loads with 8 modules; otherwise the tests' 8-module course."""
+    import caregiving_course
+    from caregiving_course.framework import ContentError, load_course
+
+    built_in = Path(caregiving_course.__file__).resolve().parent / "content"  # (settings are not loaded yet)
+    try:
+        if len(load_course(built_in).modules) >= 8:
+            return str(built_in)
+    except ContentError:
+        pass
+    from tests.xblocks_dashboard.fixture_course import write_course
+
+    return str(write_course(Path(tempfile.mkdtemp(prefix="bench-content-"))))
+
+
+def serve(port: int) -> int:
+    """(Subprocess) the product's WSGI application in waitress, as `caregiving serve` runs it."""
+    import logging
+
+    import waitress
+
+    from caregiving_course.wsgi import application
+
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    waitress.serve(application, host="127.0.0.1", port=port, threads=8, ident="bench")
+    return 0
+
+
+def _seed() -> tuple[str, object]:
+    """Migrate, seed the cohort and its instructor; return the instructor's session cookie and the cohort."""
+    from django.conf import settings
+    from django.test import Client
+
+    from caregiving_course.framework import default_course
+    from caregiving_course.learner_record import api
+    from tests.xblocks_dashboard.fixture_course import seed_cohort
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    teacher = api.add_user("teacher@example.org", "instructor", cohort="bench", password="bench-password-1")
+    modules = [m.id for m in default_course().modules]
+    cohort = seed_cohort("bench", LEARNERS, instructor=teacher, modules=modules)
+    client = Client()
+    client.force_login(teacher)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value, cohort
+
+
+def _ceiling_sql(cohort_id: int) -> list[tuple]:
+    """The whole table in one hand-written aggregate query (what the page could at best be built from)."""
+    from django.db import connection
+
+    from caregiving_course.learner_record.models import Enrolment, Learner, ModuleActivity, ModuleCompletion
+
+    sql = f"""
+        SELECT l.id, l.name, l.email, COALESCE(c.n, 0), COALESCE(c.h, 0), COALESCE(a.s, 0), a.last
+        FROM {Learner._meta.db_table} l
+        JOIN {Enrolment._meta.db_table} e ON e.learner_id = l.id AND e.cohort_id = %s
+        LEFT JOIN (SELECT learner_id, COUNT(*) AS n, SUM(credited_hours) AS h
+                   FROM {ModuleCompletion._meta.db_table} GROUP BY learner_id) c ON c.learner_id = l.id
+        LEFT JOIN (SELECT learner_id, SUM(seconds) AS s, MAX(last_activity_at) AS last
+                   FROM {ModuleActivity._meta.db_table} GROUP BY learner_id) a ON a.learner_id = l.id
+        ORDER BY l.name"""  # noqa: S608 - table names come from the models; the one value is bound
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [cohort_id])
+        return cursor.fetchall()
+
+
+def _ttfb(port: int, method: str, path: str, session: str, body: bytes | None = None) -> tuple[float, bytes]:
+    """Seconds from sending the request to the first byte of the answer, and the whole answer."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    headers = {"Cookie": f"sessionid={session}; csrftoken={CSRF}", "X-CSRFToken": CSRF}
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+    conn.connect()
+    start = time.perf_counter()
+    conn.request(method, path, body=body, headers=headers)
+    response = conn.getresponse()  # returns once the status line and headers arrived
+    first = time.perf_counter() - start
+    data = response.read()
+    conn.close()
+    if response.status != 200:
+        raise RuntimeError(f"{method} {path} answered {response.status}: {data[:200]!r}")
+    return first, data
+
+
+def _timed(fn, repeat: int = REPEAT) -> tuple[float, float]:
+    """Median and best of ``repeat`` runs of ``fn`` (which returns its own duration or is timed here)."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(result if isinstance(result, float) else time.perf_counter() - start)
+    return statistics.median(times), min(times)
+
+
+def _wait_for(port: int, server: subprocess.Popen) -> None:
+    for _ in range(400):
+        if server.poll() is not None:
+            raise RuntimeError("the server exited")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("the server did not start")
+
+
+def _server_peak_rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
+
+
+def run(kind: str) -> None:
+    from caregiving_course.learner_record import api
+
+    session, cohort = _seed()
+    teacher = cohort.instructors.get()
+    rows = _ceiling_sql(cohort.pk)
+    assert len(rows) == LEARNERS
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "bench.bench_dashboard", "--serve", str(port)], cwd=ROOT,
+                              env=dict(os.environ, CAREGIVING_LOG_LEVEL="ERROR"))
+    try:
+        _wait_for(port, server)
+        _, page = _ttfb(port, "GET", "/course/dashboard/", session)  # warm up
+        text = page.decode()
+        assert f"of {LEARNERS}" in text, "the dashboard did not show the cohort"
+        prefix = re.search(r"data-handler-prefix='([^']+)'", text).group(1)
+        table_path = prefix.replace("/HANDLER/", "/table/")
+        chart_path = prefix.replace("/HANDLER/", "/chart/") + "?cohort=bench"
+        sort_body = json.dumps({"cohort": "bench", "sort": "hours:" + api.cohort_page(
+            cohort, viewer=teacher, page_size=1).rows[0].progress.credentials[0].credential.id,
+            "descending": True}).encode()
+        _ttfb(port, "POST", table_path, session, sort_body)
+        _ttfb(port, "GET", chart_path, session)
+
+        page_med, page_best = _timed(lambda: _ttfb(port, "GET", "/course/dashboard/", session)[0])
+        sql_med, sql_best = _timed(lambda: _ceiling_sql(cohort.pk))
+        table_med, _ = _timed(lambda: _ttfb(port, "POST", table_path, session, sort_body)[0])
+        chart_med, _ = _timed(lambda: _ttfb(port, "GET", chart_path, session)[0], repeat=5)
+        rows_med, _ = _timed(lambda: api.cohort_rows(cohort, viewer=teacher), repeat=3)
+        server_peak = _server_peak_rss_mb(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    print(f"dashboard [{kind}]: {page_med / sql_med:.2f}x raw aggregate SQL (page TTFB median "
+          f"{page_med * 1000:.1f} ms, best {page_best * 1000:.1f} ms; SQL median {sql_med * 1000:.1f} ms, best "
+          f"{sql_best * 1000:.1f} ms; {LEARNERS} learners, 50 rows per page; target <= 2x)", flush=True)
+    print(f"  table sorted by credited hours [{kind}]: {table_med / sql_med:.2f}x the SQL ceiling "
+          f"({table_med * 1000:.1f} ms); chart request: {chart_med / sql_med:.2f}x ({chart_med * 1000:.1f} ms)",
+          flush=True)
+    print(f"  unpaginated, for comparison [{kind}]: api.cohort_rows for the whole cohort in Python "
+          f"{rows_med / sql_med:.1f}x the SQL ceiling ({rows_med * 1000:.0f} ms, before any HTML)", flush=True)
+    print(f"  peak RSS [{kind}]: server {server_peak:.0f} MB, benchmark process (seeding) {peak_rss_mb():.0f} MB",
+          flush=True)
+
+
+def _postgres_url() -> str | None:
+    try:
+        return fresh_database("postgres", "caregiving_bench_dashboard")
+    except Exception as error:  # any failure means: not available on this machine
+        print(f"dashboard [postgres]: skipped, PostgreSQL not reachable ({str(error).splitlines()[0]})")
+        return None
+
+
+def main() -> int:
+    if sys.argv[1:2] == ["--serve"]:
+        return serve(int(sys.argv[2]))
+    if sys.argv[1:2] == ["--kind"]:  # one database per process: Django is set up once per process
+        kind = sys.argv[2]
+        url = fresh_database("sqlite", "dashboard") if kind == "sqlite" else _postgres_url()
+        if url is None:
+            return 0
+        os.environ["CAREGIVING_HOME"] = tempfile.mkdtemp(prefix="bench-home-")
+        os.environ["CAREGIVING_CONTENT"] = _content_dir()
+        setup_django(url)
+        run(kind)
+        return 0
+    code = 0
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    for kind in ("sqlite", "postgres"):
+        code |= subprocess.call([sys.executable, "-m", "bench.bench_dashboard", "--kind", kind], cwd=ROOT, env=env)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,211 @@
+"""HTTP endpoints of the LTI 1.3 tool: login, launch, key set, deep linking, roster, dynamic registration.
+
+Every refusal is a 4xx page that says what was wrong (:func:`refuse`); a refused launch creates no session.
+"""
+from __future__ import annotations
+
+import logging
+
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from caregiving_course.framework import default_course
+from caregiving_course.learner_record import api
+from lti_bridge import deep_linking, embed, keys, nrps, oidc, registration
+from lti_bridge.launch import DEEP_LINKING_REQUEST, Launch, LaunchError, validate_id_token
+from lti_bridge.models import ResourceLink
+
+log = logging.getLogger(__name__)
+MODULE_BLOCK = "caregiving_module"
+
+
+def _base_url(request) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def launch_url(request) -> str:
+    return _base_url(request) + "/lti/launch"
+
+
+def refuse(request, error: LaunchError | str, status: int = 400) -> HttpResponse:
+    """A page that says what was wrong, with a 4xx status; framing allowed so the platform can show it."""
+    reason, status = (str(error), error.status) if isinstance(error, LaunchError) else (error, status)
+    log.info("LTI request refused (%s): %s", status, reason)
+    response = render(request, "lti_bridge/error.html", {"reason": reason, "status": status}, status=status)
+    response.xframe_options_exempt = True
+    response["Content-Security-Policy"] = "frame-ancestors *"
+    return response
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login(request) -> HttpResponse:
+    """OIDC third-party login initiation, by GET or POST."""
+    params = request.GET if request.method == "GET" else request.POST
+    try:
+        start = oidc.begin_login(params, launch_url=launch_url(request))
+    except LaunchError as exc:
+        return refuse(request, exc)
+    response = HttpResponseRedirect(start.redirect_url)
+    secure = request.is_secure()
+    response.set_cookie(start.cookie_name, start.cookie_value, max_age=start.max_age, path="/lti/",
+                        secure=secure, httponly=True, samesite="None" if secure else "Lax")
+    return response
+
+
+@csrf_exempt
+@never_cache
+@require_POST
+def launch(request) -> HttpResponse:
+    """The platform's authentication response: validate, sign in, then show the module, dashboard or picker."""
+    try:
+        launch_ = validate_id_token(request.POST.get("id_token"))
+        oidc.finish_login(request.POST.get("state", ""), cookies=request.COOKIES, platform=launch_.platform,
+                          nonce=launch_.nonce)
+        if launch_.message_type == DEEP_LINKING_REQUEST:
+            return _deep_linking(request, launch_)
+        return _resource_link(request, launch_)
+    except LaunchError as exc:
+        return refuse(request, exc)
+
+
+def _module_for(launch_: Launch) -> str:
+    course = default_course()
+    wanted = launch_.custom.get("module_id", "")
+    if course.has_module(wanted):
+        return wanted
+    link = ResourceLink.objects.filter(deployment__platform=launch_.platform,
+                                       deployment__deployment_id=launch_.deployment_id,
+                                       resource_link_id=launch_.resource_link["id"]).first()
+    return link.module_id if link and course.has_module(link.module_id) else ""
+
+
+def _framed(request, launch_: Launch, response: HttpResponse) -> HttpResponse:
+    embed.allow_framing(response, embed.frame_ancestors(launch_))
+    embed.set_frame_cookies(request, response)
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def _resource_link(request, launch_: Launch) -> HttpResponse:
+    module_id = _module_for(launch_)
+    user, learner, cohort, _link = embed.record_launch(launch_, module_id)
+    embed.sign_in(request, user)
+    token = embed.embed_token(user, cohort.name)
+    if launch_.is_staff:
+        return _framed(request, launch_, _dashboard_page(request, user, cohort, token))
+    if not module_id:
+        response = refuse(request, LaunchError("this link does not name a module of the course yet; "
+                                               "ask your instructor to choose one (deep linking)", status=404))
+        return _framed(request, launch_, response)
+    from xblocks.runtime import render_block
+
+    module = default_course().module(module_id)
+    block = render_block(request, MODULE_BLOCK, {"module_id": module_id, "display_name": module.title},
+                         learner=learner)
+    response = render(request, "lti_bridge/module.html", {"xblock": block, "title": module.title,
+                                                          "lti_session": token})
+    return _framed(request, launch_, response)
+
+
+def _dashboard_page(request, user, cohort, token: str, message: str = "", status: int = 200) -> HttpResponse:
+    rows = api.cohort_rows(cohort, viewer=user)
+    has_roster = ResourceLink.objects.filter(cohort_name=cohort.name).exclude(nrps_url="").exists()
+    return render(request, "lti_bridge/dashboard.html", {
+        "cohort": cohort, "rows": rows, "modules": len(default_course().modules), "lti_session": token,
+        "has_roster": has_roster, "message": message}, status=status)
+
+
+def _deep_linking(request, launch_: Launch) -> HttpResponse:
+    user = embed.lti_user(launch_)
+    dl_request = deep_linking.request_from_launch(launch_, user)
+    embed.sign_in(request, user)
+    response = render(request, "lti_bridge/deep_link_picker.html", {
+        "modules": default_course().modules, "ticket": dl_request.ticket(),
+        "multiple": dl_request.accept_multiple})
+    return _framed(request, launch_, response)
+
+
+@csrf_exempt
+@never_cache
+@require_POST
+def deep_link_respond(request) -> HttpResponse:
+    """The picker's answer: sign the deep-linking response and post it to the platform."""
+    try:
+        dl_request = deep_linking.Request.from_ticket(request.POST.get("ticket", ""))
+        course = default_course()
+        modules = deep_linking.selected_modules(course, dl_request, request.POST.getlist("module")[:100],
+                                                request.POST.get("whole_course") == "1")
+        items = [deep_linking.content_item(course, m, launch_url(request), dl_request.accept_lineitem)
+                 for m in modules]
+        token = deep_linking.response_jwt(dl_request, items)
+    except LaunchError as exc:
+        return refuse(request, exc)
+    response = render(request, "lti_bridge/autopost.html", {"action": dl_request.return_url, "jwt": token,
+                                                            "count": len(items)})
+    response.xframe_options_exempt = True
+    return response
+
+
+@csrf_exempt
+@never_cache
+@require_POST
+def roster(request) -> HttpResponse:
+    """Load the context's roster (NRPS) into the cohort; instructors of that cohort only."""
+    user = embed.embed_user(request)
+    cohort_name = request.POST.get("cohort", "")[:80]
+    cohort = next((c for c in api.cohorts_for(user) if c.name == cohort_name), None) if user else None
+    if cohort is None:
+        return refuse(request, _("Only an instructor of this course can load its class list."), 403)
+    token = embed.embed_token(user, cohort.name)
+    try:
+        result = nrps.load_roster(cohort)
+    except nrps.RosterError as exc:
+        response = _dashboard_page(request, user, cohort, token, message=str(exc), status=502)
+    else:
+        response = _dashboard_page(request, user, cohort, token,
+                                   message=_("Class list loaded: %(count)s learners enrolled.") % {
+                                       "count": result.enrolled})
+    response.xframe_options_exempt = True
+    return response
+
+
+@require_GET
+def jwks(request) -> JsonResponse:
+    """Our public key set (the platform verifies our deep-linking responses and client assertions)."""
+    response = JsonResponse(keys.jwks())
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def register(request) -> HttpResponse:
+    """LTI Dynamic Registration: GET shows what will be registered, POST registers (both need the invitation)."""
+    params = request.GET if request.method == "GET" else request.POST
+    try:
+        invitation = registration.check_invitation(params.get("invite", ""))
+        config_url = params.get("openid_configuration", "")
+        if not config_url:
+            raise registration.RegistrationError("open this link from your LMS's tool registration page "
+                                                 "(it adds openid_configuration)")
+        if request.method == "GET":
+            config = registration.fetch_platform_configuration(config_url)
+            response = render(request, "lti_bridge/register.html", {
+                "config": config, "invite": params.get("invite"), "openid_configuration": config_url,
+                "registration_token": params.get("registration_token", "")})
+        else:
+            platform = registration.register(config_url, params.get("registration_token", ""), _base_url(request),
+                                             label=invitation.get("label", ""))
+            response = render(request, "lti_bridge/register_done.html", {"platform": platform})
+    except registration.RegistrationError as exc:
+        return refuse(request, str(exc), 400)
+    response.xframe_options_exempt = True
+    return response
+

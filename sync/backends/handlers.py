@@ -1,0 +1,71 @@
+"""The outbox handlers of ``badge.issue`` and ``badge.revoke``: award in, configured backend out.
+
+An issuance whose earlier attempt may have reached the platform first asks the platform what it
+holds for that recipient and badge, so a retry never creates a second badge. A revocation goes to
+the backend that issued the badge, and waits until the issuance has been delivered.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from caregiving_course.framework import default_course
+from caregiving_course.learner_record import api
+from caregiving_course.learner_record.models import OutboxEntry
+from sync import config
+from sync.backends.base import AwardInfo, RemoteAward
+from sync.delivery import Permanent, RetryLater, in_doubt
+
+ISSUE, REVOKE = "badge.issue", "badge.revoke"
+
+
+@lru_cache(maxsize=256)
+def _title(credential_id: str) -> str:
+    course = default_course()
+    return course.credential(credential_id).title if course.has_credential(credential_id) else credential_id
+
+
+def award_info(payload: dict) -> AwardInfo:
+    """What the platforms need to know about the award named in an outbox payload."""
+    award_id = str(payload.get("award", ""))
+    award = api.get_award(award_id) if award_id else None
+    if award is None:
+        raise Permanent("no such award in the learner record", answer=f"award {award_id!r}")
+    learner = award.learner
+    if not learner.email:
+        raise Permanent("the learner has no e-mail address to issue the badge to", answer=f"learner {learner.pk}")
+    return AwardInfo(award_id=str(award.public_id), credential_id=award.credential_id,
+                     credential_title=_title(award.credential_id), recipient_email=learner.email,
+                     recipient_name=learner.name, earned_at=award.earned_at, credited_hours=award.credited_hours,
+                     evidence=list(award.evidence or []), status=award.status, revoke_reason=award.revoke_reason)
+
+
+def _result(backend: str, remote: RemoteAward, **extra) -> dict:
+    return {"backend": backend, "remote_id": remote.remote_id, "revoked": remote.revoked, **remote.data, **extra}
+
+
+def issue(entry: OutboxEntry) -> dict:
+    info = award_info(entry.payload)
+    name = config.backend_name_for(info.credential_id)
+    backend = config.backend(name)
+    if in_doubt(entry):
+        held = backend.find(info)
+        if held is not None:
+            return _result(name, held, found_by_lookup=True)
+    return _result(name, backend.issue(info))
+
+
+def revoke(entry: OutboxEntry) -> dict:
+    info = award_info(entry.payload)
+    issued = OutboxEntry.objects.filter(key=f"{ISSUE}:{info.award_id}").first()
+    if issued is not None and issued.status == OutboxEntry.PENDING:
+        raise RetryLater("waiting for the badge to be issued before revoking it", retry_after=1.0)
+    name = (issued.result or {}).get("backend") if issued is not None and issued.status == OutboxEntry.DONE else None
+    name = name or config.backend_name_for(info.credential_id)
+    backend = config.backend(name)
+    reason = str(entry.payload.get("reason") or info.revoke_reason or "revoked")
+    held = backend.find(info)
+    if held is None:
+        return {"backend": name, "remote_id": "", "revoked": True, "note": "the platform holds no such badge"}
+    if held.revoked:
+        return _result(name, held, found_by_lookup=True)
+    return _result(name, backend.revoke(info, held, reason))

@@ -1,0 +1,267 @@
+"""When the sync work runs: APScheduler jobs, led by one process at a time.
+
+Jobs: evaluate awards for learners with new activity, deliver the outbox, refresh what expires
+(platform access tokens; the built-in issuer's status lists). Several schedulers may be started
+(one per ``serve`` process, say); the one holding the :class:`LeaderLease` row runs the jobs and
+the others wait for its lease to lapse. Delivery itself is safe in any number of processes.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from sync import config
+from sync.delivery import DELIVERED, RETRYING, Outcome
+from sync.models import LeaderLease, SyncCursor
+from sync.worker import Summary, Worker, worker_name
+
+log = logging.getLogger(__name__)
+
+LEADER = "scheduler"
+EVALUATE_CURSOR = "evaluate"
+CURSOR_OVERLAP = dt.timedelta(minutes=2)  # re-read a little of the past: transactions commit late
+
+
+def _env_seconds(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+@dataclass(frozen=True)
+class Intervals:
+    """Seconds between runs of each job (flags, else ``CAREGIVING_SYNC_*_SECONDS``, else the defaults)."""
+
+    evaluate: float = 300.0
+    deliver: float = 5.0
+    refresh: float = 300.0
+    lease: float = 60.0
+
+    @classmethod
+    def from_env(cls) -> Intervals:
+        return cls(evaluate=_env_seconds("CAREGIVING_SYNC_EVALUATE_SECONDS", 300.0),
+                   deliver=_env_seconds("CAREGIVING_SYNC_DELIVER_SECONDS", 5.0),
+                   refresh=_env_seconds("CAREGIVING_SYNC_REFRESH_SECONDS", 300.0),
+                   lease=_env_seconds("CAREGIVING_SYNC_LEADER_SECONDS", 60.0))
+
+
+class Leadership:
+    """A database lease naming the one scheduler that runs jobs; works on SQLite, PostgreSQL and MySQL."""
+
+    def __init__(self, holder: str, seconds: float, name: str = LEADER):
+        self.holder, self.seconds, self.name = holder[:128], seconds, name
+
+    def hold(self) -> bool:
+        """Take or renew the lease; False while another live holder has it."""
+        now = timezone.now()
+        until = now + dt.timedelta(seconds=self.seconds)
+        if LeaderLease.objects.filter(name=self.name).filter(Q(holder=self.holder) | Q(expires_at__lt=now)).update(
+                holder=self.holder, expires_at=until):
+            return True
+        try:
+            with transaction.atomic():
+                LeaderLease.objects.create(name=self.name, holder=self.holder, expires_at=until)
+            return True
+        except IntegrityError:
+            return False
+
+    def release(self) -> None:
+        LeaderLease.objects.filter(name=self.name, holder=self.holder).update(expires_at=timezone.now())
+
+
+def learners_with_activity_since(since: dt.datetime) -> list[int]:
+    """Learners whose record changed after ``since`` (module activity, completions, instructor evidence).
+
+    Read-only; a candidate for the learner-record API (``api.learners_active_since``).
+    """
+    from caregiving_course.learner_record.models import InstructorRecord, ModuleActivity, ModuleCompletion
+
+    ids = set(ModuleActivity.objects.filter(last_activity_at__gt=since).values_list("learner_id", flat=True))
+    ids |= set(ModuleCompletion.objects.filter(updated_at__gt=since).values_list("learner_id", flat=True))
+    ids |= set(InstructorRecord.objects.filter(Q(recorded_at__gt=since) | Q(withdrawn_at__gt=since))
+               .values_list("learner_id", flat=True))
+    return sorted(ids)
+
+
+def evaluate_awards(batch: int = 500) -> int:
+    """Award what learners with new activity now meet; returns how many awards were made."""
+    from caregiving_course.learner_record import api
+
+    started = timezone.now()
+    cursor = SyncCursor.objects.filter(name=EVALUATE_CURSOR).first()
+    since = cursor.value - CURSOR_OVERLAP if cursor else dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    ids = learners_with_activity_since(since)
+    made = 0
+    for i in range(0, len(ids), batch):
+        made += len(api.evaluate_many(ids[i:i + batch]))
+    SyncCursor.objects.update_or_create(name=EVALUATE_CURSOR, defaults={"value": started})
+    return made
+
+
+def refresh_expiring() -> list[str]:
+    """Renew access tokens about to expire and let the built-in issuer refresh its status lists."""
+    done = []
+    for backend in config.configured_backends():
+        try:
+            line = backend.refresh()
+        except Exception as exc:  # one platform's outage must not stop the others' refresh
+            line = f"{backend.name}: refresh failed: {exc}"
+            log.warning(line)
+        if line:
+            done.append(line)
+    return done
+
+
+def due_count() -> int:
+    from caregiving_course.learner_record.models import OutboxEntry
+    from sync import delivery
+    return OutboxEntry.objects.filter(status=OutboxEntry.PENDING, next_attempt_at__lte=timezone.now(),
+                                      kind__in=delivery.registered_kinds()).count()
+
+
+def next_due_within(seconds: float) -> bool:
+    """Whether a pending delivery falls due within ``seconds`` (``--once --max-wait``)."""
+    from caregiving_course.learner_record.models import OutboxEntry
+
+    pending = OutboxEntry.objects.filter(status=OutboxEntry.PENDING,
+                                         next_attempt_at__lte=timezone.now() + dt.timedelta(seconds=seconds))
+    return pending.exists()
+
+
+@dataclass
+class OnceResult:
+    """What ``caregiving sync --once`` did: awards made, deliveries by final outcome, refreshes."""
+
+    awarded: int
+    summary: Summary
+    final: dict[int, Outcome]
+    refreshed: list[str]
+
+    @property
+    def all_delivered(self) -> bool:
+        return all(o.status == DELIVERED for o in self.final.values())
+
+
+def run_once(*, worker: Worker | None = None, max_wait: float = 0.0, evaluate: bool = True,
+             on_outcome=None) -> OnceResult:
+    """Do all due work once: evaluate, deliver everything due (waiting up to ``max_wait`` seconds for
+    retries that fall due meanwhile), refresh what expires."""
+    worker = worker or Worker(worker_name("once"))
+    awarded = evaluate_awards() if evaluate else 0
+    refreshed = refresh_expiring()
+    summary, final = Summary(), {}
+
+    def record(outcome: Outcome) -> None:
+        final[outcome.entry_id] = outcome
+        if on_outcome:
+            on_outcome(outcome)
+
+    deadline = time.monotonic() + max_wait
+    while True:
+        worker.drain(summary, on_outcome=record)
+        left = deadline - time.monotonic()
+        if left <= 0 or not any(o.status == RETRYING for o in final.values()) or not next_due_within(left):
+            break
+        time.sleep(min(0.25, left))
+    return OnceResult(awarded, summary, final, refreshed)
+
+
+class Scheduler:
+    """The jobs on an APScheduler instance, each run only while this process leads."""
+
+    def __init__(self, scheduler, intervals: Intervals, worker: Worker | None = None):
+        self.aps, self.intervals = scheduler, intervals
+        self.worker = worker or Worker(worker_name("scheduler"))
+        self.leader = Leadership(self.worker.name, intervals.lease)
+        self.stop = threading.Event()
+        every = {"evaluate": intervals.evaluate, "deliver": intervals.deliver, "refresh": intervals.refresh}
+        jobs = {"evaluate": self.evaluate, "deliver": self.deliver, "refresh": self.refresh}
+        for job_id, fn in jobs.items():
+            self.aps.add_job(fn, "interval", seconds=every[job_id], id=f"sync.{job_id}", max_instances=1,
+                             coalesce=True, next_run_time=timezone.now())
+
+    def _leading(self) -> bool:
+        try:
+            return self.leader.hold()
+        except Exception:
+            log.exception("sync scheduler: cannot reach the leader lease")
+            return False
+
+    def _run(self, name: str, fn) -> None:
+        from django.db import close_old_connections
+
+        try:
+            if self._leading():
+                result = fn()
+                log.info("sync %s: %s", name, result)
+        except Exception:
+            log.exception("sync %s failed", name)
+        finally:
+            close_old_connections()
+
+    def evaluate(self) -> None:
+        self._run("evaluate", evaluate_awards)
+
+    def deliver(self) -> None:
+        self._run("deliver", lambda: self.worker.drain(Summary(), stop=self.stop).outcomes)
+
+    def refresh(self) -> None:
+        self._run("refresh", refresh_expiring)
+
+    def shutdown(self) -> None:
+        self.stop.set()
+        if self.aps.running:
+            self.aps.shutdown(wait=True)
+        try:
+            self.leader.release()
+        except Exception:
+            log.exception("sync scheduler: could not release the leader lease")
+
+
+def run_blocking(intervals: Intervals) -> None:
+    """``caregiving sync``: run the scheduler in the foreground until interrupted."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    sched = Scheduler(BlockingScheduler(timezone=dt.UTC), intervals)
+    try:
+        sched.aps.start()
+    finally:
+        sched.shutdown()
+
+
+_embedded: Scheduler | None = None
+_embedded_lock = threading.Lock()
+
+
+def start_embedded(intervals: Intervals | None = None) -> Scheduler:
+    """Start the scheduler in the background of this process (``caregiving serve``); once per process.
+
+    ``CAREGIVING_SYNC_EMBEDDED=0`` leaves it off (when separate ``caregiving sync`` processes run).
+    """
+    global _embedded
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    with _embedded_lock:
+        if _embedded is None:
+            sched = Scheduler(BackgroundScheduler(timezone=dt.UTC, daemon=True), intervals or Intervals.from_env())
+            if os.environ.get("CAREGIVING_SYNC_EMBEDDED", "1") != "0":
+                sched.aps.start()
+            _embedded = sched
+        return _embedded
+
+
+def stop_embedded() -> None:
+    global _embedded
+    with _embedded_lock:
+        if _embedded is not None:
+            _embedded.shutdown()
+            _embedded = None

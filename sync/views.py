@@ -1,0 +1,248 @@
+"""Public pages and JSON of the built-in issuer: issuer profile, achievements, credentials, status
+lists, Open Badges 2.0 hosted objects, badge images, and verification.
+
+Machine-readable answers use their standard media types (``application/vc`` for VC 2.0 credentials,
+``application/vc+jwt``, ``application/ld+json`` for Open Badges 2.0) and allow cross-origin reads;
+an id URL answers HTML to browsers and JSON to clients that ask for it. Nothing here shows an
+e-mail address, a salt-free hash, a secret or the private key.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from caregiving_course.framework import default_course
+from sync.issuer import baking, images, links, ob2, statuslist
+from sync.issuer.documents import achievement_document, issuer_document
+from sync.issuer.keys import issuer_key
+from sync.issuer.profile import issuer
+from sync.issuer.verify import MAX_INPUT_CHARS, verify
+from sync.models import IssuedCredential
+
+VC = "application/vc"
+VC_JWT = "application/vc+jwt"
+LD_JSON = "application/ld+json"
+MAX_UPLOAD = baking.MAX_IMAGE_BYTES
+STATUS_LABELS = {
+    "valid": gettext_lazy("Valid"), "revoked": gettext_lazy("Revoked"), "tampered": gettext_lazy("Tampered"),
+    "expired": gettext_lazy("Expired"), "not-yet-valid": gettext_lazy("Not valid yet"),
+    "unknown": gettext_lazy("Not from this issuer"), "malformed": gettext_lazy("Not a credential"),
+}
+
+
+def _json(document: dict, content_type: str, *, status: int = 200, download: str = "") -> HttpResponse:
+    response = HttpResponse(json.dumps(document, ensure_ascii=False, indent=2), content_type=content_type,
+                            status=status)
+    return _public(response, download)
+
+
+def _public(response: HttpResponse, download: str = "") -> HttpResponse:
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = "public, max-age=60"
+    if download:
+        response["Content-Disposition"] = f'attachment; filename="{download}"'
+    return response
+
+
+def _date(value) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
+    except ValueError:
+        return None
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    preferred = request.get_preferred_type(["text/html", LD_JSON, "application/json", VC])
+    return preferred is not None and preferred != "text/html"
+
+
+def _credential(credential_id: str):
+    course = default_course()
+    if not course.has_credential(credential_id):
+        raise Http404(_("No such badge."))
+    return course.credential(credential_id)
+
+
+def _issued(award_id: uuid.UUID) -> IssuedCredential:
+    row = IssuedCredential.objects.filter(award_id=award_id).first()
+    if row is None:
+        raise Http404(_("No such credential."))
+    return row
+
+
+@require_GET
+def issuer_profile(request: HttpRequest) -> HttpResponse:
+    if _wants_json(request):
+        return _json(issuer_document(issuer_key()), LD_JSON)
+    credentials = default_course().credentials
+    return render(request, "sync/issuer.html", {"issuer": issuer(), "credentials": credentials,
+                                                 "json_url": links.issuer_id(), "v2_url": links.issuer_v2()})
+
+
+@require_GET
+def issuer_jwk(request: HttpRequest) -> HttpResponse:
+    return _json(issuer_key().public_jwk(), "application/jwk+json")
+
+
+@require_GET
+def achievement(request: HttpRequest, credential_id: str) -> HttpResponse:
+    credential = _credential(credential_id)
+    if _wants_json(request):
+        return _json(achievement_document(credential), LD_JSON)
+    return render(request, "sync/achievement.html", {
+        "credential": credential, "issuer": issuer(), "image_url": links.image(credential.id, "png"),
+        "svg_url": links.image(credential.id, "svg"), "alt": images.alt_text(credential),
+        "json_url": links.achievement(credential.id), "v2_url": links.badgeclass_v2(credential.id)})
+
+
+@require_GET
+def credential_page(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
+    row = _issued(award_id)
+    if _wants_json(request):
+        return _json(row.ob3, VC)
+    course = default_course()
+    credential = course.credential(row.credential_id) if course.has_credential(row.credential_id) else None
+    key = str(row.award_id)
+    earned_on = _date(row.ob3.get("validFrom")) or row.issued_at
+    return render(request, "sync/credential.html", {
+        "row": row, "earned_on": earned_on, "credential": credential, "document": row.ob3, "issuer": issuer(),
+        "subject": row.ob3.get("credentialSubject", {}), "evidence": row.ob3.get("evidence", []),
+        "image_url": links.image(row.credential_id, "png"),
+        "alt": images.alt_text(credential) if credential else row.ob3.get("name", ""),
+        "page_url": links.credential(key), "verify_url": links.verify_page(links.credential(key)),
+        "json_url": links.credential_json(key), "jwt_url": links.credential_jwt(key),
+        "assertion_url": links.assertion_v2(key), "baked_png": links.baked(key, "png"),
+        "baked_svg": links.baked(key, "svg"), "achievement_url": links.achievement(row.credential_id)})
+
+
+@require_GET
+def credential_json(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
+    row = _issued(award_id)
+    name = f"{row.credential_id}-{row.award_id}.json" if request.GET.get("download") else ""
+    return _json(row.ob3, VC, download=name)
+
+
+@require_GET
+def credential_jwt(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
+    row = _issued(award_id)
+    name = f"{row.credential_id}-{row.award_id}.jwt" if request.GET.get("download") else ""
+    return _public(HttpResponse(row.ob3_jwt, content_type=VC_JWT), name)
+
+
+@require_GET
+def status_list(request: HttpRequest, number: int) -> HttpResponse:
+    document = statuslist.published(number)
+    if document is None:
+        raise Http404(_("No such status list."))
+    response = _json(document, VC)
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@require_GET
+def badge_image(request: HttpRequest, credential_id: str, ext: str) -> HttpResponse:
+    credential = _credential(credential_id)
+    if ext == "png":
+        return _public(HttpResponse(images.png(credential), content_type="image/png"))
+    return _public(HttpResponse(images.svg(credential), content_type="image/svg+xml; charset=utf-8"))
+
+
+@require_GET
+def issuer_v2(request: HttpRequest) -> HttpResponse:
+    return _json(ob2.issuer_profile(), LD_JSON)
+
+
+@require_GET
+def badgeclass_v2(request: HttpRequest, credential_id: str) -> HttpResponse:
+    return _json(ob2.badge_class(_credential(credential_id)), LD_JSON)
+
+
+@require_GET
+def assertion_v2(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
+    """The hosted assertion; a revoked one answers 410 Gone with ``revoked`` and its reason."""
+    row = _issued(award_id)
+    if row.revoked:
+        return _json(ob2.revoked(str(row.award_id), row.revocation_reason), LD_JSON, status=410)
+    return _json(row.ob2, LD_JSON)
+
+
+@require_GET
+def baked_image(request: HttpRequest, award_id: uuid.UUID, ext: str) -> HttpResponse:
+    row = _issued(award_id)
+    if row.revoked:
+        return _json(ob2.revoked(str(row.award_id), row.revocation_reason), LD_JSON, status=410)
+    credential = _credential(row.credential_id)
+    text = baking.assertion_text(row.ob2)
+    name = f"{row.credential_id}-{row.award_id}.{ext}" if request.GET.get("download") else ""
+    if ext == "png":
+        return _public(HttpResponse(baking.bake_png(images.png(credential), text), content_type="image/png"), name)
+    baked = baking.bake_svg(images.svg(credential), text, links.assertion_v2(str(row.award_id)))
+    return _public(HttpResponse(baked, content_type="image/svg+xml; charset=utf-8"), name)
+
+
+class _BadInput(ValueError):
+    pass
+
+
+def _input_of(request: HttpRequest):
+    """What was handed in to verify: an uploaded image, pasted text, or an id (form, JSON body or query)."""
+    upload = request.FILES.get("image")
+    if upload is not None:
+        if upload.size > MAX_UPLOAD:
+            raise _BadInput(_("The image is larger than 2 MB."))
+        return upload.read()
+    for name in ("credential", "id"):
+        value = request.POST.get(name) or request.GET.get(name)
+        if value and value.strip():
+            return value
+    if request.method == "POST" and request.content_type not in (
+            "multipart/form-data", "application/x-www-form-urlencoded") and request.body:
+        if len(request.body) > MAX_INPUT_CHARS:
+            raise _BadInput(_("The credential is larger than 256 KB."))
+        if request.content_type in ("image/png", "image/svg+xml"):
+            return request.body
+        try:
+            return request.body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _BadInput(_("The credential is not UTF-8 text.")) from None
+    raise _BadInput(_("Paste a credential, upload a badge image or give a credential's address."))
+
+
+@require_http_methods(["GET", "POST"])
+def verify_page(request: HttpRequest) -> HttpResponse:
+    result, error, status = None, "", 200
+    has_input = request.method == "POST" or request.GET.get("id")
+    if has_input:
+        try:
+            result = verify(_input_of(request), email=(request.POST.get("email") or "").strip()[:254])
+        except _BadInput as exc:
+            error, status = str(exc), 400
+    return render(request, "sync/verify.html", {
+        "result": result, "error": error, "issued_on": _date(result.issued_on) if result else None,
+        "label": STATUS_LABELS[result.status] if result else "",
+        "given_id": (request.GET.get("id") or request.POST.get("id") or "")[:500]}, status=status)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST", "OPTIONS"])
+def verify_api(request: HttpRequest) -> HttpResponse:
+    """JSON verification for programs: POST the credential (JSON, JWT, image) or ``?id=``; no session involved."""
+    if request.method == "OPTIONS":
+        response = HttpResponse(status=204)
+        response["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response["Access-Control-Allow-Headers"] = "Content-Type"
+        return _public(response)
+    try:
+        value = _input_of(request)
+    except _BadInput as exc:
+        return _public(JsonResponse({"status": "malformed", "valid": False, "reasons": [str(exc)]}, status=400))
+    result = verify(value, email=(request.POST.get("email") or request.GET.get("email") or "").strip()[:254])
+    return _public(JsonResponse(result.as_dict(), status=200 if result.status != "malformed" else 400))

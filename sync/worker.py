@@ -1,0 +1,138 @@
+"""Delivery workers: claim due outbox rows under a lease, run their handlers, record what happened.
+
+Any number of workers may run at once (``caregiving sync --worker`` processes, the scheduler's own
+delivery job): claims use ``SELECT ... FOR UPDATE SKIP LOCKED`` where the database has it, and a
+worker that dies leaves rows whose lease lapses, to be claimed again and resolved by lookup.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import DatabaseError, close_old_connections, transaction
+from django.utils import timezone
+
+from caregiving_course.learner_record import outbox
+from sync import delivery
+from sync.delivery import DEAD, DELIVERED, RETRYING, SKIPPED, Outcome, RetryPolicy
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BATCH = 20
+DEFAULT_LEASE_SECONDS = 120
+FLUSH_SECONDS = 1.0  # record successes at least this often (one commit for many)
+LEASE_MARGIN_SECONDS = 30  # do not start an item with less than this (or a third of the lease) left
+
+
+def worker_name(prefix: str = "worker") -> str:
+    return f"{prefix}:{socket.gethostname()[:20]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+@dataclass
+class Summary:
+    """What a run did, by outcome and by kind; ``failures`` keeps the last answers for the report."""
+
+    outcomes: Counter = field(default_factory=Counter)
+    by_kind: dict[str, Counter] = field(default_factory=dict)
+    failures: list[Outcome] = field(default_factory=list)
+
+    def add(self, outcome: Outcome) -> None:
+        self.outcomes[outcome.status] += 1
+        self.by_kind.setdefault(outcome.kind, Counter())[outcome.status] += 1
+        if outcome.status in (RETRYING, DEAD) and len(self.failures) < 50:
+            self.failures.append(outcome)
+
+    @property
+    def delivered(self) -> int:
+        return self.outcomes[DELIVERED]
+
+    @property
+    def failed(self) -> int:
+        return self.outcomes[RETRYING] + self.outcomes[DEAD] + self.outcomes[SKIPPED]
+
+    @property
+    def total(self) -> int:
+        return sum(self.outcomes.values())
+
+
+def _record_done(done: list[tuple[int, dict]]) -> None:
+    """Commit the recorded successes together (one commit, one disk flush, for the lot)."""
+    if not done:
+        return
+    with transaction.atomic():
+        for entry_id, result in done:
+            outbox.complete(entry_id, result)
+    done.clear()
+
+
+class Worker:
+    """Claims and delivers outbox rows of the kinds that have handlers in this process."""
+
+    def __init__(self, name: str | None = None, *, batch: int = DEFAULT_BATCH,
+                 lease_seconds: int = DEFAULT_LEASE_SECONDS, policy: RetryPolicy | None = None,
+                 kinds: list[str] | None = None):
+        self.name = name or worker_name()
+        self.batch, self.lease_seconds = batch, lease_seconds
+        self.policy = policy or RetryPolicy()
+        self.kinds = kinds
+
+    def _kinds(self) -> list[str]:
+        return self.kinds if self.kinds is not None else delivery.registered_kinds()
+
+    def run_batch(self, summary: Summary, on_outcome: Callable[[Outcome], None] | None = None) -> int:
+        """Claim one batch and deliver it; returns how many rows were claimed (0: nothing due)."""
+        kinds = self._kinds()
+        if not kinds:
+            return 0
+        claimed = outbox.claim(self.name, limit=self.batch, lease_seconds=self.lease_seconds, kinds=kinds)
+        delivery.note_doubts(claimed)
+        deadline = time.monotonic() + self.lease_seconds - min(LEASE_MARGIN_SECONDS, self.lease_seconds / 3)
+        done: list[tuple[int, dict]] = []
+        flushed_at = time.monotonic()
+        try:
+            for i, entry in enumerate(claimed):
+                if time.monotonic() > deadline:
+                    for rest in claimed[i:]:  # lease nearly over: hand the rest back rather than race a new holder
+                        outbox.reschedule(rest.id, timezone.now(), "lease ran short; handed back")
+                    break
+                outcome = delivery.deliver(entry, self.policy, lambda entry_id, result: done.append((entry_id, result)))
+                summary.add(outcome)
+                if on_outcome:
+                    on_outcome(outcome)
+                if done and time.monotonic() - flushed_at > FLUSH_SECONDS:
+                    _record_done(done)
+                    flushed_at = time.monotonic()
+        finally:
+            _record_done(done)
+        return len(claimed)
+
+    def drain(self, summary: Summary | None = None, *, on_outcome: Callable[[Outcome], None] | None = None,
+              stop: threading.Event | None = None) -> Summary:
+        """Deliver everything due now (including rows that fall due while draining)."""
+        summary = summary or Summary()
+        while not (stop and stop.is_set()) and self.run_batch(summary, on_outcome):
+            pass
+        return summary
+
+    def run_forever(self, stop: threading.Event, *, idle_seconds: float = 1.0,
+                    on_outcome: Callable[[Outcome], None] | None = None) -> Summary:
+        """The ``--worker`` loop: deliver, sleep while idle, until ``stop`` is set."""
+        summary = Summary()
+        while not stop.is_set():
+            try:
+                claimed = self.run_batch(summary, on_outcome)
+            except DatabaseError:  # the database went away for a moment: what was claimed stays leased, then lapses
+                log.exception("sync worker %s: database error; pausing", self.name)
+                claimed = 0
+            finally:
+                close_old_connections()
+            if not claimed:
+                stop.wait(idle_seconds)
+        return summary

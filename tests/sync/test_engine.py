@@ -1,0 +1,226 @@
+"""The engine's parts: retry policy, handler registry, leader lease, lapsed claims, the scheduler's jobs."""
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+
+import pytest
+from django.utils import timezone
+
+from caregiving_course.learner_record import outbox
+from caregiving_course.learner_record.models import OutboxEntry
+from sync import delivery
+from sync.delivery import Permanent, RetryLater, RetryPolicy, parse_retry_after, raise_for_response
+from tests.sync import seed
+
+
+class _Resp:
+    def __init__(self, status, text="", headers=None):
+        self.status_code, self.text, self.headers = status, text, headers or {}
+
+
+def test_retry_after_in_seconds_or_http_date_and_garbage_ignored():
+    now = timezone.now()
+    assert parse_retry_after("120") == 120
+    assert parse_retry_after(email.utils.format_datetime(now + dt.timedelta(seconds=30), usegmt=True), now) == \
+        pytest.approx(30, abs=1)
+    for bad in (None, "", "soon", "-5", "1e9999", "Wed, 99 Foo 2026"):
+        assert parse_retry_after(bad) is None
+    assert parse_retry_after("99999999") == 86400  # capped at a day
+
+
+def test_backoff_grows_with_jitter_is_capped_and_honours_retry_after():
+    policy = RetryPolicy(base_seconds=2, cap_seconds=60, max_attempts=8)
+    for attempts in range(1, 10):
+        ceiling = min(60, 2 * 2 ** (attempts - 1))
+        waits = {policy.delay(attempts) for _ in range(20)}
+        assert all(ceiling / 2 <= w <= ceiling for w in waits)
+        assert len(waits) > 1  # jitter
+    assert policy.delay(1, retry_after=300) >= 300
+
+
+@pytest.mark.parametrize("status,error", [(429, RetryLater), (500, RetryLater), (503, RetryLater), (408, RetryLater),
+                                          (400, Permanent), (403, Permanent), (404, Permanent), (422, Permanent)])
+def test_answers_map_to_retry_or_stop(status, error):
+    with pytest.raises(error) as exc:
+        raise_for_response(_Resp(status, "x" * 5000, {"Retry-After": "7"}), what="test")
+    assert len(exc.value.answer) < 1100  # a hostile long answer is cut
+    if error is RetryLater:
+        assert exc.value.retry_after == 7
+    raise_for_response(_Resp(201), what="ok")
+
+
+def test_register_handler_refuses_a_second_different_handler():
+    def one(entry):
+        return {}
+
+    def other(entry):
+        return {}
+
+    delivery.register_handler("test.kind", one)
+    try:
+        delivery.register_handler("test.kind", one)  # same one again: fine
+        with pytest.raises(ValueError, match="already has a handler"):
+            delivery.register_handler("test.kind", other)
+        assert "test.kind" in delivery.registered_kinds()
+        assert {"badge.issue", "badge.revoke"} <= set(delivery.registered_kinds())
+    finally:
+        delivery._HANDLERS.pop("test.kind", None)
+
+
+@pytest.mark.django_db
+def test_a_registered_handler_receives_its_kind_and_unknown_kinds_are_left_alone(worker):
+    from django.db import transaction
+
+    from sync.worker import Worker
+
+    seen = []
+    delivery.register_handler("test.echo", lambda e: seen.append(e.payload) or {"ok": True})
+    try:
+        with transaction.atomic():
+            outbox.enqueue("test.echo", "test.echo:1", {"n": 1})
+            outbox.enqueue("nobody.handles", "nobody:1", {"n": 2})
+        Worker("w", kinds=None).drain()
+        assert seen == [{"n": 1}]
+        assert OutboxEntry.objects.get(key="test.echo:1").result == {"ok": True}
+        assert OutboxEntry.objects.get(key="nobody:1").status == OutboxEntry.PENDING
+        assert OutboxEntry.objects.get(key="nobody:1").attempts == 0  # never claimed
+    finally:
+        delivery._HANDLERS.pop("test.echo", None)
+
+
+@pytest.mark.django_db
+def test_a_handler_crash_is_retried_in_doubt_not_lost():
+    from django.db import transaction
+
+    from sync.worker import Worker
+
+    calls = []
+
+    def flaky(entry):
+        calls.append(entry.attempts)
+        if len(calls) == 1:
+            raise RuntimeError("boom")
+        return {"in_doubt": delivery.in_doubt(entry)}
+
+    delivery.register_handler("test.flaky", flaky)
+    try:
+        with transaction.atomic():
+            outbox.enqueue("test.flaky", "test.flaky:1", {})
+        worker = Worker("w", policy=RetryPolicy(0.01, 0.01, 5), kinds=["test.flaky"])
+        worker.drain()
+        OutboxEntry.objects.update(next_attempt_at=timezone.now())
+        worker.drain()
+        entry = OutboxEntry.objects.get(key="test.flaky:1")
+        assert entry.status == OutboxEntry.DONE and entry.result == {"in_doubt": True}
+    finally:
+        delivery._HANDLERS.pop("test.flaky", None)
+
+
+@pytest.mark.django_db
+def test_a_lapsed_lease_of_a_dead_worker_is_claimed_again_and_resolved_by_lookup(badgr, worker):
+    seed.make_awards(1)
+    # a worker claims, sends, and dies before recording the answer
+    (entry,) = outbox.claim("dead-worker", limit=1, lease_seconds=60)
+    from sync import config
+    from sync.backends.handlers import award_info
+
+    config.backend("badgr").issue(award_info(entry.payload))
+    assert outbox.claim("other", limit=1) == []  # leased: nobody else takes it
+    OutboxEntry.objects.filter(pk=entry.pk).update(lease_expires_at=timezone.now() - dt.timedelta(seconds=1))
+    worker.drain()
+    entry.refresh_from_db()
+    assert entry.status == OutboxEntry.DONE and entry.result["found_by_lookup"] is True
+    assert sum(badgr.badgr_holdings().values()) == 1
+
+
+@pytest.mark.django_db
+def test_a_worker_hands_back_what_it_cannot_finish_within_its_lease(badgr, monkeypatch):
+    import time
+
+    from sync import worker as worker_module
+    from sync.worker import Summary, Worker
+
+    seed.make_awards(3)
+    w = Worker("short", batch=3, lease_seconds=10, kinds=["badge.issue"])
+    clock = iter([0.0, 1000.0, 1000.0, 1000.0])  # the lease runs out right after the claim
+
+    class Clock:
+        monotonic = staticmethod(lambda: next(clock))
+        sleep = staticmethod(time.sleep)
+
+    monkeypatch.setattr(worker_module, "time", Clock)
+    assert w.run_batch(Summary()) == 3
+    assert set(OutboxEntry.objects.values_list("status", "lease_owner")) == {(OutboxEntry.PENDING, "")}
+    assert not badgr.assertions
+
+
+@pytest.mark.django_db
+def test_one_leader_at_a_time_and_a_lapsed_leader_is_replaced():
+    from sync.models import LeaderLease
+    from sync.scheduler import Leadership
+
+    a, b = Leadership("a", 30), Leadership("b", 30)
+    assert a.hold() and not b.hold()
+    assert a.hold()  # renewal
+    LeaderLease.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))  # a died
+    assert b.hold() and not a.hold()
+    b.release()
+    assert a.hold()
+
+
+@pytest.mark.django_db
+def test_scheduler_jobs_run_only_on_the_leader(badgr):
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from sync.scheduler import Intervals, Leadership, Scheduler
+
+    seed.make_awards(2)
+    follower = Scheduler(BackgroundScheduler(), Intervals())
+    Leadership("someone-else", 60).hold()
+    follower.deliver()
+    assert outbox.counts()["pending"] == 2
+    from sync.models import LeaderLease
+
+    LeaderLease.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    follower.deliver()
+    follower.refresh()
+    follower.evaluate()
+    assert outbox.counts()["done"] == 2
+    assert {j.id for j in follower.aps.get_jobs()} == {"sync.evaluate", "sync.deliver", "sync.refresh"}
+
+
+@pytest.mark.django_db
+def test_refresh_job_renews_a_token_about_to_expire(badgr):
+    from sync import config
+    from sync.models import OAuthToken
+    from sync.scheduler import refresh_expiring
+
+    config.use("badgr")
+    config.backend("badgr").tokens.access_token()
+    OAuthToken.objects.update(access_expires_at=timezone.now() + dt.timedelta(minutes=2))
+    assert refresh_expiring() == ["badgr: access token renewed"]
+    assert badgr.stats["refresh_grants"] == 1
+    assert refresh_expiring() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_start_embedded_runs_the_jobs_in_the_background(platform, monkeypatch):
+    import time
+
+    from sync import scheduler
+
+    seed.configure("badgr", platform.url)
+    seed.make_awards(3)
+    monkeypatch.setenv("CAREGIVING_SYNC_DELIVER_SECONDS", "0.2")
+    sched = scheduler.start_embedded()
+    try:
+        assert scheduler.start_embedded() is sched  # once per process
+        assert sched.aps.running
+        deadline = time.monotonic() + 20
+        while outbox.counts()["done"] < 3 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert outbox.counts()["done"] == 3
+    finally:
+        scheduler.stop_embedded()
+    assert sum(platform.badgr_holdings().values()) == 3

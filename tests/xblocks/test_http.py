@@ -1,0 +1,136 @@
+"""The blocks through the real server: pages, handlers over HTTP with a signed-in session, CSRF, isolation."""
+from __future__ import annotations
+
+import pytest
+
+from caregiving_course.learner_record import api
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.database]
+
+ALL_RIGHT = {f"q{i}": 0 for i in range(1, 6)}
+
+
+def test_a_learner_works_through_a_module_over_http(browser, learner_user, learner, clock):
+    me = browser(learner_user)
+    course = me.get("/course/")
+    assert course.status_code == 200 and "Alpha module" in course.text and "Not started" in course.text
+    prefix = me.open_block("/course/module/alpha/")
+    for index in range(3):
+        assert me.post(prefix, "view_section", {"index": index}).status_code == 200
+    assert me.post(prefix, "submit_check", {"answers": ALL_RIGHT}).json()["passed"] is True
+    me.post(prefix, "heartbeat", {"tab": "t", "seq": 0, "visible": True, "idle_seconds": 0})
+    reply = {}
+    for seq in range(1, 13):
+        clock.advance(15)
+        reply = me.post(prefix, "heartbeat", {"tab": "t", "seq": seq, "visible": True, "idle_seconds": 3}).json()
+    assert reply["module_seconds"] == 180 and reply["completed"] is True
+    assert api.completion_check(learner, "alpha").completed
+    assert "Completed" in me.get("/course/").text
+    progress = me.get("/course/progress/")
+    assert progress.status_code == 200 and "Test Badge" in progress.text and "Module completed" in progress.text
+
+
+def test_handlers_need_the_csrf_token(browser, learner_user, learner):
+    me = browser(learner_user)
+    prefix = me.open_block("/course/module/alpha/")
+    response = me.post(prefix, "view_section", {"index": 0}, csrf=False)
+    assert response.status_code == 403
+    assert api.module_state(learner, "alpha")["sections_viewed"] == []
+
+
+def test_another_session_cannot_use_this_learners_handlers(browser, learner_user, learner, make_user, clock):
+    me = browser(learner_user)
+    intruder = browser(make_user("intruder@example.org", cohort="fall-2026"))
+    intruder.get("/course/")  # gets its own CSRF cookie
+    prefix = me.open_block("/course/module/alpha/")
+    me.post(prefix, "heartbeat", {"tab": "t", "seq": 1, "visible": True, "idle_seconds": 0})
+    clock.advance(15)
+    for handler, payload in [("heartbeat", {"tab": "t", "seq": 2, "visible": True, "idle_seconds": 0}),
+                             ("view_section", {"index": 0}), ("submit_check", {"answers": ALL_RIGHT})]:
+        response = intruder.post(prefix, handler, payload)
+        assert response.status_code == 403 and response.json()["error"]
+    assert api.module_state(learner, "alpha") == {"seconds": 0, "sections_viewed": [], "best_score": None,
+                                                  "attempts": 0, "reflection": ""}
+
+
+def test_forged_or_tampered_block_tokens_are_refused(browser, learner_user, learner):
+    me = browser(learner_user)
+    prefix = me.open_block("/course/module/alpha/")
+    token = prefix.split("/")[3]
+    forged = prefix.replace(token, token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB"))
+    response = me.post(forged, "view_section", {"index": 0})
+    assert response.status_code == 404 and response.json()["error"]
+    unknown_handler = me.post(prefix, "no_such_handler", {})
+    assert unknown_handler.status_code == 404
+
+
+@pytest.mark.parametrize("raw", [
+    b"{not json", b"[1, 2]", b'{"index": "1"}', b'{"index": 0, "pad": "' + b"x" * 5000 + b'"}',
+])
+def test_malformed_requests_over_http_get_400_and_change_nothing(browser, learner_user, learner, raw):
+    me = browser(learner_user)
+    prefix = me.open_block("/course/module/alpha/")
+    response = me.post(prefix, "view_section", raw=raw)
+    assert response.status_code == 400 and response.json()["error"]
+    assert api.module_state(learner, "alpha")["sections_viewed"] == []
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(live_server):
+    import requests
+
+    for path in ("/course/", "/course/module/alpha/", "/course/progress/", "/course/dashboard/"):
+        response = requests.get(live_server.url + path, allow_redirects=False, timeout=30)
+        assert response.status_code == 302 and "/accounts/login/" in response.headers["Location"]
+
+
+def test_unknown_module_is_404(browser, learner_user):
+    assert browser(learner_user).get("/course/module/nope/").status_code == 404
+
+
+def test_the_dashboard_is_for_staff_only(browser, learner_user, instructor):
+    assert browser(learner_user).get("/course/dashboard/").status_code == 403
+    assert browser(instructor).get("/course/dashboard/").status_code == 200
+
+
+def test_ping_and_block_resources(live_server):
+    import requests
+
+    ping = requests.get(live_server.url + "/course/ping", timeout=30)
+    assert ping.status_code == 200 and ping.json() == {"ok": True}
+    script = requests.get(live_server.url + "/course/resource/xblocks/runtime.js", timeout=30)
+    assert script.status_code == 200 and "handlerUrl" in script.text
+    for bad in ("../models.py", "%2e%2e/models.py", "blocks/../../settings.py", "missing.js"):
+        assert requests.get(live_server.url + "/course/resource/" + bad, timeout=30).status_code == 404
+
+
+def test_module_page_has_the_runtime_and_the_block_wiring(browser, learner_user):
+    page = browser(learner_user).get("/course/module/alpha/")
+    html = page.text
+    assert "data-init='CaregivingModuleBlock'" in html and "data-csrf=" in html
+    assert "/course/resource/xblocks/runtime.js" in html and "/course/resource/blocks/module.js" in html
+    assert 'rel="next"' in html and "Beta module" in html
+
+
+def test_render_block_for_an_lti_learner_records_on_that_learner(browser, live_server, make_user):
+    """The LTI bridge's pattern: a Django user per LTI identity, the learner of that identity passed in."""
+    from django.contrib.auth import get_user_model
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    from xblocks.runtime import render_block
+
+    lti_user = get_user_model().objects.create_user("lti-abc", password=None)
+    lti_learner = api.learner_for_identity("lti", "abc", issuer="https://lms.example", name="Pat", user=lti_user)
+    request = RequestFactory().get("/lti/launch")
+    request.user = lti_user
+    rendered = render_block(request, "caregiving_module", {"module_id": "beta"}, learner=lti_learner)
+    page = render_to_string("xblocks/block_frame.html", {"xblock": rendered, "title": "Beta"})
+    assert "Beta module" in page and "<nav" not in page
+    from tests.xblocks.conftest import handler_prefix
+
+    me = browser(lti_user)
+    me.get("/course/ping")
+    me.http.get(live_server.url + "/course/module/beta/")  # sets the CSRF cookie
+    response = me.post(handler_prefix(rendered.html), "view_section", {"index": 1})
+    assert response.status_code == 200, response.text
+    assert api.module_state(lti_learner, "beta")["sections_viewed"] == [1]

@@ -1,0 +1,54 @@
+"""English and French: the blocks and pages translate every learner-facing string."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.utils import translation
+
+import xblocks
+
+pytestmark = pytest.mark.django_db
+LOCALE = Path(xblocks.__file__).resolve().parent / "locale"
+OURS = re.compile(r"(module_block|progress_block|i18n\.py|views\.py|templates/blocks/|templates/xblocks/)")
+
+
+def test_module_block_in_french(block_client, learner_user):
+    with translation.override("fr"):
+        client = block_client(learner_user)
+        html = client.render()
+        status, reply = client.call("view_section", {"index": 0})
+    for text in ("Temps consacré", "Heures créditées", "Contrôle des connaissances", "Vérifier mes réponses",
+                 "Enregistrer ma réflexion", "Pour terminer ce module"):
+        assert text in html
+    assert status == 200 and reply["status_text"].startswith("Pour terminer ce module : ouvrir encore 2 sections")
+    assert reply["credited_text"] == "0 h"
+
+
+def test_progress_block_in_french(block_client, learner_user):
+    with translation.override("fr"):
+        html = block_client(learner_user, "caregiving_progress", {"display_name": "Ma progression"}).render()
+    for text in ("Certificat de formation", "Certificat collégial", "Reste à faire", "Pourquoi ai-je"):
+        assert text in html
+
+
+def test_course_page_in_french(client, learner_user):
+    client.force_login(learner_user)
+    response = client.get("/course/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 200 and "Pas commencé" in response.content.decode()
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_catalogues_are_compiled_and_complete_for_the_blocks(language):
+    po = (LOCALE / language / "LC_MESSAGES" / "text.po").read_text(encoding="utf-8")
+    assert (LOCALE / language / "LC_MESSAGES" / "text.mo").is_file()
+    if language == "en":
+        return
+    missing = []
+    for entry in po.split("\n\n")[1:]:
+        refs = " ".join(line for line in entry.splitlines() if line.startswith("#:"))
+        if OURS.search(refs) and re.search(r'^msgstr(\[0\])? ""\s*$', entry, re.M) and "\n\"" not in \
+                entry.split("msgstr", 1)[1]:
+            missing.append(entry.splitlines()[-2])
+    assert missing == []

@@ -1,0 +1,90 @@
+"""The learner progress block: credited/total hours per credential, done and left, the "why", the badges hook."""
+from __future__ import annotations
+
+import sys
+import types
+
+import pytest
+
+from caregiving_course.learner_record import api
+
+pytestmark = pytest.mark.django_db
+
+
+def progress_html(block_client, user) -> str:
+    return block_client(user, "caregiving_progress", {"display_name": "My progress"}).render()
+
+
+def complete_alpha(learner, clock) -> None:
+    for index in range(3):
+        api.record_section_viewed(learner, "alpha", index)
+    api.record_knowledge_check(learner, "alpha", 1.0)
+    api.record_heartbeat(learner, "alpha", "t", 1)
+    for seq in range(2, 15):
+        clock.advance(15)
+        api.record_heartbeat(learner, "alpha", "t", seq)
+    assert api.try_complete(learner, "alpha") is not None
+
+
+def test_every_credential_with_hours_done_and_left(block_client, learner_user, learner):
+    html = progress_html(block_client, learner_user)
+    for title, tier in [("Test Badge", "Badge"), ("Test Certificate of Training", "Certificate of Training"),
+                        ("Test College Certificate", "College Certificate")]:
+        assert title in html and f"({tier})" in html
+    assert "<progress" in html and 'max="0.600000"' in html
+    assert "Still to do" in html and "Alpha module (not completed)" in html
+    assert "No records yet" in html
+
+
+def test_why_lists_every_record_with_dates_and_who_recorded_it(block_client, learner_user, learner, instructor,
+                                                              clock):
+    complete_alpha(learner, clock)
+    api.record_hours(learner, "practicum", "3.5", by=instructor)
+    html = progress_html(block_client, learner_user)
+    assert "Why do I have" in html
+    assert "Module completed" in html and "completed Alpha module" in html
+    assert "Instructor-recorded hours" in html and "instructor@example.org" in html
+    assert clock.now.date().isoformat() in html
+    assert "Done" in html
+
+
+def test_anonymous_visitors_are_asked_to_sign_in(block_client):
+    assert "Sign in to see your progress" in progress_html(block_client, None)
+
+
+def test_badges_hook_lists_badges_with_safe_links(block_client, learner_user, learner, monkeypatch):
+    seen = []
+
+    def badges_for_learner(who):
+        seen.append(who.pk)
+        return [{"title": "<b>Caregiving</b>", "status": "issued", "url": "https://badges.example.org/b/1",
+                 "verify_url": "javascript:alert(1)"}]
+
+    package = types.ModuleType("sync.public")
+    package.badges_for_learner = badges_for_learner
+    monkeypatch.setitem(sys.modules, "sync.public", package)
+    html = progress_html(block_client, learner_user)
+    assert seen == [learner.pk]
+    assert "My badges" in html and "&lt;b&gt;Caregiving&lt;/b&gt;" in html
+    assert 'href="https://badges.example.org/b/1"' in html and "javascript:" not in html
+
+
+def test_no_badges_section_without_the_sync_package(block_client, learner_user, monkeypatch):
+    monkeypatch.setitem(sys.modules, "sync.public", None)  # import fails
+    assert "My badges" not in progress_html(block_client, learner_user)
+
+
+def test_authored_introduction_is_escaped(block_client, learner_user):
+    html = block_client(learner_user, "caregiving_progress",
+                        {"introduction": "Welcome!\n<script>alert(1)</script>"}).render()
+    assert "Welcome!<br>" in html and "<script>alert" not in html and "&lt;script&gt;" in html
+
+
+def test_progress_block_has_a_studio_view_and_no_completion(block_client, instructor):
+    from xblock.completable import XBlockCompletionMode
+
+    from xblocks.progress_block import CaregivingProgressBlock
+
+    html = block_client(instructor, "caregiving_progress", {}).render("studio_view")
+    assert "Introduction" in html and "Display name" in html
+    assert CaregivingProgressBlock.completion_mode == XBlockCompletionMode.EXCLUDED

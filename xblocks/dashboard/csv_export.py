@@ -1,0 +1,45 @@
+"""The cohort table as CSV, safe to open in a spreadsheet.
+
+A cell that starts with ``=``, ``+``, ``-``, ``@`` (or a tab or carriage return) would run as a formula
+in Excel or LibreOffice; such cells are prefixed with ``'`` (OWASP "CSV injection").
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def header(course, gettext) -> list[str]:
+    cols = [gettext("Learner"), gettext("E-mail"), gettext("Modules done"), gettext("Time on task (hours)")]
+    for cred in course.credentials:
+        cols.append(gettext("%(credential)s: credited hours") % {"credential": cred.title})
+        cols.append(gettext("%(credential)s: target hours") % {"credential": cred.title})
+    return [*cols, gettext("Last activity"), gettext("At risk")]
+
+
+def line(row, gettext) -> list:
+    p = row.progress
+    cells = [row.name, row.email, p.modules_done, f"{p.time_on_task_seconds / 3600:.2f}"]
+    for cp in p.credentials:
+        cells += [f"{cp.credited_hours:.2f}", f"{cp.total_hours:.2f}"]
+    last = p.last_activity_at.isoformat(timespec="seconds") if p.last_activity_at else ""
+    return [*cells, last, gettext("yes") if row.at_risk else gettext("no")]
+
+
+def to_csv(head: list[str], lines: Iterable[list]) -> str:
+    """CSV text with a byte-order mark, so spreadsheets read accented names as UTF-8."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([safe_cell(c) for c in head])
+    for cells in lines:
+        writer.writerow([safe_cell(c) for c in cells])
+    return out.getvalue()

@@ -1,0 +1,49 @@
+"""One learner in detail: hours toward each credential with the records behind them, instructor records
+(who recorded what, when, and what was withdrawn), awards, and the choices the forms offer."""
+from __future__ import annotations
+
+from caregiving_course.framework import Course
+from caregiving_course.learner_record import api
+from xblocks.dashboard.forms import instructor_components
+from xblocks.dashboard.render import _
+from xblocks.dashboard.table import hours_text
+
+EVIDENCE_KINDS = {"completion": _("Module completed"), "hours": _("Instructor-recorded hours"),
+                  "signoff": _("Skill sign-off")}
+
+
+def _when(value) -> str:
+    return value.isoformat(timespec="minutes") if hasattr(value, "isoformat") else str(value or "")
+
+
+def context(learner, viewer, course: Course, gettext) -> dict:
+    progress = api.progress(learner, course=course)
+    credentials = []
+    for cp in progress.credentials:
+        evidence = [{"kind": gettext(EVIDENCE_KINDS.get(e.kind, e.kind)), "summary": e.summary,
+                     "hours": hours_text(e.hours), "at": e.at[:16].replace("T", " "), "by": e.by}
+                    for e in cp.evidence()]
+        credentials.append({"id": cp.credential.id, "title": cp.credential.title,
+                            "hours": hours_text(cp.credited_hours), "target": hours_text(cp.total_hours),
+                            "eligible": cp.eligible, "status": cp.award_status, "left": cp.left,
+                            "evidence": evidence})
+    records = []
+    for r in api.records_for(learner, viewer=viewer.user):
+        records.append({
+            "id": r.pk, "component": r.component_id, "kind": r.kind,
+            "what": (gettext("%(hours)s h") % {"hours": hours_text(r.hours)}) if r.kind == "hours" else r.skill,
+            "on": r.occurred_on.isoformat(), "note": r.note, "by": r.recorded_by.get_username(),
+            "at": _when(r.recorded_at).replace("T", " ")[:16], "withdrawn": bool(r.withdrawn_at),
+            "withdrawn_at": _when(r.withdrawn_at).replace("T", " ")[:16], "withdraw_reason": r.withdraw_reason})
+    awards = [{"id": str(a.public_id), "credential": course.credential(a.credential_id).title
+               if course.has_credential(a.credential_id) else a.credential_id, "status": a.status,
+               "earned_at": _when(a.earned_at)[:10], "revoked_at": _when(a.revoked_at)[:10],
+               "reason": a.revoke_reason} for a in api.awards_of(learner)]
+    return {
+        "learner": {"id": learner.pk, "name": learner.name or learner.email, "email": learner.email},
+        "modules_done": progress.modules_done, "modules": len(course.modules),
+        "credentials": credentials, "records": records, "awards": awards,
+        "hours_components": [{"id": c.id, "title": c.title} for c in instructor_components(course, "hours")],
+        "skills": [{"component": c.id, "skill": s, "title": c.title}
+                   for c in instructor_components(course, "signoff") for s in c.skills],
+    }

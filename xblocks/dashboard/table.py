@@ -1,0 +1,67 @@
+"""The cohort table: its columns, the sort a request asks for, and the cells of one page of rows."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import formats
+
+from caregiving_course.framework import Course
+from caregiving_course.learner_record import api
+from xblocks.dashboard.render import _
+
+FIXED_SORTS = {"name": _("Learner"), "modules_done": _("Modules done"), "time_on_task": _("Time on task"),
+               "last_activity": _("Last activity"), "at_risk": _("At risk")}
+MAX_SEARCH = 100
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # the sort key
+    label: str  # translated
+    numeric: bool
+
+
+def columns(course: Course, gettext) -> list[Column]:
+    cols = [Column("name", gettext(FIXED_SORTS["name"]), False),
+            Column("modules_done", gettext(FIXED_SORTS["modules_done"]), True),
+            Column("time_on_task", gettext(FIXED_SORTS["time_on_task"]), True)]
+    cols += [Column(f"hours:{c.id}", c.title, True) for c in course.credentials]
+    cols += [Column("last_activity", gettext(FIXED_SORTS["last_activity"]), False),
+             Column("at_risk", gettext(FIXED_SORTS["at_risk"]), False)]
+    return cols
+
+
+def is_sort(course: Course, key) -> bool:
+    return isinstance(key, str) and (key in FIXED_SORTS or (key.startswith("hours:") and
+                                                           course.has_credential(key[6:])))
+
+
+def hours_text(value: Decimal) -> str:
+    """Hours as a person reads them in the active language: 12, 12.5, 1.25 (12,5 in French)."""
+    value = Decimal(value).quantize(Decimal("0.01"))
+    places = 0 if value == value.to_integral() else (1 if value * 10 == (value * 10).to_integral() else 2)
+    return formats.number_format(value, decimal_pos=places)
+
+
+def duration_text(seconds: int, gettext) -> str:
+    hours, minutes = divmod(int(seconds) // 60, 60)
+    return gettext("%(h)d h %(m)02d min") % {"h": hours, "m": minutes}
+
+
+def row_cells(row: api.CohortRow, course: Course, gettext) -> dict:
+    """What the template shows for one learner (already formatted and translated)."""
+    p = row.progress
+    credentials = []
+    for cp in p.credentials:
+        status = {"earned": gettext("earned"), "revoked": gettext("revoked")}.get(cp.award_status, "")
+        credentials.append({"hours": hours_text(cp.credited_hours), "target": hours_text(cp.total_hours),
+                            "status": status, "met": cp.credited_hours >= cp.total_hours})
+    return {
+        "id": row.learner_id, "name": row.name or row.email or gettext("(no name)"), "email": row.email,
+        "modules_done": p.modules_done, "modules": len(course.modules),
+        "time_on_task": duration_text(p.time_on_task_seconds, gettext),
+        "credentials": credentials,
+        "last_activity": p.last_activity_at.date().isoformat() if p.last_activity_at else "",
+        "at_risk": row.at_risk,
+    }

@@ -1,0 +1,140 @@
+"""What every JSON handler of our blocks shares: strict parsing, the acting learner, errors as JSON.
+
+A handler decorated with :func:`learner_handler` receives ``(self, data, learner)``: ``data`` is a
+JSON object (dict) no bigger than ``max_bytes``, ``learner`` the learner the *runtime* authenticated.
+Malformed, oversized or mistyped input answers 400 with ``{"error": reason}`` before anything is
+changed; no authenticated learner answers 403.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import math
+
+from webob import Response
+from xblock.core import XBlock
+
+from caregiving_course.learner_record import api
+from xblocks.services import LEARNER_ATTR, RUNTIME_ATTR, STAFF_ATTR
+
+MAX_BODY_BYTES = 4096
+
+
+class HandlerError(Exception):
+    """Refuse a request with an HTTP status and a reason a person can read."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status, self.reason = status, reason
+
+
+def json_response(payload: dict, status: int = 200) -> Response:
+    return Response(json.dumps(payload), status=status, content_type="application/json", charset="utf8")
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not allowed")
+
+
+def parse_json_object(body: bytes, max_bytes: int) -> dict:
+    if len(body) > max_bytes:
+        raise HandlerError(400, f"request body is larger than {max_bytes} bytes")
+    try:
+        data = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise HandlerError(400, "request body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise HandlerError(400, "request body must be a JSON object")
+    return data
+
+
+def current_user_attrs(block) -> dict:
+    service = block.runtime.service(block, "user")
+    user = service.get_current_user() if service else None
+    return dict(user.opt_attrs) if user is not None else {}
+
+
+def current_learner(block):
+    """The learner the runtime signed in, or None.
+
+    Our runtime hands over the learner it resolved from the session (a local account, or the
+    account the LTI bridge made for a launch). Another runtime (Open edX) names its user, who is
+    mapped to a learner by that platform's identity.
+    """
+    attrs = current_user_attrs(block)
+    if attrs.get(RUNTIME_ATTR):
+        return attrs.get(LEARNER_ATTR)
+    user_id = attrs.get("edx-platform.user_id")
+    if not attrs.get("edx-platform.is_authenticated") or user_id is None:
+        return None
+    return api.learner_for_identity("openedx", str(user_id), name=attrs.get("edx-platform.username") or "")
+
+
+def current_user_is_staff(block) -> bool:
+    attrs = current_user_attrs(block)
+    return bool(attrs.get(STAFF_ATTR) or attrs.get("edx-platform.user_is_staff"))
+
+
+def learner_handler(max_bytes: int = MAX_BODY_BYTES):
+    """Make ``func(self, data, learner) -> dict`` a strict JSON XBlock handler (POST only)."""
+
+    def decorate(func):
+        @XBlock.handler
+        @functools.wraps(func)
+        def wrapper(self, request, suffix=""):
+            try:
+                if request.method != "POST":
+                    raise HandlerError(405, "use POST")
+                learner = current_learner(self)
+                if learner is None:
+                    raise HandlerError(403, "sign in to record your progress")
+                length = request.content_length
+                if length is not None and length > max_bytes:
+                    raise HandlerError(400, f"request body is larger than {max_bytes} bytes")
+                data = parse_json_object(request.body, max_bytes)
+                return json_response(func(self, data, learner))
+            except HandlerError as error:
+                return json_response({"error": error.reason}, error.status)
+            except api.NotAllowed as error:
+                return json_response({"error": str(error)}, 403)
+            except api.RecordError as error:
+                return json_response({"error": str(error)}, 400)
+
+        return wrapper
+
+    return decorate
+
+
+def require_int(data: dict, key: str, *, low: int = 0, high: int = 2**53 - 1) -> int:
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise HandlerError(400, f"'{key}' must be a whole number from {low} to {high}")
+    return value
+
+
+def require_number(data: dict, key: str, *, low: float = 0, high: float = 10**9) -> float:
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or not low <= value <= high:
+        raise HandlerError(400, f"'{key}' must be a number from {low} to {high}")
+    return float(value)
+
+
+def require_str(data: dict, key: str, *, min_len: int = 0, max_len: int) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not min_len <= len(value) <= max_len:
+        raise HandlerError(400, f"'{key}' must be text of {min_len} to {max_len} characters")
+    return value
+
+
+def require_bool(data: dict, key: str) -> bool:
+    value = data.get(key)
+    if not isinstance(value, bool):
+        raise HandlerError(400, f"'{key}' must be true or false")
+    return value
+
+
+def only_keys(data: dict, allowed: set[str]) -> None:
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise HandlerError(400, f"unexpected field(s): {', '.join(unknown)[:200]}")

@@ -1,0 +1,117 @@
+"""The learner progress XBlock: hours toward each credential, what is done and left, and why.
+
+Everything shown comes from the learner record (``progress`` and ``explain``) for the signed-in
+learner; the block stores nothing of its own.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+
+from web_fragments.fragment import Fragment
+from xblock.completable import XBlockCompletionMode
+from xblock.core import XBlock
+from xblock.fields import Scope, String
+from xblock.utils.resources import ResourceLoader
+from xblock.utils.studio_editable import StudioEditableXBlockMixin
+
+from caregiving_course.learner_record import api
+from xblocks.handlers import current_learner
+from xblocks.i18n import _, format_duration, format_hours
+
+loader = ResourceLoader(__name__)
+log = logging.getLogger(__name__)
+
+TIER_NAMES = {"badge": _("Badge"), "certificate-of-training": _("Certificate of Training"),
+              "college-certificate": _("College Certificate")}
+EVIDENCE_NAMES = {"completion": _("Module completed"), "hours": _("Instructor-recorded hours"),
+                  "signoff": _("Skill signed off")}
+
+
+def learner_badges(learner) -> list[dict]:
+    """Badges the sync package issued to ``learner`` (title, status, url, verify_url); [] without it.
+
+    This is the hook of the ``sync`` package: ``sync.public.badges_for_learner(learner)``.
+    """
+    try:
+        public = importlib.import_module("sync.public")
+    except ImportError:
+        return []
+    badges = []
+    for badge in public.badges_for_learner(learner) or []:
+        badges.append({
+            "title": str(badge.get("title", "")),
+            "status": str(badge.get("status", "")),
+            "url": _safe_url(badge.get("url")),
+            "verify_url": _safe_url(badge.get("verify_url")),
+        })
+    return badges
+
+
+def _safe_url(value) -> str:
+    text = str(value or "")
+    return text if text.startswith(("https://", "http://", "/")) and not text.startswith("//") else ""
+
+
+@XBlock.needs("i18n")
+@XBlock.wants("user")
+@XBlock.wants("settings")
+class CaregivingProgressBlock(StudioEditableXBlockMixin, XBlock):
+    """The signed-in learner's progress toward the course's credentials."""
+
+    display_name = String(
+        display_name=_("Display name"), default=_("My progress"), scope=Scope.settings,
+        help=_("The name learners see in the course navigation."))
+    introduction = String(
+        display_name=_("Introduction"), default="", scope=Scope.content, multiline_editor=True,
+        help=_("Optional text shown above the learner's progress (plain text)."))
+
+    editable_fields = ("display_name", "introduction")
+    completion_mode = XBlockCompletionMode.EXCLUDED
+    icon_class = "other"
+    public_dir = "static"
+    block_settings_key = "caregiving_progress"
+
+    @property
+    def i18n(self):
+        return self.runtime.service(self, "i18n")
+
+    def _credential(self, cp) -> dict:
+        i18n = self.i18n
+        evidence = [{
+            "kind": i18n.gettext(EVIDENCE_NAMES.get(e.kind, e.kind)), "summary": e.summary,
+            "hours": format_hours(i18n, e.hours), "date": e.at[:10], "by": e.by,
+        } for e in cp.evidence()]
+        done = [c.component.title for c in cp.components if c.done]
+        done += [r.credential.title for r in cp.requires if r.eligible]
+        return {
+            "id": cp.credential.id, "title": cp.credential.title,
+            "tier": i18n.gettext(TIER_NAMES.get(cp.credential.tier, cp.credential.tier)),
+            "credited": float(cp.credited_hours), "total": float(cp.total_hours),
+            "hours_text": i18n.gettext("{credited} of {total}").format(
+                credited=format_hours(i18n, cp.credited_hours), total=format_hours(i18n, cp.total_hours)),
+            "credited_text": format_hours(i18n, cp.credited_hours),
+            "done": done, "left": cp.left, "evidence": evidence,
+            "status": cp.award_status, "eligible": cp.eligible,
+        }
+
+    def student_view(self, context=None) -> Fragment:
+        learner = current_learner(self)
+        ctx = {"block_id": self.scope_ids.usage_id.replace(".", "-"), "display_name": self.display_name,
+               "introduction": self.introduction, "learner": learner}
+        if learner is not None:
+            progress = api.progress(learner)
+            ctx.update({
+                "time_on_task": format_duration(self.i18n, progress.time_on_task_seconds),
+                "modules_done": progress.modules_done, "modules_total": len(progress.modules),
+                "credentials": [self._credential(api.explain(learner, c.credential.id)) for c in progress.credentials],
+                "badges": learner_badges(learner),
+            })
+        html = loader.render_django_template("templates/blocks/progress.html", ctx, i18n_service=self.i18n)
+        frag = Fragment(html)
+        frag.add_css_url(self.runtime.local_resource_url(self, "static/blocks/caregiving.css"))
+        return frag
+
+    @staticmethod
+    def workbench_scenarios() -> list[tuple[str, str]]:
+        return [("Caregiving progress", '<caregiving_progress display_name="My progress"/>')]

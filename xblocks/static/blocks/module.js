@@ -1,0 +1,118 @@
+/* Caregiving module block: sections, knowledge check, reflection and honest heartbeats.
+ *
+ * Heartbeats go every `interval` seconds, but only while the page is visible AND the learner
+ * interacted (pointer, key, scroll, touch) within the last `idle` seconds. Each page load is a
+ * "tab" with a random id; its beats carry an increasing sequence number. The server decides what
+ * counts (by its own clock); this script only reports.
+ */
+function CaregivingModuleBlock(runtime, element, args) {
+  'use strict';
+  var root = element.querySelector('.cg-module');
+  if (!root || !root.querySelector('.cg-check')) { return; }
+  var messages = args.messages || {};
+  var csrf = element.getAttribute('data-csrf') || (document.cookie.match(/(?:^|; )csrftoken=([^;]+)/) || [])[1] || '';
+
+  function randomId() {
+    var bytes = new Uint8Array(12);
+    (window.crypto || window.msCrypto).getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ('0' + b.toString(16)).slice(-2); }).join('');
+  }
+
+  function post(handler, data) {
+    return fetch(runtime.handlerUrl(element, handler), {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: {'Content-Type': 'application/json', 'X-CSRFToken': csrf, 'X-Requested-With': 'XMLHttpRequest'},
+      body: JSON.stringify(data)
+    }).then(function (response) {
+      return response.json().then(function (body) {
+        if (!response.ok) { throw new Error(body.error || response.statusText); }
+        return body;
+      });
+    });
+  }
+
+  function show(name, text) {
+    var node = root.querySelector('[data-cg="' + name + '"]');
+    if (node && typeof text === 'string') { node.textContent = text; }
+  }
+
+  function showStatus(reply) {
+    show('time', reply.time_text);
+    show('credited', reply.credited_text);
+    show('status', reply.status_text);
+  }
+
+  function fail() { show('status', messages.error); }
+
+  if (!args.signedIn) { return; }
+
+  /* Heartbeats ---------------------------------------------------------------------------- */
+  var tab = randomId();
+  var seq = 0;
+  var lastInteraction = Date.now();
+  function interacted() { lastInteraction = Date.now(); }
+  ['pointerdown', 'pointermove', 'keydown', 'touchstart', 'wheel'].forEach(function (type) {
+    document.addEventListener(type, interacted, {passive: true, capture: true});
+  });
+  window.addEventListener('scroll', interacted, {passive: true, capture: true});
+
+  function beat() {
+    var idleSeconds = (Date.now() - lastInteraction) / 1000;
+    if (document.visibilityState !== 'visible' || idleSeconds > args.idle) { return; }
+    seq += 1;
+    post('heartbeat', {tab: tab, seq: seq, visible: true, idle_seconds: Math.floor(idleSeconds)})
+      .then(showStatus, function () { /* a lost beat only loses its own few seconds */ });
+  }
+  window.setInterval(beat, args.interval * 1000);
+
+  /* Sections -------------------------------------------------------------------------------- */
+  Array.prototype.forEach.call(root.querySelectorAll('details.cg-section'), function (details) {
+    details.addEventListener('toggle', function () {
+      if (!details.open) { return; }
+      var index = parseInt(details.getAttribute('data-index'), 10);
+      post('view_section', {index: index}).then(function (reply) {
+        var seen = details.querySelector('[data-cg="seen"]');
+        if (seen) { seen.textContent = messages.viewed; }
+        showStatus(reply);
+      }, fail);
+    });
+  });
+
+  /* Knowledge check ------------------------------------------------------------------------- */
+  var check = root.querySelector('.cg-check');
+  var result = check.querySelector('[data-cg="result"]');
+  check.addEventListener('submit', function (event) {
+    event.preventDefault();
+    var answers = {};
+    var missing = false;
+    Array.prototype.forEach.call(check.querySelectorAll('fieldset[data-question]'), function (fieldset) {
+      var chosen = fieldset.querySelector('input[type="radio"]:checked');
+      fieldset.querySelector('[data-cg="feedback"]').textContent = '';
+      if (chosen) { answers[fieldset.getAttribute('data-question')] = parseInt(chosen.value, 10); } else { missing = true; }
+    });
+    if (missing) { result.textContent = messages.answerAll; result.focus(); return; }
+    post('submit_check', {answers: answers}).then(function (reply) {
+      Object.keys(reply.feedback).forEach(function (qid) {
+        var item = reply.feedback[qid];
+        var fieldset = check.querySelector('fieldset[data-question="' + qid + '"]');
+        var node = fieldset.querySelector('[data-cg="feedback"]');
+        node.textContent = (item.verdict ? item.verdict + ' ' : '') + item.feedback;
+        node.className = 'cg-feedback ' + (item.correct ? 'cg-correct' : 'cg-incorrect');
+      });
+      result.textContent = reply.score_text;
+      result.focus();
+      showStatus(reply);
+    }, function () { result.textContent = messages.error; result.focus(); });
+  });
+
+  /* Reflection ------------------------------------------------------------------------------ */
+  var reflection = root.querySelector('.cg-reflection');
+  reflection.addEventListener('submit', function (event) {
+    event.preventDefault();
+    post('save_reflection', {text: reflection.querySelector('textarea').value}).then(function (reply) {
+      show('saved', messages.saved);
+      showStatus(reply);
+    }, function () { show('saved', messages.error); });
+  });
+}

@@ -1,0 +1,127 @@
+"""Pages of the course in our own server, the XBlock handler endpoint and the blocks' static files."""
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from xblock.core import XBlock
+from xblock.django.request import django_to_webob_request, webob_to_django_response
+from xblock.exceptions import NoSuchHandlerError
+from xblock.plugin import PluginMissingError
+
+from caregiving_course.framework import default_course
+from caregiving_course.learner_record import api
+from xblocks.runtime import CourseRuntime, is_staff_user, render_block
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+STATIC_TYPES = {".js", ".css", ".svg", ".png", ".woff2"}
+DASHBOARD_BLOCK = "caregiving_dashboard"
+
+
+def block_page(request: HttpRequest, block_type: str, fields: dict, *, title: str,
+               template: str = "xblocks/block_page.html", extra: dict | None = None, learner=None) -> HttpResponse:
+    """A page (extending caregiving/base.html) showing one block for the request's user."""
+    block = render_block(request, block_type, fields, learner=learner)
+    return render(request, template, {"xblock": block, "title": title, **(extra or {})})
+
+
+@login_required
+def course_index(request: HttpRequest) -> HttpResponse:
+    course = default_course()
+    progress = api.progress(api.learner_for_user(request.user), course=course)
+    rows = []
+    for m in progress.modules:
+        if m.completed_at:
+            status = _("Completed")
+        elif m.seconds or m.sections_viewed or m.best_score is not None:
+            status = _("In progress")
+        else:
+            status = _("Not started")
+        rows.append({"id": m.module_id, "title": m.title, "status": status, "done": bool(m.completed_at),
+                     "hours": m.designed_hours, "minutes": m.seconds // 60})
+    return render(request, "xblocks/course.html", {"course": course, "modules": rows})
+
+
+@login_required
+def module_page(request: HttpRequest, module_id: str) -> HttpResponse:
+    course = default_course()
+    if not course.has_module(module_id):
+        raise Http404(_("There is no such module in the course."))
+    ids = [m.id for m in course.modules]
+    at = ids.index(module_id)
+    module = course.module(module_id)
+    return block_page(request, "caregiving_module", {"module_id": module_id, "display_name": module.title},
+                      title=module.title, extra={
+                          "previous": course.modules[at - 1] if at > 0 else None,
+                          "next": course.modules[at + 1] if at + 1 < len(ids) else None})
+
+
+@login_required
+def progress_page(request: HttpRequest) -> HttpResponse:
+    return block_page(request, "caregiving_progress", {"display_name": _("My progress")}, title=_("My progress"))
+
+
+@login_required
+def dashboard_page(request: HttpRequest) -> HttpResponse:
+    if not is_staff_user(request.user):
+        return render(request, "xblocks/message.html", {
+            "title": _("Instructor dashboard"),
+            "message": _("The dashboard is for instructors and administrators.")}, status=403)
+    try:
+        XBlock.load_class(DASHBOARD_BLOCK)
+    except PluginMissingError:
+        return render(request, "xblocks/message.html", {
+            "title": _("Instructor dashboard"), "message": _("The instructor dashboard is not installed.")})
+    return block_page(request, DASHBOARD_BLOCK, {}, title=_("Instructor dashboard"))
+
+
+def handler(request: HttpRequest, token: str, handler_name: str, suffix: str = "") -> HttpResponse:
+    """Run a block handler for the signed-in user who was shown the block (see xblocks.runtime)."""
+    try:
+        placement, user_pk, learner_pk = CourseRuntime.placement_from_token(token)
+    except (signing.BadSignature, ValueError, TypeError):
+        return JsonResponse({"error": "unknown block"}, status=404)
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": "sign in to record your progress"}, status=403)
+    if user_pk != request.user.pk:
+        return JsonResponse({"error": "this block was shown to another user"}, status=403)
+    try:
+        learner = api.find_learner(learner_pk) if learner_pk is not None else None
+    except api.RecordError:
+        return JsonResponse({"error": "this learner no longer exists"}, status=403)
+    runtime = CourseRuntime(request, learner=learner)
+    try:
+        block = runtime.block(placement)
+    except PluginMissingError:
+        return JsonResponse({"error": "unknown block"}, status=404)
+    try:
+        result = runtime.handle(block, handler_name, django_to_webob_request(request), suffix)
+    except NoSuchHandlerError:
+        return JsonResponse({"error": f"no handler {handler_name!r}"}, status=404)
+    return webob_to_django_response(result)
+
+
+def resource(request: HttpRequest, name: str) -> FileResponse:
+    """A static file of the blocks (their local resources and the JS runtime)."""
+    path = (STATIC_DIR / name).resolve()
+    if not path.is_relative_to(STATIC_DIR) or path.suffix not in STATIC_TYPES or not path.is_file():
+        raise Http404(name)
+    response = FileResponse(path.open("rb"), content_type=mimetypes.guess_type(path.name)[0])
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+def ping(request: HttpRequest) -> JsonResponse:
+    """A trivial JSON answer: the ceiling the heartbeat benchmark compares against.
+
+    With ``?user=1`` it also loads the signed-in user (session and user queries), to show how much
+    of a handler's cost is authentication alone.
+    """
+    if request.GET.get("user"):
+        return JsonResponse({"ok": True, "signed_in": request.user.is_authenticated})
+    return JsonResponse({"ok": True})
