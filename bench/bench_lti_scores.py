@@ -22,7 +22,7 @@ from types import SimpleNamespace
 
 SCORES = int(os.environ.get("BENCH_SCORES", "10000"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
+CHUNK = int(os.environ.get("BENCH_CHUNK", "1000"))
 CLIENT_ID = "bench-tool"
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,15 +51,15 @@ def register(info: dict, module_id: str):
     return link
 
 
-def queue(module_id: str, round_: int) -> None:
-    """Queue SCORES scores through the real receiver, as SCORES completions would (score differs per round)."""
+def queue(module_id: str, learners: range, round_: int) -> None:
+    """Queue one score per learner through the real receiver, as their completions would."""
     from django.db import transaction
 
     from lti_bridge.scores import queue_scores
 
     completion = SimpleNamespace(module_id=module_id, score=0.5 + round_ / 100, credited_hours=Decimal("1.5"))
     with transaction.atomic():
-        for i in range(1, SCORES + 1):
+        for i in learners:
             queue_scores(None, learner=SimpleNamespace(pk=i), completion=completion, created=True)
 
 
@@ -124,43 +124,57 @@ def main() -> None:
     import requests
 
     from caregiving_course.framework import default_course
-    from caregiving_course.learner_record.models import OutboxEntry
     from lti_bridge import ags, tokens
 
     module_id = default_course().modules[0].id
     proc, info = start_platform(module_id)
+    totals = {"ours": 0.0, "one": 0.0, "peer": 0.0, "ceiling": 0.0}
     try:
         link = register(info, module_id)
         url = ags.scores_url(link.lineitem_url)
-        ours, one_worker, peer, ceiling = [], [], [], []
-        for round_ in range(ROUNDS + 1):  # the last round: one worker thread
-            queue(module_id, round_)
-            bodies = [json.dumps(p["score"]).encode() for p in OutboxEntry.objects.filter(
-                kind="lti.score", status="pending").order_by("id").values_list("payload", flat=True)]
-            token = tokens.access_token(link.deployment.platform, ags.scopes_for(link))
-            peer.append(bare_loop(url, bodies, token))
-            ceiling.append(bare_urllib3_loop(url, bodies, token))
-            workers = WORKERS if round_ < ROUNDS else 1
-            seconds, delivered = deliver_with_workers(workers)
-            if delivered != SCORES:
-                raise SystemExit(f"only {delivered} of {SCORES} scores delivered")
-            (ours if round_ < ROUNDS else one_worker).append(seconds)
+        token = tokens.access_token(link.deployment.platform, ags.scopes_for(link))
+        # Interleaved in chunks, the order rotating, so a busy machine weighs on every contender alike.
+        for number, chunk in enumerate(range(0, SCORES, CHUNK)):
+            learners = range(chunk + 1, min(chunk + CHUNK, SCORES) + 1)
+            order = ["peer", "ceiling", "ours", "one"]
+            for name in order[number % 4:] + order[:number % 4]:
+                totals[name] += _measure(name, module_id, learners, url, token)
         stats = requests.get(info["base"] + "/_stats", timeout=5).json()
     finally:
         proc.stdin.close()
         proc.wait(timeout=10)
-    best_ours, best_peer, best_ceiling = min(ours), min(peer), min(ceiling)
-    print(f"scores delivered: {SCORES} x {ROUNDS} rounds with {WORKERS} worker threads + 1 round with one; "
-          f"SQLite outbox")
-    print(f"outbox + handler: {SCORES / best_ours:,.0f} scores/s ({WORKERS} threads), "
-          f"{SCORES / one_worker[0]:,.0f} scores/s (1 thread); bare requests.Session loop: "
-          f"{SCORES / best_peer:,.0f} scores/s; bare urllib3 loop: {SCORES / best_ceiling:,.0f} scores/s")
-    print(f"scores per second: {best_peer / best_ours:.2f}x bare keep-alive requests.Session loop (target >= 0.80)")
-    print(f"scores per second, one worker thread: {best_peer / one_worker[0]:.2f}x bare keep-alive requests.Session "
-          f"loop; {best_ceiling / one_worker[0]:.2f}x bare urllib3 loop (the client the handler uses)")
+    rate = {name: SCORES / seconds for name, seconds in totals.items()}
+    print(f"{SCORES} scores, interleaved in chunks of {CHUNK}; outbox on SQLite; platform in its own process")
+    print(f"scores/s: outbox + handler {rate['ours']:,.0f} ({WORKERS} worker threads), {rate['one']:,.0f} "
+          f"(1 thread); bare requests.Session loop {rate['peer']:,.0f}; bare urllib3 loop {rate['ceiling']:,.0f}")
+    print(f"scores per second: {rate['ours'] / rate['peer']:.2f}x bare keep-alive requests.Session loop "
+          f"(target >= 0.80)")
+    print(f"scores per second, one worker thread: {rate['one'] / rate['peer']:.2f}x bare keep-alive requests.Session "
+          f"loop; {rate['one'] / rate['ceiling']:.2f}x bare urllib3 loop (the HTTP client the handler uses)")
     print(f"tokens fetched: {tokens.tokens_fetched()} (platform issued {stats['tokens_issued']}; target 1)")
-    print(f"each score stored once: {stats['max_stored'] == 1} (stored {stats['stored']}, "
-          f"received {stats['received']} incl. the peer's resends)")
+    print(f"each score stored once: {stats['max_stored'] == 1} (stored {stats['stored']}, received "
+          f"{stats['received']}, the bare loops' posts included)")
+
+
+def _measure(name: str, module_id: str, learners: range, url: str, token: str) -> float:
+    """Seconds one contender takes for one chunk of scores."""
+    if name in ("ours", "one"):
+        queue(module_id, learners, 0 if name == "ours" else 1)
+        seconds, delivered = deliver_with_workers(WORKERS if name == "ours" else 1)
+        if delivered != len(learners):
+            raise SystemExit(f"only {delivered} of {len(learners)} scores delivered")
+        return seconds
+    return (bare_loop if name == "peer" else bare_urllib3_loop)(url, _bodies(learners), token)
+
+
+def _bodies(learners: range) -> list[bytes]:
+    """Score bodies as the outbox holds them for these learners (what the bare loops post)."""
+    from django.utils import timezone
+
+    from lti_bridge.scores import ags_score
+
+    now = timezone.now()
+    return [json.dumps(ags_score(f"user-{i}", 0.5, Decimal("1.5"), now)).encode() for i in learners]
 
 
 if __name__ == "__main__":

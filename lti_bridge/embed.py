@@ -2,12 +2,14 @@
 
 One Django user per LTI identity (issuer, subject), with an unusable password; one learner per identity through
 the learner-record API (never merged by e-mail). The cohort of a launch is its deployment plus its context.
-The session cookie is set ``SameSite=None; Secure`` over https so it survives in the partner's iframe, and
-pages inside the iframe also carry a signed :func:`embed_token` for browsers that drop third-party cookies.
+The session and CSRF cookies are set ``SameSite=None; Secure; Partitioned`` over https so they work in the
+partner's iframe (also where third-party cookies are blocked but partitioned ones are kept); pages inside the
+iframe also carry a signed :func:`embed_token` for browsers that drop even those.
 """
 from __future__ import annotations
 
 import hashlib
+from http.cookies import Morsel
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -93,19 +95,52 @@ def sign_in(request, user) -> None:
     request.session.save()
 
 
+class _PartitionedMorsel(Morsel):
+    """A cookie with the ``Partitioned`` attribute (CHIPS), which Python's cookies only know from 3.14 on."""
+
+    def OutputString(self, attrs=None) -> str:  # the name Morsel uses
+        return super().OutputString(attrs) + "; Partitioned"
+
+
+def public_base(request) -> str:
+    """This site's URL as the partner sees it: ``settings.BASE_URL`` when the request is for its host (so a TLS
+    proxy in front does not turn our URLs into http ones), else the URL the request was made to."""
+    configured = urlsplit(settings.BASE_URL)
+    if configured.netloc and request.get_host() == configured.netloc:
+        return settings.BASE_URL.rstrip("/")
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def is_https(request) -> bool:
+    return request.is_secure() or public_base(request).startswith("https://")
+
+
+def set_frame_cookie(request, response, name: str, value: str, **attrs) -> None:
+    """Set a cookie that must work inside the partner's iframe.
+
+    Over https it is ``SameSite=None; Secure; Partitioned``: sent in the cross-site frame, and, being partitioned
+    by the top-level site (CHIPS), kept by browsers that block ordinary third-party cookies. Over plain http (a
+    developer's machine) it is an ordinary ``SameSite=Lax`` cookie.
+    """
+    secure = is_https(request)
+    response.set_cookie(name, value, secure=secure, samesite="None" if secure else "Lax", **attrs)
+    if secure:
+        morsel = _PartitionedMorsel()
+        morsel.update(response.cookies[name])
+        morsel.set(name, response.cookies[name].value, response.cookies[name].coded_value)
+        dict.__setitem__(response.cookies, name, morsel)
+
+
 def set_frame_cookies(request, response) -> None:
-    """Set the session and CSRF cookies for a cross-site iframe (``SameSite=None; Secure`` over https) ourselves,
-    then stop the session and CSRF middleware from setting them again with the site-wide attributes."""
-    secure = request.is_secure()
-    samesite = "None" if secure else "Lax"
-    response.set_cookie(settings.SESSION_COOKIE_NAME, request.session.session_key,
-                        max_age=settings.SESSION_COOKIE_AGE, path=settings.SESSION_COOKIE_PATH,
-                        secure=secure, httponly=True, samesite=samesite)
+    """Set the session and CSRF cookies for the partner's iframe ourselves (:func:`set_frame_cookie`), then stop
+    the session and CSRF middleware from setting them again with the site-wide attributes."""
+    set_frame_cookie(request, response, settings.SESSION_COOKIE_NAME, request.session.session_key,
+                     max_age=settings.SESSION_COOKIE_AGE, path=settings.SESSION_COOKIE_PATH, httponly=True)
     request.session.modified = False
     if request.META.get("CSRF_COOKIE"):
-        response.set_cookie(settings.CSRF_COOKIE_NAME, request.META["CSRF_COOKIE"], max_age=settings.CSRF_COOKIE_AGE,
-                            path=settings.CSRF_COOKIE_PATH, secure=secure, httponly=settings.CSRF_COOKIE_HTTPONLY,
-                            samesite=samesite)
+        set_frame_cookie(request, response, settings.CSRF_COOKIE_NAME, request.META["CSRF_COOKIE"],
+                         max_age=settings.CSRF_COOKIE_AGE, path=settings.CSRF_COOKIE_PATH,
+                         httponly=settings.CSRF_COOKIE_HTTPONLY)
         request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
 
 

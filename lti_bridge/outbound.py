@@ -66,7 +66,8 @@ def call(method: str, url: str, *, body: bytes | None = None, headers: dict | No
     """One HTTP request; the answer read up to ``limit`` bytes (:class:`AnswerTooLarge` beyond)."""
     connect, read = timeout()
     try:
-        response = _pool.request(method, url, body=body, headers=headers, timeout=urllib3.Timeout(connect=connect, read=read),
+        response = _pool.request(method, url, body=body, headers=headers,
+                                 timeout=urllib3.Timeout(connect=connect, read=read),
                                  preload_content=False, redirect=False, retries=False)
     except LocationValueError as exc:
         raise BadAddress(f"cannot call {url[:200]!r}: {exc}") from exc

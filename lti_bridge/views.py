@@ -23,12 +23,8 @@ log = logging.getLogger(__name__)
 MODULE_BLOCK = "caregiving_module"
 
 
-def _base_url(request) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
-
-
 def launch_url(request) -> str:
-    return _base_url(request) + "/lti/launch"
+    return embed.public_base(request) + "/lti/launch"
 
 
 def refuse(request, error: LaunchError | str, status: int = 400) -> HttpResponse:
@@ -52,9 +48,8 @@ def login(request) -> HttpResponse:
     except LaunchError as exc:
         return refuse(request, exc)
     response = HttpResponseRedirect(start.redirect_url)
-    secure = request.is_secure()
-    response.set_cookie(start.cookie_name, start.cookie_value, max_age=start.max_age, path="/lti/",
-                        secure=secure, httponly=True, samesite="None" if secure else "Lax")
+    embed.set_frame_cookie(request, response, start.cookie_name, start.cookie_value, max_age=start.max_age,
+                           path="/lti/", httponly=True)
     return response
 
 
@@ -201,8 +196,8 @@ def register(request) -> HttpResponse:
                 "config": config, "invite": params.get("invite"), "openid_configuration": config_url,
                 "registration_token": params.get("registration_token", "")})
         else:
-            platform = registration.register(config_url, params.get("registration_token", ""), _base_url(request),
-                                             label=invitation.get("label", ""))
+            platform = registration.register(config_url, params.get("registration_token", ""),
+                                             embed.public_base(request), label=invitation.get("label", ""))
             response = render(request, "lti_bridge/register_done.html", {"platform": platform})
     except registration.RegistrationError as exc:
         return refuse(request, str(exc), 400)

@@ -146,9 +146,8 @@ class InstructorDashboardBlock(StudioEditableXBlockMixin, XBlock):
 
     def _chart_context(self, viewer: Viewer, cohort, course) -> dict:
         gettext = self.i18n_service.gettext
-        groups = [chart_svg.distribution(c.title, c.total_hours, api.cohort_hours(cohort, c.id, viewer=viewer.user,
-                                                                               course=course))
-                  for c in course.credentials]
+        hours = api.cohort_hours(cohort, viewer=viewer.user, course=course)
+        groups = [chart_svg.distribution(c.title, c.total_hours, hours[c.id]) for c in course.credentials]
         title = gettext("Credited hours in cohort %(cohort)s") % {"cohort": str(cohort)}
         svg = chart_svg.render_svg(groups, chart_id=f"{self.uid}-chart", title=title, gettext=gettext,
                                hours_text=cohort_table.hours_text)

@@ -6,7 +6,7 @@ thirty and too slow for ten thousand. :func:`cohort_page` lets the database orde
 instructor hours are capped at the component's hours, a sign-off component credits its hours once
 every skill is signed off, a credential adds the hours of those it stacks on), then computes the
 exact progress of the page's learners only. :func:`cohort_hours` gives every learner's credited
-hours toward one credential in one query (for charts).
+hours toward each credential in one query (for charts).
 """
 from __future__ import annotations
 
@@ -192,12 +192,33 @@ def cohort_page(cohort: Cohort, *, viewer, sort: str = "name", descending: bool 
     return CohortPage(out, total, cohort_size, page, pages, sort, descending)
 
 
-def cohort_hours(cohort: Cohort, credential_id: str, *, viewer, course: Course | None = None) -> list[Decimal]:
-    """Every learner's credited hours toward ``credential_id`` in one query (for a distribution chart)."""
+def cohort_hours(cohort: Cohort, *, viewer, course: Course | None = None) -> dict[str, list[Decimal]]:
+    """Every learner's credited hours toward each credential (for a distribution chart), in one query.
+
+    Each component is computed once in SQL; stacking (a credential adds the hours of those it requires)
+    is summed here.
+    """
     _check_viewer(cohort, viewer)
     course = course or default_course()
-    if not course.has_credential(credential_id):
-        raise RecordError(f"unknown credential {credential_id!r}")
-    expr = credited_hours_expression(course.credential(credential_id), course)
-    values = Learner.objects.filter(enrolments__cohort=cohort).annotate(h=expr).values_list("h", flat=True)
-    return [Decimal(str(v or 0)) for v in values]
+    components: dict[str, Component] = {}
+    for cred in course.credentials:
+        for comp in cred.components:
+            components.setdefault(comp.id, comp)
+    names = {comp_id: f"c{i}" for i, comp_id in enumerate(components)}
+    rows = (Learner.objects.filter(enrolments__cohort=cohort)
+            .annotate(**{names[k]: _component_hours(c, course) for k, c in components.items()})
+            .values_list(*names.values()))
+    out: dict[str, list[Decimal]] = {cred.id: [] for cred in course.credentials}
+    for values in rows:
+        got = {comp_id: Decimal(str(v or 0)) for comp_id, v in zip(names, values, strict=True)}
+        memo: dict[str, Decimal] = {}
+
+        def total(cred: Credential, got=got, memo=memo) -> Decimal:
+            if cred.id not in memo:
+                memo[cred.id] = (sum((got[c.id] for c in cred.components), Decimal(0))
+                                 + sum((total(course.credential(r)) for r in cred.requires), Decimal(0)))
+            return memo[cred.id]
+
+        for cred in course.credentials:
+            out[cred.id].append(total(cred))
+    return out

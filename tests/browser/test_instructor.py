@@ -276,13 +276,13 @@ def test_dashboard_on_a_phone_scrolls_only_inside_its_tables(phone_page, server)
         return page.evaluate("document.documentElement.scrollWidth")
 
     assert sideways() <= PHONE["width"], f"the dashboard scrolls sideways on a phone ({sideways()}px wide)"
+    assert_accessible(page, "dashboard-phone")
     inner = scroll.evaluate("e => ({scroll: e.scrollWidth, client: e.clientWidth, overflow: getComputedStyle(e)."
                             "overflowX})")
     assert inner["client"] <= PHONE["width"]
     assert inner["scroll"] > inner["client"] and inner["overflow"] == "auto", "the table scrolls in its own box"
     scroll.evaluate("e => { e.scrollLeft = e.scrollWidth; }")
-    assert page.evaluate("window.scrollX") == 0
-    assert_accessible(page, "dashboard-phone")
+    assert page.evaluate("window.scrollX") == 0, "scrolling the table moved the page"
 
     region.get_by_role("button", name="Dana Whitebird").click()
     expect(page.locator(".cg-dash-learner-detail h4")).to_contain_text("Dana Whitebird")

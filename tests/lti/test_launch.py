@@ -9,7 +9,7 @@ import pytest
 
 from tests.fakes.lti_platform import INSTRUCTOR, LEARNER, LTI, REMOVE
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.database]
 
 
 def _sessions() -> int:
@@ -57,6 +57,23 @@ def test_launch_without_pii_and_second_launch_reuse_the_learner(registered, fake
 
     assert new_browser(tool_url).launch(fake, "learner-2", overrides=overrides).status_code == 200
     assert _learners() == learners
+
+
+@pytest.mark.parametrize("overrides", [
+    {"aud": ["tool-client-1", "another-audience"], "azp": "tool-client-1"},
+    {"aud": ["tool-client-1"]},
+    {"azp": "tool-client-1"},
+    {LTI + "roles": []},
+    {LTI + "roles": ["http://purl.imsglobal.org/vocab/lis/v2/institution/person#Student",
+                     "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"]},
+    {LTI + "context": "not an object"},
+], ids=["aud list with azp", "aud list of one", "azp equal to aud", "empty roles", "institution roles",
+        "odd context"])
+def test_valid_launch_variants(registered, fake, browser, overrides):
+    custom = {LTI + "custom": {"module_id": "caregiver-role"}}
+    response = browser.launch(fake, "learner-v", overrides={**custom, **overrides})
+    assert response.status_code == 200, response.text
+    assert 'class="cg-module"' in response.text
 
 
 def test_launch_by_post_login(registered, fake, browser):
@@ -273,6 +290,7 @@ def test_over_https_the_iframe_cookies_are_samesite_none_and_secure(fake, transa
     assert login.status_code == 302
     state_cookie = next(c for name, c in login.cookies.items() if name.startswith("lti1p3-"))
     assert state_cookie["samesite"] == "None" and state_cookie["secure"] and state_cookie["httponly"]
+    assert state_cookie.output().endswith("; Partitioned")
     action, fields = form_fields(requests.get(login["Location"], timeout=10).text)
     assert action == "https://testserver/lti/launch"
     response = client.post("/lti/launch", fields, secure=True)
@@ -281,6 +299,7 @@ def test_over_https_the_iframe_cookies_are_samesite_none_and_secure(fake, transa
     assert session["samesite"] == "None" and session["secure"] and session["httponly"]
     csrf = response.cookies["csrftoken"]
     assert csrf["samesite"] == "None" and csrf["secure"]
+    assert "; Partitioned" in session.output() and "; Partitioned" in csrf.output()
     assert "frame-ancestors 'self' " + fake.base in response["Content-Security-Policy"]
 
 

@@ -14,6 +14,7 @@ from tests.fakes.lti_platform import INSTRUCTOR, LEARNER, LTI, FakePlatform
 from tests.lti.conftest import form_fields, new_browser, register
 
 CUSTOM = {LTI + "custom": {"module_id": "caregiver-role"}}
+pytestmark = pytest.mark.database  # single-use claims, isolation and registration storage on every database
 
 
 def _member(user_id: str, role: str = LEARNER, status: str = "Active") -> dict:

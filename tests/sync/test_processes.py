@@ -21,6 +21,7 @@ from tests.fakes.badge_platform import FakePlatform
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_ADMIN = os.environ.get("SYNC_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+MYSQL_ADMIN = {"host": "127.0.0.1", "port": 3306, "user": "root"}
 
 
 def _pg_available() -> bool:
@@ -33,12 +34,39 @@ def _pg_available() -> bool:
         return False
 
 
+def _mysql_available() -> bool:
+    try:
+        import MySQLdb
+
+        MySQLdb.connect(connect_timeout=3, **MYSQL_ADMIN).close()
+        return True
+    except Exception:
+        return False
+
+
 @pytest.fixture
 def database(request):
-    """A fresh database in a fresh home: a SQLite file, or a new PostgreSQL database (dropped afterwards)."""
+    """A fresh database in a fresh home: a SQLite file, or a new PostgreSQL or MariaDB database (dropped after).
+
+    These tests make their own databases, so the CI passes that rerun database tests with another
+    DATABASE_URL skip them (they ran in the default pass).
+    """
+    if os.environ.get("DATABASE_URL"):
+        pytest.skip("makes its own databases: covered by the run without DATABASE_URL")
     home = tempfile.mkdtemp(prefix="sync-proc-")
     if request.param == "sqlite":
         yield {"DATABASE_URL": f"sqlite:///{home}/sync.sqlite3", "CAREGIVING_HOME": home}
+        return
+    if request.param == "mysql":
+        require(_mysql_available(), "MariaDB/MySQL at 127.0.0.1:3306 (user root)")
+        import MySQLdb
+
+        name = f"sync_test_{uuid.uuid4().hex[:10]}"
+        conn = MySQLdb.connect(**MYSQL_ADMIN)
+        conn.cursor().execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+        yield {"DATABASE_URL": f"mysql://root@127.0.0.1:3306/{name}", "CAREGIVING_HOME": home}
+        conn.cursor().execute(f"DROP DATABASE IF EXISTS `{name}`")
+        conn.close()
         return
     require(_pg_available(), f"PostgreSQL at {PG_ADMIN}")
     import psycopg
@@ -92,7 +120,7 @@ def assert_exactly_once(platform: FakePlatform, report: dict) -> None:
 
 @pytest.mark.slow
 @pytest.mark.database
-@pytest.mark.parametrize("database", ["sqlite", "postgres"], indirect=True)
+@pytest.mark.parametrize("database", ["sqlite", "postgres", "mysql"], indirect=True)
 def test_kill_9_at_random_points_loses_nothing_and_doubles_nothing(database):
     rng = random.Random(int(os.environ.get("SYNC_KILL_SEED", time.time())))
     with FakePlatform(latency=0.01) as platform:
