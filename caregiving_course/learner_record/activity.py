@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from caregiving_course.framework import Course, Module, default_course
@@ -61,8 +62,7 @@ def record_heartbeat(learner: Learner, module_id: str, tab_id: str, seq: int, *,
     now = now or timezone.now()
     max_credit = settings.HEARTBEAT_MAX_CREDIT_SECONDS
     with transaction.atomic():
-        ActivityClock.objects.get_or_create(learner=learner)
-        clock = ActivityClock.objects.select_for_update().get(learner=learner)
+        clock = _locked_clock(learner)
         if seq <= clock.tabs.get(tab_id, -1):
             activity = ModuleActivity.objects.filter(learner=learner, module_id=module_id).first()
             return BeatResult(0, activity.seconds if activity else 0, "replay")
@@ -80,24 +80,47 @@ def record_heartbeat(learner: Learner, module_id: str, tab_id: str, seq: int, *,
             credit, reason = 0, "gap"
         else:
             credit, reason = round(gap), ""
-        clock.tabs, clock.last_beat_at = tabs, max(now, clock.last_beat_at or now)
-        clock.save(update_fields=["tabs", "last_beat_at"])
-        activity = _activity(learner, module_id)
+        activity = _locked_activity(learner, module_id)
         activity.seconds += credit
         activity.first_activity_at = activity.first_activity_at or now
         activity.last_activity_at = now
         activity.save(update_fields=["seconds", "first_activity_at", "last_activity_at"])
-        _extend_span(learner, module_id, now, credit, max_credit)
+        spans = _extend_span(learner, module_id, now, credit, dict(clock.spans))
+        clock.tabs, clock.spans, clock.last_beat_at = tabs, spans, max(now, clock.last_beat_at or now)
+        clock.save(update_fields=["tabs", "spans", "last_beat_at"])
     return BeatResult(credit, activity.seconds, reason)
 
 
-def _extend_span(learner: Learner, module_id: str, now: dt.datetime, credit: int, max_credit: int) -> None:
-    span = ActiveSpan.objects.filter(learner=learner, module_id=module_id).order_by("-ended_at").first()
-    if span and credit and (now - span.ended_at).total_seconds() <= max_credit:
-        ActiveSpan.objects.filter(pk=span.pk).update(ended_at=now, seconds=span.seconds + credit, beats=span.beats + 1)
+def _locked_clock(learner: Learner) -> ActivityClock:
+    clock = ActivityClock.objects.select_for_update().filter(learner=learner).first()
+    if clock is None:
+        ActivityClock.objects.get_or_create(learner=learner)
+        clock = ActivityClock.objects.select_for_update().get(learner=learner)
+    return clock
+
+
+def _locked_activity(learner: Learner, module_id: str) -> ModuleActivity:
+    activity = ModuleActivity.objects.select_for_update().filter(learner=learner, module_id=module_id).first()
+    return activity or _activity(learner, module_id)
+
+
+def _extend_span(learner: Learner, module_id: str, now: dt.datetime, credit: int, spans: dict) -> dict:
+    """Extend the module's open span (its id and end are kept on the clock) or open a new one.
+
+    Returns the clock's updated map of open spans, one per module.
+    """
+    open_span = spans.get(module_id)
+    if open_span and credit and (now - dt.datetime.fromisoformat(open_span[1])).total_seconds() <= \
+            settings.HEARTBEAT_MAX_CREDIT_SECONDS:
+        ActiveSpan.objects.filter(pk=open_span[0]).update(
+            ended_at=now, seconds=F("seconds") + credit, beats=F("beats") + 1)
+        span_id = open_span[0]
     else:
-        ActiveSpan.objects.create(learner=learner, module_id=module_id, started_at=now, ended_at=now,
-                                  seconds=credit, beats=1)
+        span_id = ActiveSpan.objects.create(learner=learner, module_id=module_id, started_at=now, ended_at=now,
+                                            seconds=credit, beats=1).pk
+    spans.pop(module_id, None)
+    spans[module_id] = [span_id, now.isoformat()]
+    return dict(list(spans.items())[-MAX_TABS:])
 
 
 def record_section_viewed(learner: Learner, module_id: str, index: int, *, course: Course | None = None) -> list[int]:

@@ -74,10 +74,23 @@ def _sum_of(model, column: str, **filters) -> Subquery:
     return Subquery(rows, output_field=HOURS)
 
 
-def _component_hours(comp: Component, course: Course):
-    if comp.is_module:
-        done = Exists(ModuleCompletion.objects.filter(learner=OuterRef("pk"), module_id=comp.id))
-        return Case(When(done, then=Value(comp.hours)), default=Value(Decimal(0)), output_field=HOURS)
+def _sum(parts: list):
+    total = parts[0]
+    for part in parts[1:]:
+        total = ExpressionWrapper(total + part, output_field=HOURS)
+    return total
+
+
+def _modules_hours(modules: list[Component]):
+    """Designed hours of the completed modules among ``modules``: one subquery, however many modules."""
+    hours = Case(*(When(module_id=m.id, then=Value(m.hours)) for m in modules), default=Value(Decimal(0)),
+                 output_field=HOURS)
+    rows = (ModuleCompletion.objects.filter(learner=OuterRef("pk"), module_id__in=[m.id for m in modules])
+            .values("learner").annotate(v=Sum(hours)).values("v"))
+    return Coalesce(Subquery(rows, output_field=HOURS), Value(Decimal(0)), output_field=HOURS)
+
+
+def _instructor_hours(comp: Component):
     mine = {"component_id": comp.id, "withdrawn_at__isnull": True}
     if comp.evidence == "hours":
         got = Coalesce(_sum_of(InstructorRecord, "hours", kind=InstructorRecord.HOURS, **mine), Value(Decimal(0)),
@@ -90,14 +103,17 @@ def _component_hours(comp: Component, course: Course):
                 default=Value(Decimal(0)), output_field=HOURS)
 
 
+def _own_hours(credential: Credential):
+    """Hours credited by the credential's own components (not those of the credentials it stacks on)."""
+    modules = [c for c in credential.components if c.is_module]
+    parts = [_modules_hours(modules)] if modules else []
+    return _sum(parts + [_instructor_hours(c) for c in credential.components if not c.is_module])
+
+
 def credited_hours_expression(credential: Credential, course: Course):
     """SQL expression of a learner's credited hours toward ``credential`` (stacked credentials included)."""
-    parts = [_component_hours(c, course) for c in credential.components]
-    parts += [credited_hours_expression(course.credential(r), course) for r in credential.requires]
-    total = parts[0]
-    for part in parts[1:]:
-        total = ExpressionWrapper(total + part, output_field=HOURS)
-    return total
+    return _sum([_own_hours(credential)] + [credited_hours_expression(course.credential(r), course)
+                                           for r in credential.requires])
 
 
 def _modules_done():
@@ -195,28 +211,23 @@ def cohort_page(cohort: Cohort, *, viewer, sort: str = "name", descending: bool 
 def cohort_hours(cohort: Cohort, *, viewer, course: Course | None = None) -> dict[str, list[Decimal]]:
     """Every learner's credited hours toward each credential (for a distribution chart), in one query.
 
-    Each component is computed once in SQL; stacking (a credential adds the hours of those it requires)
-    is summed here.
+    Each credential's own components are computed once in SQL; stacking (a credential adds the hours of
+    those it requires) is summed here.
     """
     _check_viewer(cohort, viewer)
     course = course or default_course()
-    components: dict[str, Component] = {}
-    for cred in course.credentials:
-        for comp in cred.components:
-            components.setdefault(comp.id, comp)
-    names = {comp_id: f"c{i}" for i, comp_id in enumerate(components)}
+    names = {cred.id: f"c{i}" for i, cred in enumerate(course.credentials)}
     rows = (Learner.objects.filter(enrolments__cohort=cohort)
-            .annotate(**{names[k]: _component_hours(c, course) for k, c in components.items()})
+            .annotate(**{names[cred.id]: _own_hours(cred) for cred in course.credentials})
             .values_list(*names.values()))
     out: dict[str, list[Decimal]] = {cred.id: [] for cred in course.credentials}
     for values in rows:
-        got = {comp_id: Decimal(str(v or 0)) for comp_id, v in zip(names, values, strict=True)}
+        own = {cred_id: Decimal(str(v or 0)) for cred_id, v in zip(names, values, strict=True)}
         memo: dict[str, Decimal] = {}
 
-        def total(cred: Credential, got=got, memo=memo) -> Decimal:
+        def total(cred: Credential, own=own, memo=memo) -> Decimal:
             if cred.id not in memo:
-                memo[cred.id] = (sum((got[c.id] for c in cred.components), Decimal(0))
-                                 + sum((total(course.credential(r)) for r in cred.requires), Decimal(0)))
+                memo[cred.id] = own[cred.id] + sum((total(course.credential(r)) for r in cred.requires), Decimal(0))
             return memo[cred.id]
 
         for cred in course.credentials:

@@ -64,6 +64,7 @@ class ActivityClock(models.Model):
     learner = models.OneToOneField(Learner, on_delete=models.CASCADE, primary_key=True, related_name="clock")
     last_beat_at = models.DateTimeField(null=True)
     tabs = models.JSONField(default=dict)
+    spans = models.JSONField(default=dict)  # module id -> [open ActiveSpan id, its end], so beats extend it blind
 
 
 class ModuleActivity(models.Model):
