@@ -27,10 +27,11 @@ def context(learner, viewer, course: Course, gettext) -> dict:
                             "hours": hours_text(cp.credited_hours), "target": hours_text(cp.total_hours),
                             "eligible": cp.eligible, "status": cp.award_status, "left": cp.left,
                             "evidence": evidence})
+    titles = {c.id: c.title for cred in course.credentials for c in cred.components}
     records = []
     for r in api.records_for(learner, viewer=viewer.user):
         records.append({
-            "id": r.pk, "component": r.component_id, "kind": r.kind,
+            "id": r.pk, "component": titles.get(r.component_id, r.component_id), "kind": r.kind,
             "what": (gettext("%(hours)s h") % {"hours": hours_text(r.hours)}) if r.kind == "hours" else r.skill,
             "on": r.occurred_on.isoformat(), "note": r.note, "by": r.recorded_by.get_username(),
             "at": _when(r.recorded_at).replace("T", " ")[:16], "withdrawn": bool(r.withdrawn_at),

@@ -50,6 +50,16 @@ function CaregivingDashboard(runtime, element, init) {
 
   var tableRequest = 0;  // only the answer to the latest request is shown
 
+  function updateCsvLink(state) {  // the download matches the table as sorted and filtered on screen
+    var link = dash.querySelector('a.cg-dash-csv');
+    if (!link) { return; }
+    var url = new URL(link.getAttribute('href'), window.location.href);
+    ['cohort', 'sort', 'search'].forEach(function (key) { url.searchParams.set(key, state[key] || ''); });
+    url.searchParams.set('descending', state.descending ? '1' : '0');
+    url.searchParams.set('at_risk_only', state.at_risk_only ? '1' : '0');
+    link.setAttribute('href', url.pathname + url.search);
+  }
+
   function loadTable(changes, focusSelector) {
     var data = Object.assign(tableState(), changes || {});
     var mine = ++tableRequest;
@@ -61,6 +71,7 @@ function CaregivingDashboard(runtime, element, init) {
       region.removeAttribute('aria-busy');
       if (result.status !== 200) { announce(result.body.error || ''); return; }
       region.innerHTML = result.body.html;
+      updateCsvLink(data);
       var shown = region.querySelector('.cg-dash-count');
       announce(shown ? shown.textContent : '');
       var target = focusSelector && region.querySelector(focusSelector);
