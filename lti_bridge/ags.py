@@ -222,7 +222,8 @@ def _raise_for(answer: outbound.Answer, what: str) -> None:
 
 
 def _is_url(value) -> bool:
-    return isinstance(value, str) and len(value) <= 500 and urlsplit(value).scheme in ("http", "https")
+    return (isinstance(value, str) and len(value) <= 500 and not any(ord(c) < 33 for c in value)
+            and urlsplit(value).scheme in ("http", "https") and bool(urlsplit(value).netloc))
 
 
 def _next_page(link_header: str) -> str | None:

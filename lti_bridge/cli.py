@@ -1,4 +1,4 @@
-"""`caregiving platform add|list|show|remove|rotate-key|keys|invite`: partner LTI 1.3 platforms and our keys."""
+"""`caregiving platform add|list|show|remove|rotate-key|keys|invite|add-lti11`: partner platforms and our keys."""
 from __future__ import annotations
 
 import argparse
@@ -44,6 +44,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     invite.add_argument("--label", default="", help="name to give the platform it registers")
     invite.add_argument("--base-url", help="public URL of this server (default CAREGIVING_BASE_URL)")
     invite.set_defaults(func=invite_url)
+    lti11 = psub.add_parser("add-lti11", help="register an older platform that launches with LTI 1.1 (OAuth 1.0a)")
+    lti11.add_argument("name", help="the partner's name")
+    lti11.add_argument("--key", required=True, help="consumer key the platform will send")
+    lti11.add_argument("--secret", help="shared secret (16+ characters); omit to have one generated and shown once")
+    lti11.add_argument("--cohort", default="", help="cohort its learners join")
+    lti11.set_defaults(func=add_lti11_consumer)
 
 
 def _ready() -> None:
@@ -169,4 +175,21 @@ def invite_url(args: argparse.Namespace) -> int:
     from lti_bridge import registration
 
     print(registration.invitation_url(args.base_url or settings.BASE_URL, label=args.label))
+    return 0
+
+
+def add_lti11_consumer(args: argparse.Namespace) -> int:
+    from django.conf import settings
+
+    from lti_bridge.lti11 import add_consumer
+
+    _ready()
+    try:
+        consumer, secret = add_consumer(args.name, args.key, args.secret, cohort=args.cohort)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    print(f"LTI 1.1 consumer {consumer.name!r} registered with key {consumer.consumer_key!r}.")
+    if not args.secret:
+        print(f"Shared secret (shown once; give it to the partner): {secret}")
+    print(f"Launch URL for a module: {settings.BASE_URL}/lti/1.1/launch/<module id>/")
     return 0

@@ -60,7 +60,7 @@ def record_launch(launch: Launch, module_id: str):
     cohort = api.ensure_cohort(cohort_name(deployment, context_id[:255]),
                                title=str(context.get("title") or context.get("label") or "")[:200])
     if launch.is_staff:
-        cohort.instructors.add(user)
+        api.add_instructor(cohort, user)
     else:
         api.enrol(learner, cohort)
     link = None

@@ -34,6 +34,7 @@ MESSAGE_TYPES = (RESOURCE_LINK_REQUEST, DEEP_LINKING_REQUEST)
 VERSION = "1.3.0"
 LEEWAY = 60  # seconds of clock skew allowed on exp and iat
 MAX_TOKEN_BYTES = 64 * 1024
+MAX_AUDIENCES = 10
 REGISTRY_TTL = 10.0  # seconds a platform registration lookup is reused in this process
 
 STAFF_ROLES = {
@@ -127,7 +128,9 @@ def _registration(issuer: str, client_id: str) -> tuple[Platform | None, frozens
     if hit and time.monotonic() - hit[0] < REGISTRY_TTL:
         return hit[1], hit[2]
     platform = Platform.objects.filter(issuer=issuer, client_id=client_id, active=True).first()
-    deployments = frozenset(platform.deployments.values_list("deployment_id", flat=True)) if platform else frozenset()
+    if platform is None:  # not cached: made-up issuers must not grow the cache
+        return None, frozenset()
+    deployments = frozenset(platform.deployments.values_list("deployment_id", flat=True))
     with _registry_lock:
         _registry[key] = (time.monotonic(), platform, deployments)
     return platform, deployments
@@ -201,6 +204,8 @@ def _audience(payload: dict) -> tuple[str, list[str]]:
     auds = [aud] if isinstance(aud, str) else aud
     if not isinstance(auds, list) or not auds or not all(isinstance(a, str) and a for a in auds):
         raise LaunchError("the id_token audience ('aud') must be our client id or a list containing it", status=401)
+    if len(auds) > MAX_AUDIENCES:
+        raise LaunchError(f"the id_token names more than {MAX_AUDIENCES} audiences", status=401)
     azp = payload.get("azp")
     if azp is not None and not isinstance(azp, str):
         raise LaunchError("the id_token 'azp' must be a string", status=401)
@@ -217,8 +222,7 @@ def _find_platform(iss: str, auds: list[str], azp: str | None) -> tuple[Platform
         platform, deployments = _registration(iss, client_id)
         if platform is not None:
             return platform, deployments
-    known_issuer = any(_registration(iss, c)[0] for c in auds) or Platform.objects.filter(issuer=iss).exists()
-    if known_issuer:
+    if Platform.objects.filter(issuer=iss).exists():
         raise LaunchError("the id_token audience is not the client id this platform registered for us", status=401)
     raise LaunchError(f"the issuer {iss!r} is not a registered platform", status=401)
 

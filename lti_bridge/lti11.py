@@ -91,6 +91,8 @@ def validate_launch(uri: str, body: bytes, content_type: str, *, now: float | No
         pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text), max_num_fields=200)
     except (UnicodeDecodeError, ValueError) as exc:
         raise LaunchError(_("The launch form could not be read.")) from exc
+    if any("\x00" in k or "\x00" in v for k, v in pairs):  # no database stores NUL in text
+        raise LaunchError(_("The launch form could not be read."))
     names = [k for k, _v in pairs]
     if any(names.count(k) > 1 for k in set(names) if k.startswith("oauth_") or k in ("user_id", "resource_link_id")):
         raise LaunchError(_("The launch repeats a parameter that must appear once."))
@@ -121,6 +123,7 @@ def validate_launch(uri: str, body: bytes, content_type: str, *, now: float | No
     return _launch(consumer, params)
 
 
+@transaction.atomic
 def record_launch(launch: Lti11Launch, module_id: str):
     """The launched learner (created on first sight, enrolled in the consumer's cohort); keeps where
     their result for ``module_id`` goes. Returns the learner-record learner."""

@@ -23,7 +23,11 @@ def learner_for_identity(source: str, subject: str, *, issuer: str = "", name: s
         raise RecordError("an identity needs a subject of 1 to 255 characters")
     found = Identity.objects.select_related("learner").filter(source=source, issuer=issuer, subject=subject).first()
     if found:
-        return found.learner
+        learner = found.learner
+        if user is not None and learner.user_id is None:  # first known from a roster, now launching in person
+            Learner.objects.filter(pk=learner.pk, user__isnull=True).update(user=user)
+            learner.refresh_from_db()
+        return learner
     try:
         with transaction.atomic():
             learner = Learner.objects.create(user=user, name=name[:200], email=email[:254])
@@ -98,6 +102,11 @@ def ensure_cohort(name: str, title: str = "") -> Cohort:
 
 def enrol(learner: Learner, cohort: Cohort) -> None:
     Enrolment.objects.get_or_create(learner=learner, cohort=cohort)
+
+
+def add_instructor(cohort: Cohort, user) -> None:
+    """Let ``user`` teach ``cohort`` (see its learners' records and record their evidence)."""
+    cohort.instructors.add(user)
 
 
 def add_user(email: str, role: str, *, cohort: str | None = None, password: str | None = None,

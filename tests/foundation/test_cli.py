@@ -65,3 +65,13 @@ def test_user_add_and_list(cli):
     listing = cli("user", "list", "--cohort", "winter")
     assert "teacher@example.org" in listing.stdout and "instructor" in listing.stdout
     assert "pat@example.org" in listing.stdout
+
+
+def test_lti11_consumer_registration_shows_the_secret_once(cli):
+    first = cli("platform", "add-lti11", "Old Moodle", "--key", "old-moodle")
+    assert first.returncode == 0, first.stderr
+    assert "Shared secret" in first.stdout and "/lti/1.1/launch/" in first.stdout
+    again = cli("platform", "add-lti11", "Old Moodle", "--key", "old-moodle")
+    assert again.returncode == 2 and "already exists" in again.stderr
+    short = cli("platform", "add-lti11", "X", "--key", "k2", "--secret", "short")
+    assert short.returncode == 2 and "16 to 255" in short.stderr
