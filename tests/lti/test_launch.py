@@ -119,6 +119,8 @@ INVALID = [
     ("wrong aud", {"overrides": {"aud": "someone-else"}}, 401, "audience"),
     ("several aud without azp", {"overrides": {"aud": ["tool-client-1", "x"]}}, 401, "no authorized party"),
     ("azp not an audience", {"overrides": {"aud": ["tool-client-1", "x"], "azp": "y"}}, 401, "authorized party"),
+    ("thousands of audiences", {"overrides": {"aud": [f"a{n}" for n in range(2000)], "azp": "a1"}}, 401,
+     "more than 10 audiences"),
     ("expired", {"overrides": {"exp": int(time.time()) - 3600, "iat": int(time.time()) - 4000}}, 401, "expired"),
     ("iat in the future", {"overrides": {"iat": int(time.time()) + 3600, "exp": int(time.time()) + 4000}}, 401,
      "future"),
@@ -307,3 +309,22 @@ def test_a_request_body_over_the_upload_limit_is_a_4xx(registered, browser, tool
     response = browser.session.post(f"{tool_url}/lti/launch", data={"id_token": "x" * 3_000_000, "state": "s"},
                                     timeout=30)
     assert 400 <= response.status_code < 500
+
+
+def test_behind_a_tls_proxy_the_configured_https_url_is_used(fake, transactional_db, settings):
+    from urllib.parse import parse_qs, urlsplit
+
+    from django.test import Client
+
+    from tests.lti.conftest import register
+
+    settings.BASE_URL = "https://tool.example.org"
+    settings.ALLOWED_HOSTS = ["tool.example.org"]
+    register(fake)
+    login = Client().get("/lti/login", {"iss": fake.issuer, "login_hint": "x",
+                                        "target_link_uri": "https://tool.example.org/lti/launch"},
+                         HTTP_HOST="tool.example.org")
+    assert login.status_code == 302, login.content
+    assert parse_qs(urlsplit(login["Location"]).query)["redirect_uri"] == ["https://tool.example.org/lti/launch"]
+    cookie = next(c for name, c in login.cookies.items() if name.startswith("lti1p3-"))
+    assert cookie["secure"] and cookie["samesite"] == "None"

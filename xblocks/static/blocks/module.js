@@ -18,11 +18,16 @@ function CaregivingModuleBlock(runtime, element, args) {
     return Array.prototype.map.call(bytes, function (b) { return ('0' + b.toString(16)).slice(-2); }).join('');
   }
 
+  // Inside a partner's iframe the LTI bridge leaves a signed session token, for browsers that refuse our cookies.
+  var embed = element.closest ? element.closest('.lti-module[data-lti-session]') : null;
+  var headers = {'Content-Type': 'application/json', 'X-CSRFToken': csrf, 'X-Requested-With': 'XMLHttpRequest'};
+  if (embed && embed.getAttribute('data-lti-session')) { headers['X-LTI-Session'] = embed.getAttribute('data-lti-session'); }
+
   function post(handler, data) {
     return fetch(runtime.handlerUrl(element, handler), {
       method: 'POST',
       credentials: 'same-origin',
-      headers: {'Content-Type': 'application/json', 'X-CSRFToken': csrf, 'X-Requested-With': 'XMLHttpRequest'},
+      headers: headers,
       body: JSON.stringify(data)
     }).then(function (response) {
       return response.json().then(function (body) {
