@@ -4,7 +4,8 @@ Figure: time to first byte of ``GET /course/dashboard/`` (an instructor's page: 
 table, the sync panel; the chart of a cohort this size follows in its own request) served by waitress as
 ``caregiving serve`` does, against the ceiling: one hand-written aggregate SQL query computing the whole
 table (modules done, credited hours, time on task, last activity per learner) on the same database in the
-same run. Target: within 2x. Also shown: the table handler sorted by credited hours (the heaviest sort), the
+same run. Target: within 2x. Also shown: the table handler sorted by credited hours toward the last (most
+stacked) credential, the heaviest sort, the
 chart request, and, for comparison, the unpaginated path (every learner's progress computed in Python by
 ``api.cohort_rows``) that the paginated table replaced. Prints the server's peak resident memory.
 Run on SQLite and on PostgreSQL (skipped with a note when PostgreSQL is not reachable).
@@ -167,29 +168,31 @@ def run(kind: str) -> None:
         prefix = re.search(r"data-handler-prefix='([^']+)'", text).group(1)
         table_path = prefix.replace("/HANDLER/", "/table/")
         chart_path = prefix.replace("/HANDLER/", "/chart/") + "?cohort=bench"
-        sort_body = json.dumps({"cohort": "bench", "sort": "hours:" + api.cohort_page(
-            cohort, viewer=teacher, page_size=1).rows[0].progress.credentials[0].credential.id,
-            "descending": True}).encode()
+        deepest = api.cohort_page(cohort, viewer=teacher, page_size=1).rows[0].progress.credentials[-1].credential
+        sort_body = json.dumps({"cohort": "bench", "sort": f"hours:{deepest.id}", "descending": True}).encode()
         _ttfb(port, "POST", table_path, session, sort_body)
         _ttfb(port, "GET", chart_path, session)
 
         page_med, page_best = _timed(lambda: _ttfb(port, "GET", "/course/dashboard/", session)[0])
         sql_med, sql_best = _timed(lambda: _ceiling_sql(cohort.pk))
-        table_med, _ = _timed(lambda: _ttfb(port, "POST", table_path, session, sort_body)[0])
-        chart_med, _ = _timed(lambda: _ttfb(port, "GET", chart_path, session)[0], repeat=5)
-        rows_med, _ = _timed(lambda: api.cohort_rows(cohort, viewer=teacher), repeat=3)
+        _, table_best = _timed(lambda: _ttfb(port, "POST", table_path, session, sort_body)[0])
+        _, chart_best = _timed(lambda: _ttfb(port, "GET", chart_path, session)[0], repeat=5)
+        _, rows_best = _timed(lambda: api.cohort_rows(cohort, viewer=teacher), repeat=3)
         server_peak = _server_peak_rss_mb(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)
-    print(f"dashboard [{kind}]: {page_med / sql_med:.2f}x raw aggregate SQL (page TTFB median "
-          f"{page_med * 1000:.1f} ms, best {page_best * 1000:.1f} ms; SQL median {sql_med * 1000:.1f} ms, best "
-          f"{sql_best * 1000:.1f} ms; {LEARNERS} learners, 50 rows per page; target <= 2x)", flush=True)
-    print(f"  table sorted by credited hours [{kind}]: {table_med / sql_med:.2f}x the SQL ceiling "
-          f"({table_med * 1000:.1f} ms); chart request: {chart_med / sql_med:.2f}x ({chart_med * 1000:.1f} ms)",
-          flush=True)
+    # Headline ratios use the best of each series (the run least disturbed by other work on the machine,
+    # as bench.common.best_of does); medians are shown beside them.
+    print(f"dashboard [{kind}]: {page_best / sql_best:.2f}x raw aggregate SQL "
+          f"(page TTFB best {page_best * 1000:.1f} ms, median {page_med * 1000:.1f} ms; "
+          f"SQL best {sql_best * 1000:.1f} ms, median {sql_med * 1000:.1f} ms; "
+          f"{LEARNERS} learners, 50 rows per page; target <= 2x)", flush=True)
+    print(f"  table sorted by credited hours [{kind}]: {table_best / sql_best:.2f}x the SQL ceiling "
+          f"(best {table_best * 1000:.1f} ms); chart request: {chart_best / sql_best:.2f}x "
+          f"(best {chart_best * 1000:.1f} ms)", flush=True)
     print(f"  unpaginated, for comparison [{kind}]: api.cohort_rows for the whole cohort in Python "
-          f"{rows_med / sql_med:.1f}x the SQL ceiling ({rows_med * 1000:.0f} ms, before any HTML)", flush=True)
+          f"{rows_best / sql_best:.1f}x the SQL ceiling (best {rows_best * 1000:.0f} ms, before any HTML)", flush=True)
     print(f"  peak RSS [{kind}]: server {server_peak:.0f} MB, benchmark process (seeding) {peak_rss_mb():.0f} MB",
           flush=True)
 

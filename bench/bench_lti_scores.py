@@ -1,11 +1,13 @@
 """LTI scores delivered per second to a local AGS endpoint, through the real outbox and handler.
 
 10,000 scores are queued by the real receiver (``lti_bridge.scores.queue_scores``) and delivered by
-sync workers (threads in this process, each claiming batches from the outbox and running
-``lti_bridge.ags.deliver``: token from the cache, POST to ``<line item>/scores``, outbox row done).
-Peer in the same run: a bare keep-alive ``requests.Session`` loop posting the same bodies with the
-same headers to the same endpoint. The platform (tests/fakes/lti_platform_ags.py, multi-threaded)
-runs in its own process, so it does not share an interpreter lock with either side.
+``sync.worker.Worker`` threads in this process (claim a batch from the outbox, run
+``lti_bridge.ags.deliver``: placement and token from their caches, POST to ``<line item>/scores``,
+record the row done). Peer in the same run: a bare keep-alive ``requests.Session`` loop posting
+score bodies of the same shape with the same headers to the same endpoint; also shown, a bare
+``urllib3`` loop (the HTTP client the handler uses) as the ceiling for one thread. The work is
+interleaved in chunks of 1,000 with the order rotating, so a busy machine weighs on all alike. The
+platform (tests/fakes/lti_platform_ags.py, multi-threaded) runs in its own process.
 Target: ours at least 0.8 of the peer's rate. Also printed: tokens fetched (target 1).
 """
 from __future__ import annotations

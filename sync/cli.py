@@ -83,7 +83,8 @@ def register(subparsers) -> None:
         for s in cls.SETTINGS:
             bp.add_argument(f"--{s.name.replace('_', '-')}", dest=s.name, action="append" if s.mapping else "store",
                             metavar="CREDENTIAL=VALUE" if s.mapping else ("SECRET" if s.secret else "VALUE"),
-                            help=s.help + (" (repeatable)" if s.mapping else ""))
+                            help=s.help + (" (repeatable)" if s.mapping else "")
+                            + (" (- reads it from standard input)" if s.secret else ""))
         bp.set_defaults(func=run_issuer_set, settings=cls.SETTINGS)
 
 
@@ -314,6 +315,12 @@ def run_issuer_set(args) -> int:
             values[s.name] = (getpass.getpass(f"{s.name}: ") if sys.stdin.isatty() else sys.stdin.readline()).strip()
         else:
             values[s.name] = value.strip()
+    if "timeout" in values:
+        try:
+            if not 0 < float(str(values["timeout"])) <= 300:
+                raise ValueError
+        except ValueError:
+            raise CommandError(f"--timeout takes seconds between 0 and 300 (got {values['timeout']!r})") from None
     if s_url := values.get("url"):
         if not str(s_url).startswith(("http://", "https://")):
             raise CommandError(f"--url must start with https:// (got {s_url!r})")

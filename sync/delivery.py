@@ -36,7 +36,9 @@ from caregiving_course.learner_record.models import OutboxEntry
 from sync.models import DeliveryNote
 
 Handler = Callable[[OutboxEntry], dict]
+Prepare = Callable[[list[OutboxEntry]], None]
 _HANDLERS: dict[str, Handler] = {}
+_PREPARE: dict[str, Prepare] = {}
 
 DELIVERED, RETRYING, DEAD, SKIPPED = "delivered", "retrying", "dead", "skipped"
 
@@ -66,12 +68,31 @@ class Permanent(DeliveryError):
     """An answer that will never turn into success by retrying: dead-letter at once."""
 
 
-def register_handler(kind: str, fn: Handler, *, replace: bool = False) -> None:
-    """Make ``fn`` the handler of outbox ``kind``; registering a different one twice is an error."""
+def register_handler(kind: str, fn: Handler, *, prepare: Prepare | None = None, replace: bool = False) -> None:
+    """Make ``fn`` the handler of outbox ``kind``; registering a different one twice is an error.
+
+    ``prepare(entries)``, if given, is called once per claimed batch of that kind before ``fn`` runs on
+    each entry: a place to load what the batch needs in one query (it may set attributes on the entries).
+    """
     current = _HANDLERS.get(kind)
     if current is not None and current is not fn and not replace:
         raise ValueError(f"outbox kind {kind!r} already has a handler ({current.__module__}.{current.__qualname__})")
     _HANDLERS[kind] = fn
+    if prepare is not None:
+        _PREPARE[kind] = prepare
+    else:
+        _PREPARE.pop(kind, None)
+
+
+def prepare_batch(entries: list[OutboxEntry]) -> None:
+    """Run each kind's ``prepare`` over its entries in a claimed batch, and note which are in doubt."""
+    by_kind: dict[str, list[OutboxEntry]] = {}
+    for entry in entries:
+        by_kind.setdefault(entry.kind, []).append(entry)
+    for kind, group in by_kind.items():
+        if kind in _PREPARE:
+            _PREPARE[kind](group)
+    note_doubts(entries)
 
 
 def handler_for(kind: str) -> Handler | None:
@@ -204,5 +225,5 @@ def register_default_handlers() -> None:
     """Badge issuance and revocation go to the configured issuing backend (called from ``SyncConfig.ready``)."""
     from sync.backends import handlers
 
-    register_handler("badge.issue", handlers.issue, replace=True)
-    register_handler("badge.revoke", handlers.revoke, replace=True)
+    register_handler("badge.issue", handlers.issue, prepare=handlers.prepare, replace=True)
+    register_handler("badge.revoke", handlers.revoke, prepare=handlers.prepare, replace=True)

@@ -78,6 +78,14 @@ class Leadership:
         LeaderLease.objects.filter(name=self.name, holder=self.holder).update(expires_at=timezone.now())
 
 
+def release_connection() -> None:
+    """Drop this thread's database connection if it is broken or old (never inside a transaction)."""
+    from django.db import close_old_connections, connection
+
+    if not connection.in_atomic_block:
+        close_old_connections()
+
+
 def learners_with_activity_since(since: dt.datetime) -> list[int]:
     """Learners whose record changed after ``since`` (module activity, completions, instructor evidence).
 
@@ -197,8 +205,6 @@ class Scheduler:
             return False
 
     def _run(self, name: str, fn) -> None:
-        from django.db import close_old_connections
-
         try:
             if self._leading():
                 result = fn()
@@ -206,7 +212,7 @@ class Scheduler:
         except Exception:
             log.exception("sync %s failed", name)
         finally:
-            close_old_connections()
+            release_connection()
 
     def evaluate(self) -> None:
         self._run("evaluate", evaluate_awards)

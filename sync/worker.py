@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import DatabaseError, close_old_connections, transaction
+from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.utils import timezone
 
 from caregiving_course.learner_record import outbox
@@ -92,7 +92,7 @@ class Worker:
         if not kinds:
             return 0
         claimed = outbox.claim(self.name, limit=self.batch, lease_seconds=self.lease_seconds, kinds=kinds)
-        delivery.note_doubts(claimed)
+        delivery.prepare_batch(claimed)
         deadline = time.monotonic() + self.lease_seconds - min(LEASE_MARGIN_SECONDS, self.lease_seconds / 3)
         done: list[tuple[int, dict]] = []
         flushed_at = time.monotonic()
@@ -132,7 +132,8 @@ class Worker:
                 log.exception("sync worker %s: database error; pausing", self.name)
                 claimed = 0
             finally:
-                close_old_connections()
+                if not connection.in_atomic_block:  # drop a broken or old connection between batches
+                    close_old_connections()
             if not claimed:
                 stop.wait(idle_seconds)
         return summary

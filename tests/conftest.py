@@ -40,7 +40,7 @@ def course():
 def make_user(db):
     from caregiving_course.learner_record import api
 
-    def make(email: str, role: str = "learner", cohort: str | None = None, password: str = "correct-horse-9"):
+    def make(email: str, role: str = "learner", cohort: str | None = None, password: str = "correct-horse-9"):  # noqa: S107 - test accounts
         return api.add_user(email, role, cohort=cohort, password=password)
 
     return make

@@ -53,7 +53,8 @@ def run_demo(args: argparse.Namespace) -> int:
             learner = api.learner_for_user(user)
             ended = now - dt.timedelta(days=idle or 0)
             for module in course.modules[:done]:
-                simulate_study(learner, module.id, seconds=course.minimum_seconds(module) + 900, score=0.9, ended=ended, course=course)
+                simulate_study(learner, module.id, seconds=course.minimum_seconds(module) + 900, score=0.9,
+                               ended=ended, course=course)
             for module in course.modules[done:done + started]:
                 simulate_study(learner, module.id, seconds=1200, score=None, sections=2, ended=ended, course=course)
             if practicum and hours_components:

@@ -55,6 +55,7 @@ def show_progress(args: argparse.Namespace) -> int:
             for col in ("record", "what", "hours", "when", "recorded by"):
                 why.add_column(col)
             for e in c.evidence():
-                why.add_row(f"{e.kind} #{e.record_id}", e.summary, str(e.hours), e.at[:16].replace("T", " "), e.by or "-")
+                when = e.at[:16].replace("T", " ")
+                why.add_row(f"{e.kind} #{e.record_id}", e.summary, str(e.hours), when, e.by or "-")
             console.print(why if why.row_count else f"No records yet toward {c.credential.title}.")
     return 0

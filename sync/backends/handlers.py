@@ -6,11 +6,12 @@ the backend that issued the badge, and waits until the issuance has been deliver
 """
 from __future__ import annotations
 
+import uuid
 from functools import lru_cache
 
 from caregiving_course.framework import default_course
 from caregiving_course.learner_record import api
-from caregiving_course.learner_record.models import OutboxEntry
+from caregiving_course.learner_record.models import Award, OutboxEntry
 from sync import config
 from sync.backends.base import AwardInfo, RemoteAward
 from sync.delivery import Permanent, RetryLater, in_doubt
@@ -24,10 +25,27 @@ def _title(credential_id: str) -> str:
     return course.credential(credential_id).title if course.has_credential(credential_id) else credential_id
 
 
-def award_info(payload: dict) -> AwardInfo:
+def prepare(entries: list[OutboxEntry]) -> None:
+    """Load the awards of a claimed batch in one query (kept on each entry as ``prefetched_award``).
+
+    A read-only query of the learner record's awards: the API has no batch form of ``get_award`` yet.
+    """
+    wanted = {}
+    for entry in entries:
+        try:
+            wanted[str(uuid.UUID(str(entry.payload.get("award", ""))))] = entry
+        except (ValueError, AttributeError, TypeError):
+            continue  # not an award id: award_info says so when the entry is delivered
+    awards = {str(a.public_id): a for a in Award.objects.filter(public_id__in=list(wanted)).select_related("learner")}
+    for key, entry in wanted.items():
+        entry.prefetched_award = awards.get(key)
+
+
+def award_info(payload: dict, award=None) -> AwardInfo:
     """What the platforms need to know about the award named in an outbox payload."""
     award_id = str(payload.get("award", ""))
-    award = api.get_award(award_id) if award_id else None
+    if award is None:
+        award = api.get_award(award_id) if award_id else None
     if award is None:
         raise Permanent("no such award in the learner record", answer=f"award {award_id!r}")
     learner = award.learner
@@ -44,7 +62,7 @@ def _result(backend: str, remote: RemoteAward, **extra) -> dict:
 
 
 def issue(entry: OutboxEntry) -> dict:
-    info = award_info(entry.payload)
+    info = award_info(entry.payload, getattr(entry, "prefetched_award", None))
     name = config.backend_name_for(info.credential_id)
     backend = config.backend(name)
     if in_doubt(entry):
@@ -55,7 +73,7 @@ def issue(entry: OutboxEntry) -> dict:
 
 
 def revoke(entry: OutboxEntry) -> dict:
-    info = award_info(entry.payload)
+    info = award_info(entry.payload, getattr(entry, "prefetched_award", None))
     issued = OutboxEntry.objects.filter(key=f"{ISSUE}:{info.award_id}").first()
     if issued is not None and issued.status == OutboxEntry.PENDING:
         raise RetryLater("waiting for the badge to be issued before revoking it", retry_after=1.0)

@@ -87,7 +87,7 @@ def test_a_lost_line_item_creation_answer_does_not_create_a_second(fake_platform
     from sync.delivery import RetryPolicy
 
     placement = register(fake_platform, lineitem=False)
-    fake_platform.fail("stall", path=r"/lineitems$", method="POST", seconds=1.5)  # created after we gave up
+    fake_platform.fail("stall", path=r"/lineitems$", method="POST", seconds=3.0)  # created after we gave up
     launched(placement, learner)
     complete(learner, placement.link.module_id)
     worker.policy = RetryPolicy(base_seconds=3600, cap_seconds=3600)  # the retry waits: nothing else this drain
@@ -132,7 +132,7 @@ def test_429_waits_as_long_as_the_platform_asks(placement, learner, worker):
 
 
 def test_a_stalled_platform_times_out_and_the_resend_is_harmless(placement, learner, worker):
-    placement.fake.fail("stall", seconds=1.5)  # longer than our 1 s read timeout; it stores the score afterwards
+    placement.fake.fail("stall", seconds=3.0)  # past our 2 s read timeout; it stores the score afterwards
     launched(placement, learner)
     complete(learner, placement.link.module_id)
     worker.drain()

@@ -131,6 +131,7 @@ def test_hostile_requests_are_4xx_never_500(client, consumer, module_id):
     assert_refused(post(client, module_id, "\xff\xfe not a form"), 400, "could not be read")
     assert_refused(post(client, module_id, '{"json": true}', content_type="application/json"), 415, "form POST")
     assert_refused(post(client, module_id, urlencode({"x": "y" * 40_000})), 413, "too large")
+    assert_refused(post(client, module_id, signed(module_id, user_id="nul\x00byte")), 400, "could not be read")
     doubled = signed(module_id) + "&oauth_nonce=second"
     assert_refused(post(client, module_id, doubled), 400, "repeats")
     assert_refused(post(client, "no-such-module", signed("no-such-module")), 404, "no module")

@@ -155,3 +155,28 @@ def test_a_late_retry_of_a_lower_score_does_not_overwrite_a_higher_one(outcome_p
     api.record_knowledge_check(learner, outcome_place.module_id, 1.0)
     assert worker.drain().delivered == 2
     assert consumer_platform.state.outcomes == {"src-<&>-1": "1.0000"}
+
+
+def test_lti11_launch_then_completion_reaches_the_consumers_gradebook(client, consumer_platform, course, worker):
+    """The whole LTI 1.1 path: a signed launch, study, completion, replaceResult at the consumer."""
+    from oauthlib.oauth1 import SIGNATURE_HMAC_SHA1, SIGNATURE_TYPE_BODY, Client
+
+    from caregiving_course.learner_record.models import Identity
+
+    lti11.add_consumer("Old Moodle", KEY, SECRET)
+    module = course.modules[0].id
+    signer = Client(KEY, client_secret=SECRET, signature_method=SIGNATURE_HMAC_SHA1,
+                    signature_type=SIGNATURE_TYPE_BODY)
+    _uri, _headers, body = signer.sign(
+        f"http://testserver/lti/1.1/launch/{module}/", http_method="POST",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        body={"lti_message_type": "basic-lti-launch-request", "lti_version": "LTI-1p0", "resource_link_id": "rl",
+              "user_id": "u-77", "lis_outcome_service_url": consumer_platform.outcomes_url,
+              "lis_result_sourcedid": "grade-cell-77"})
+    launched = client.post(f"/lti/1.1/launch/{module}/", data=body,
+                           content_type="application/x-www-form-urlencoded")
+    assert launched.status_code == 200
+    learner = Identity.objects.get(issuer=KEY, subject="u-77").learner
+    complete(learner, module, score=0.8)
+    assert worker.drain().delivered == 1
+    assert consumer_platform.state.outcomes == {"grade-cell-77": "0.8000"}

@@ -82,7 +82,9 @@ def test_dry_run_says_what_would_be_sent_and_sends_nothing(badgr, capsys):
 @pytest.mark.parametrize("argv", [["sync", "--dry-run"], ["sync", "--once", "--batch", "0"],
                                   ["sync", "retry", "999999"], ["issuer", "use", "badgr", "--credential", "nope"],
                                   ["issuer", "set", "badgr", "--badgeclass", "no-equals-sign"],
-                                  ["issuer", "set", "badgr", "--url", "ftp://x"], ["issuer", "set", "credly"]])
+                                  ["issuer", "set", "badgr", "--url", "ftp://x"], ["issuer", "set", "credly"],
+                                  ["issuer", "set", "badgr", "--timeout", "soon"],
+                                  ["issuer", "set", "credly", "--timeout", "-1"]])
 def test_usage_errors_exit_2_in_one_line(db, argv, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
@@ -133,3 +135,16 @@ def test_status_lists_pending_failed_with_answer_and_done(badgr, capsys):
     assert main(["sync", "status"]) == 0
     out = capsys.readouterr().out
     assert "dead-lettered" in out and "HTTP 422" in out and "Done" in out
+
+
+def test_a_secret_given_as_dash_is_read_from_stdin_and_never_printed(db, platform, monkeypatch, capsys):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("token-from-stdin\n"))
+    assert main(["issuer", "set", "credly", "--organization", fake.CREDLY_ORG, "--token", "-",
+                 "--template", "caregiving-badge=T-badge"]) == 0
+    from sync import config
+
+    assert config.settings_of("credly")[1]["token"] == "token-from-stdin"
+    assert main(["issuer", "show"]) == 0
+    assert "token-from-stdin" not in capsys.readouterr().out

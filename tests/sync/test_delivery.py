@@ -88,6 +88,7 @@ def test_ambiguous_failure_without_lookup_would_be_refused_as_duplicate_not_doub
     assert_exactly_once(badgr, ids)
 
 
+@pytest.mark.database
 def test_expired_access_token_is_renewed_with_the_rotated_refresh_token(badgr, worker):
     from sync.models import OAuthToken
 
@@ -229,6 +230,7 @@ def test_credly_faults_keep_exactly_once(credly, worker):
     assert_exactly_once(credly, ids, "credly")
 
 
+@pytest.mark.database
 def test_many_awards_under_mixed_faults_exist_exactly_once(badgr, worker):
     ids = seed.make_awards(40)
     for kind in ("429", "500", "drop_after_store", "502"):

@@ -68,6 +68,7 @@ def test_register_handler_refuses_a_second_different_handler():
         delivery._HANDLERS.pop("test.kind", None)
 
 
+@pytest.mark.database
 @pytest.mark.django_db
 def test_a_registered_handler_receives_its_kind_and_unknown_kinds_are_left_alone(worker):
     from django.db import transaction
@@ -117,6 +118,7 @@ def test_a_handler_crash_is_retried_in_doubt_not_lost():
         delivery._HANDLERS.pop("test.flaky", None)
 
 
+@pytest.mark.database
 @pytest.mark.django_db
 def test_a_lapsed_lease_of_a_dead_worker_is_claimed_again_and_resolved_by_lookup(badgr, worker):
     seed.make_awards(1)
@@ -155,6 +157,7 @@ def test_a_worker_hands_back_what_it_cannot_finish_within_its_lease(badgr, monke
     assert not badgr.assertions
 
 
+@pytest.mark.database
 @pytest.mark.django_db
 def test_one_leader_at_a_time_and_a_lapsed_leader_is_replaced():
     from sync.models import LeaderLease
@@ -169,6 +172,7 @@ def test_one_leader_at_a_time_and_a_lapsed_leader_is_replaced():
     assert a.hold()
 
 
+@pytest.mark.database
 @pytest.mark.django_db
 def test_scheduler_jobs_run_only_on_the_leader(badgr):
     from apscheduler.schedulers.background import BackgroundScheduler
@@ -190,6 +194,7 @@ def test_scheduler_jobs_run_only_on_the_leader(badgr):
     assert {j.id for j in follower.aps.get_jobs()} == {"sync.evaluate", "sync.deliver", "sync.refresh"}
 
 
+@pytest.mark.database
 @pytest.mark.django_db
 def test_refresh_job_renews_a_token_about_to_expire(badgr):
     from sync import config
