@@ -13,5 +13,6 @@ class LtiBridgeConfig(AppConfig):
         from sync.delivery import register_handler
 
         module_completed.connect(scores.queue_scores, dispatch_uid="lti_bridge.scores")
-        register_handler(scores.SCORE_KIND, ags.deliver)
-        register_handler(scores.OUTCOME_KIND, outcomes.deliver)
+        # a score the platform accepted is recorded at once, so a crash never sends it again
+        register_handler(scores.SCORE_KIND, ags.deliver, record_at_once=True)
+        register_handler(scores.OUTCOME_KIND, outcomes.deliver, record_at_once=True)

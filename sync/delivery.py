@@ -39,6 +39,7 @@ Handler = Callable[[OutboxEntry], dict]
 Prepare = Callable[[list[OutboxEntry]], None]
 _HANDLERS: dict[str, Handler] = {}
 _PREPARE: dict[str, Prepare] = {}
+_AT_ONCE: set[str] = set()
 
 DELIVERED, RETRYING, DEAD, SKIPPED = "delivered", "retrying", "dead", "skipped"
 
@@ -68,12 +69,24 @@ class Permanent(DeliveryError):
     """An answer that will never turn into success by retrying: dead-letter at once."""
 
 
-def register_handler(kind: str, fn: Handler, *, prepare: Prepare | None = None, replace: bool = False) -> None:
+def records_at_once(kind: str) -> bool:
+    """True when a success of ``kind`` is committed the moment it happens (see :func:`register_handler`)."""
+    return kind in _AT_ONCE
+
+
+def register_handler(kind: str, fn: Handler, *, prepare: Prepare | None = None, replace: bool = False,
+                     record_at_once: bool = False) -> None:
     """Make ``fn`` the handler of outbox ``kind``; registering a different one twice is an error.
 
     ``prepare(entries)``, if given, is called once per claimed batch of that kind before ``fn`` runs on
     each entry: a place to load what the batch needs in one query (it may set attributes on the entries).
+    ``record_at_once`` commits each success as soon as the platform accepts it, instead of with the batch:
+    for kinds where a crash must never lead to sending an accepted delivery again (LTI scores).
     """
+    if record_at_once:
+        _AT_ONCE.add(kind)
+    else:
+        _AT_ONCE.discard(kind)
     current = _HANDLERS.get(kind)
     if current is not None and current is not fn and not replace:
         raise ValueError(f"outbox kind {kind!r} already has a handler ({current.__module__}.{current.__qualname__})")

@@ -106,7 +106,7 @@ class Worker:
                 summary.add(outcome)
                 if on_outcome:
                     on_outcome(outcome)
-                if done and time.monotonic() - flushed_at > FLUSH_SECONDS:
+                if done and (delivery.records_at_once(entry.kind) or time.monotonic() - flushed_at > FLUSH_SECONDS):
                     _record_done(done)
                     flushed_at = time.monotonic()
         finally:
