@@ -147,23 +147,15 @@ def _scheduler(args) -> int:
     return EXIT_OK
 
 
-def _due_rows():
-    from django.utils import timezone
-
-    from caregiving_course.learner_record.models import OutboxEntry
-    from sync import delivery
-    return (OutboxEntry.objects.filter(status=OutboxEntry.PENDING, next_attempt_at__lte=timezone.now(),
-                                       kind__in=delivery.registered_kinds()).order_by("next_attempt_at", "id"))
-
-
 def _dry_run(console) -> int:
     from rich.table import Table
 
-    from sync import config
+    from caregiving_course.learner_record import outbox
+    from sync import config, delivery
     from sync.backends.handlers import award_info
     from sync.delivery import DeliveryError
 
-    rows = list(_due_rows()[:1000])
+    rows = outbox.due_entries(delivery.registered_kinds(), limit=1000)
     table = Table(title=f"Would send {len(rows)} deliveries (dry run: nothing sent)")
     for col in ("id", "kind", "to", "what", "attempts"):
         table.add_column(col)

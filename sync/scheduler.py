@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from caregiving_course.learner_record import api, outbox
 from sync import config
 from sync.delivery import DELIVERED, RETRYING, Outcome
 from sync.models import LeaderLease, SyncCursor
@@ -86,28 +87,12 @@ def release_connection() -> None:
         close_old_connections()
 
 
-def learners_with_activity_since(since: dt.datetime) -> list[int]:
-    """Learners whose record changed after ``since`` (module activity, completions, instructor evidence).
-
-    Read-only; a candidate for the learner-record API (``api.learners_active_since``).
-    """
-    from caregiving_course.learner_record.models import InstructorRecord, ModuleActivity, ModuleCompletion
-
-    ids = set(ModuleActivity.objects.filter(last_activity_at__gt=since).values_list("learner_id", flat=True))
-    ids |= set(ModuleCompletion.objects.filter(updated_at__gt=since).values_list("learner_id", flat=True))
-    ids |= set(InstructorRecord.objects.filter(Q(recorded_at__gt=since) | Q(withdrawn_at__gt=since))
-               .values_list("learner_id", flat=True))
-    return sorted(ids)
-
-
 def evaluate_awards(batch: int = 500) -> int:
     """Award what learners with new activity now meet; returns how many awards were made."""
-    from caregiving_course.learner_record import api
-
     started = timezone.now()
     cursor = SyncCursor.objects.filter(name=EVALUATE_CURSOR).first()
     since = cursor.value - CURSOR_OVERLAP if cursor else dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-    ids = learners_with_activity_since(since)
+    ids = api.learners_active_since(since)
     made = 0
     for i in range(0, len(ids), batch):
         made += len(api.evaluate_many(ids[i:i + batch]))
@@ -130,19 +115,14 @@ def refresh_expiring() -> list[str]:
 
 
 def due_count() -> int:
-    from caregiving_course.learner_record.models import OutboxEntry
     from sync import delivery
-    return OutboxEntry.objects.filter(status=OutboxEntry.PENDING, next_attempt_at__lte=timezone.now(),
-                                      kind__in=delivery.registered_kinds()).count()
+
+    return outbox.due_count(delivery.registered_kinds())
 
 
 def next_due_within(seconds: float) -> bool:
     """Whether a pending delivery falls due within ``seconds`` (``--once --max-wait``)."""
-    from caregiving_course.learner_record.models import OutboxEntry
-
-    pending = OutboxEntry.objects.filter(status=OutboxEntry.PENDING,
-                                         next_attempt_at__lte=timezone.now() + dt.timedelta(seconds=seconds))
-    return pending.exists()
+    return outbox.any_due_within(seconds)
 
 
 @dataclass

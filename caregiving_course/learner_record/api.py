@@ -19,7 +19,7 @@ from caregiving_course.learner_record.activity import (
     record_section_viewed,
     try_complete,
 )
-from caregiving_course.learner_record.awards import awards_of, evaluate, evaluate_many, get_award, revoke
+from caregiving_course.learner_record.awards import awards_of, evaluate, evaluate_many, get_award, get_awards, revoke
 from caregiving_course.learner_record.cohort_page import CohortPage, cohort_hours, cohort_page
 from caregiving_course.learner_record.errors import NotAllowed, RecordError
 from caregiving_course.learner_record.evidence import record_hours, record_signoff, records_for, withdraw
@@ -70,9 +70,11 @@ __all__ = [
     "explain",
     "find_learner",
     "get_award",
+    "get_awards",
     "is_staff_for",
     "learner_for_identity",
     "learner_for_user",
+    "learners_active_since",
     "module_state",
     "progress",
     "progress_many",
@@ -152,3 +154,16 @@ def cohort_rows(cohort: Cohort, *, viewer, course: Course | None = None) -> list
 
 def enrolled_cohorts(learner: Learner) -> list[Cohort]:
     return [e.cohort for e in Enrolment.objects.filter(learner=learner).select_related("cohort")]
+
+
+def learners_active_since(since) -> list[int]:
+    """Learners whose record changed after ``since``: module activity, completions, instructor evidence."""
+    from django.db.models import Q
+
+    from caregiving_course.learner_record.models import InstructorRecord, ModuleCompletion
+
+    ids = set(ModuleActivity.objects.filter(last_activity_at__gt=since).values_list("learner_id", flat=True))
+    ids |= set(ModuleCompletion.objects.filter(updated_at__gt=since).values_list("learner_id", flat=True))
+    ids |= set(InstructorRecord.objects.filter(Q(recorded_at__gt=since) | Q(withdrawn_at__gt=since))
+               .values_list("learner_id", flat=True))
+    return sorted(ids)

@@ -109,3 +109,12 @@ def get_award(award_id: str) -> Award | None:
         return Award.objects.select_related("learner").filter(public_id=award_id).first()
     except (ValueError, Exception):  # a malformed UUID is simply not an award
         return None
+
+
+def get_awards(public_ids: list[str]) -> dict[str, Award]:
+    """Awards by public id (with their learners), for a batch of deliveries; unknown ids are left out."""
+    found: dict[str, Award] = {}
+    for start in range(0, len(public_ids), BATCH):
+        rows = Award.objects.filter(public_id__in=public_ids[start:start + BATCH]).select_related("learner")
+        found.update({str(a.public_id): a for a in rows})
+    return found

@@ -105,3 +105,28 @@ def entries(status: str | None = None, *, limit: int = 100, kinds: Iterable[str]
 
 def get(entry_id: int) -> OutboxEntry | None:
     return OutboxEntry.objects.filter(id=entry_id).first()
+
+
+def _due(kinds: Iterable[str] | None, within_seconds: float = 0):
+    rows = OutboxEntry.objects.filter(status=OutboxEntry.PENDING,
+                                      next_attempt_at__lte=timezone.now() + dt.timedelta(seconds=within_seconds))
+    return rows if kinds is None else rows.filter(kind__in=list(kinds))
+
+
+def due_count(kinds: Iterable[str] | None = None) -> int:
+    """How many pending deliveries (of ``kinds``) are due now."""
+    return _due(kinds).count()
+
+
+def due_entries(kinds: Iterable[str] | None = None, *, limit: int = 1000) -> list[OutboxEntry]:
+    """Pending deliveries due now, in the order workers take them (for ``sync --dry-run``)."""
+    return list(_due(kinds).order_by("next_attempt_at", "id")[:limit])
+
+
+def any_due_within(seconds: float, kinds: Iterable[str] | None = None) -> bool:
+    """Whether a pending delivery falls due within ``seconds``."""
+    return _due(kinds, seconds).exists()
+
+
+def get_by_key(key: str) -> OutboxEntry | None:
+    return OutboxEntry.objects.filter(key=key).first()

@@ -10,8 +10,8 @@ import uuid
 from functools import lru_cache
 
 from caregiving_course.framework import default_course
-from caregiving_course.learner_record import api
-from caregiving_course.learner_record.models import Award, OutboxEntry
+from caregiving_course.learner_record import api, outbox
+from caregiving_course.learner_record.models import OutboxEntry
 from sync import config
 from sync.backends.base import AwardInfo, RemoteAward
 from sync.delivery import Permanent, RetryLater, in_doubt
@@ -27,8 +27,6 @@ def _title(credential_id: str) -> str:
 
 def prepare(entries: list[OutboxEntry]) -> None:
     """Load the awards of a claimed batch in one query (kept on each entry as ``prefetched_award``).
-
-    A read-only query of the learner record's awards: the API has no batch form of ``get_award`` yet.
     """
     wanted = {}
     for entry in entries:
@@ -36,7 +34,7 @@ def prepare(entries: list[OutboxEntry]) -> None:
             wanted[str(uuid.UUID(str(entry.payload.get("award", ""))))] = entry
         except (ValueError, AttributeError, TypeError):
             continue  # not an award id: award_info says so when the entry is delivered
-    awards = {str(a.public_id): a for a in Award.objects.filter(public_id__in=list(wanted)).select_related("learner")}
+    awards = api.get_awards(list(wanted))
     for key, entry in wanted.items():
         entry.prefetched_award = awards.get(key)
 
@@ -74,7 +72,7 @@ def issue(entry: OutboxEntry) -> dict:
 
 def revoke(entry: OutboxEntry) -> dict:
     info = award_info(entry.payload, getattr(entry, "prefetched_award", None))
-    issued = OutboxEntry.objects.filter(key=f"{ISSUE}:{info.award_id}").first()
+    issued = outbox.get_by_key(f"{ISSUE}:{info.award_id}")
     if issued is not None and issued.status == OutboxEntry.PENDING:
         raise RetryLater("waiting for the badge to be issued before revoking it", retry_after=1.0)
     name = (issued.result or {}).get("backend") if issued is not None and issued.status == OutboxEntry.DONE else None
