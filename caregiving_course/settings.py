@@ -121,6 +121,12 @@ STATIC_ROOT = HOME / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True  # serve each app's static files without a collectstatic step
 
+# Behind a proxy that ends TLS (set CAREGIVING_BEHIND_TLS_PROXY=1): trust its X-Forwarded-Proto, so LTI
+# signatures and cookie attributes see the https URL the browser used.
+if os.environ.get("CAREGIVING_BEHIND_TLS_PROXY") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "SAMEORIGIN"
