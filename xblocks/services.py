@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import translation
 from xblock.reference.user_service import UserService, XBlockUser
 
-LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LOCALE_DIR = Path(__file__).resolve().parent / "translations"  # where Open edX looks for an XBlock's text.mo
 DOMAIN = "text"
 
 # Keys of XBlockUser.opt_attrs that our runtime sets besides the edx-platform ones.
@@ -25,7 +25,7 @@ def _catalogue(language: str) -> gettext.NullTranslations:
 
 
 class I18nService:
-    """Translations of the xblocks package (``locale/<lang>/LC_MESSAGES/text.mo``) in the active language.
+    """Translations of the xblocks package (``translations/<lang>/LC_MESSAGES/text.mo``) in the active language.
 
     Exposes the ``gettext`` family and the catalogue (``_catalog``) that XBlock's template tags merge.
     """
