@@ -22,7 +22,7 @@ from caregiving_course.learner_record.models import OutboxEntry
 from xblocks.dashboard_block import InstructorDashboardBlock
 from xblocks.runtime import render_block
 
-LOCALE = Path(xblocks.__file__).resolve().parent / "locale"
+LOCALE = Path(xblocks.__file__).resolve().parent / "translations"  # the XBlock domain, as Open edX reads it
 
 
 def render_for(user, fields: dict | None = None, language: str = "en") -> str:
