@@ -16,7 +16,6 @@ import http.client
 import json
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,18 +23,19 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import fresh_database, peak_rss_mb, setup_django
+from bench.common import (
+    free_port,
+    fresh_database,
+    peak_rss_mb,
+    process_peak_rss_mb,
+    setup_django,
+    wait_for_server,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 LEARNERS = int(os.environ.get("BENCH_DASHBOARD_LEARNERS", "10000"))
 REPEAT = int(os.environ.get("BENCH_DASHBOARD_REPEAT", "15"))
 CSRF = "0123456789abcdef0123456789abcdef"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _content_dir() -> str:
@@ -133,23 +133,6 @@ def _timed(fn, repeat: int = REPEAT) -> tuple[float, float]:
     return statistics.median(times), min(times)
 
 
-def _wait_for(port: int, server: subprocess.Popen) -> None:
-    for _ in range(400):
-        if server.poll() is not None:
-            raise RuntimeError("the server exited")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("the server did not start")
-
-
-def _server_peak_rss_mb(pid: int) -> float:
-    status = Path(f"/proc/{pid}/status").read_text()
-    return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
-
-
 def run(kind: str) -> None:
     from caregiving_course.learner_record import api
 
@@ -157,11 +140,11 @@ def run(kind: str) -> None:
     teacher = cohort.instructors.get()
     rows = _ceiling_sql(cohort.pk)
     assert len(rows) == LEARNERS
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "bench.bench_dashboard", "--serve", str(port)], cwd=ROOT,
                               env=dict(os.environ, CAREGIVING_LOG_LEVEL="ERROR"))
     try:
-        _wait_for(port, server)
+        wait_for_server(port, server)
         _, page = _ttfb(port, "GET", "/course/dashboard/", session)  # warm up
         text = page.decode()
         assert f"of {LEARNERS}" in text, "the dashboard did not show the cohort"
@@ -178,7 +161,7 @@ def run(kind: str) -> None:
         _, table_best = _timed(lambda: _ttfb(port, "POST", table_path, session, sort_body)[0])
         _, chart_best = _timed(lambda: _ttfb(port, "GET", chart_path, session)[0], repeat=5)
         _, rows_best = _timed(lambda: api.cohort_rows(cohort, viewer=teacher), repeat=3)
-        server_peak = _server_peak_rss_mb(server.pid)
+        server_peak = process_peak_rss_mb(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)

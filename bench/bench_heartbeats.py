@@ -18,14 +18,13 @@ import json
 import multiprocessing
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from bench.common import fresh_database
+from bench.common import free_port, fresh_database, process_peak_rss_mb, wait_for_server
 
 ROOT = Path(__file__).resolve().parent.parent
 LEARNERS = int(os.environ.get("BENCH_LEARNERS", "16"))
@@ -33,12 +32,6 @@ CLIENTS = int(os.environ.get("BENCH_CLIENTS", "2"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
 THREADS = int(os.environ.get("BENCH_SERVER_THREADS", "8"))  # `caregiving serve` runs 8
 MODULE = "caregiver-role"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _env(database_url: str, home: str) -> dict:
@@ -149,41 +142,24 @@ def _measure(port: int, kind: str, learners: list[tuple[str, str, str]]) -> floa
     return total / (time.perf_counter() - start)
 
 
-def _peak_rss_mb(pid: int) -> float:
-    status = Path(f"/proc/{pid}/status").read_text()
-    return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
-
-
-def _wait_for(port: int, server: subprocess.Popen) -> None:
-    for _ in range(200):
-        if server.poll() is not None:
-            raise RuntimeError("the server exited")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("the server did not start")
-
-
 def run(kind: str) -> None:
     database_url = fresh_database(kind, "caregiving_bench")
     env = _env(database_url, tempfile.mkdtemp(prefix="bench-home-"))
     out = subprocess.run([sys.executable, "-m", "bench.bench_heartbeats", "--prepare"], cwd=ROOT, env=env,
                          check=True, capture_output=True, text=True).stdout
     sessions = json.loads(out.strip().splitlines()[-1])
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "bench.bench_heartbeats", "--serve", str(port)], cwd=ROOT,
                               env=env)
     try:
-        _wait_for(port, server)
+        wait_for_server(port, server)
         learners = [(s, *_open_module(port, s)) for s in sessions]
         _measure(port, "ping", learners[:2])  # warm up both paths
         _measure(port, "heartbeat", learners[:2])
         ceiling = _measure(port, "ping", learners)
         beats = _measure(port, "heartbeat", learners)
         signed_in = _measure(port, "signed-in ping", learners)
-        peak = _peak_rss_mb(server.pid)
+        peak = process_peak_rss_mb(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import os
+import re
 import resource
+import socket
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN", "postgres://postgres@127.0.0.1:5432/postgres")
 
@@ -55,3 +59,29 @@ def ratio_line(what: str, ours: float, peer: float, peer_name: str, target: str)
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_server(port: int, server: subprocess.Popen, *, seconds: float = 60) -> None:
+    """Wait until ``server`` accepts connections on ``port``; fail if it exits or takes too long."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError("the server exited")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("the server did not start")
+
+
+def process_peak_rss_mb(pid: int) -> float:
+    """Peak resident memory of another process (Linux ``VmHWM``), in MB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
