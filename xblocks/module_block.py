@@ -46,11 +46,6 @@ def module_choices() -> list[dict]:
     return [{"display_name": m.title, "value": m.id} for m in default_course().modules]
 
 
-def seconds_needed(course: Course, module: Module) -> int:
-    """Time on task the module needs before it can complete (the learner record's rule)."""
-    return int(module.hours * Decimal(3600) * Decimal(str(course.minimum_time_share)))
-
-
 @XBlock.needs("i18n")
 @XBlock.wants("user")
 @XBlock.wants("settings")
@@ -224,7 +219,7 @@ class CaregivingModuleBlock(StudioEditableXBlockMixin, XBlock):
         beat = api.record_heartbeat(learner, module.id, tab, seq, course=course)
         reply = {"credited_seconds": beat.credited_seconds, "module_seconds": beat.module_seconds,
                  "ignored": beat.ignored, "time_text": format_duration(self.i18n, beat.module_seconds)}
-        needed = seconds_needed(course, module)
+        needed = course.minimum_seconds(module)
         if beat.credited_seconds and beat.module_seconds - beat.credited_seconds < needed <= beat.module_seconds:
             reply.update(self._after_activity(learner, course, module))
         return reply
