@@ -37,8 +37,9 @@ setup(
     extras_require={
         "postgres": ["psycopg[binary]>=3.1"],
         "mysql": ["mysqlclient>=2.2.1"],
+        "redis": ["redis>=5"],  # a session cache shared by several server processes (CAREGIVING_CACHE_URL)
         "test": ["pytest>=8", "pytest-django>=4.8", "playwright>=1.45", "olxcleaner", "pylti1p3", "ruff",
-                 "jsonschema>=4.18", "jwcrypto>=1.5", "joserfc>=1.0"],
+                 "jsonschema>=4.18", "jwcrypto>=1.5", "joserfc>=1.0", "redis>=5"],
     },
     entry_points={
         "console_scripts": ["caregiving = caregiving_course.cli.main:main"],

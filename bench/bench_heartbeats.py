@@ -5,9 +5,10 @@ does, 8 threads) -> session and CSRF middleware -> the XBlock handler view -> th
 ``heartbeat`` handler -> ``learner_record.record_heartbeat`` -> the database. The ceiling: the same
 server process answering ``GET /course/ping`` (a trivial JSON view) with the same clients, in the same
 run. For information it also measures ``/course/ping?user=1``, which only loads the signed-in user, to
-show the share of a beat's cost that is session authentication. Each of ``BENCH_LEARNERS`` signed-in
-learners sends beats from its own tab over a keep-alive connection, from ``BENCH_CLIENTS`` client
-processes, for ``BENCH_SECONDS`` seconds per measurement.
+show the share of a beat's cost that is session authentication, and the server process's CPU time per
+request for the ping and the beat (their ratio depends less on what else the machine is doing). Each of
+``BENCH_LEARNERS`` signed-in learners sends beats from its own tab over a keep-alive connection, from
+``BENCH_CLIENTS`` client processes, for ``BENCH_SECONDS`` seconds per measurement.
 Run on SQLite and on PostgreSQL (skipped with a note when PostgreSQL is not reachable). Target: heartbeats
 at least 0.5x the ceiling. Also prints the server's peak resident memory.
 """
@@ -24,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import free_port, fresh_database, process_peak_rss_mb, wait_for_server
+from bench.common import free_port, fresh_database, process_cpu_seconds, process_peak_rss_mb, wait_for_server
 
 ROOT = Path(__file__).resolve().parent.parent
 LEARNERS = int(os.environ.get("BENCH_LEARNERS", "16"))
@@ -129,17 +130,18 @@ def _client(port: int, kind: str, learners: list[tuple[str, str, str]], seconds:
     queue.put(sum(counts))
 
 
-def _measure(port: int, kind: str, learners: list[tuple[str, str, str]]) -> float:
+def _measure(port: int, kind: str, learners: list[tuple[str, str, str]], server_pid: int) -> tuple[float, float]:
+    """Requests per second, and the server's CPU seconds per request, over one measurement."""
     queue = multiprocessing.Queue()
     shares = [learners[i::CLIENTS] for i in range(CLIENTS)]
     procs = [multiprocessing.Process(target=_client, args=(port, kind, share, SECONDS, queue)) for share in shares]
-    start = time.perf_counter()
+    cpu, start = process_cpu_seconds(server_pid), time.perf_counter()
     for p in procs:
         p.start()
     total = sum(queue.get() for _ in procs)
     for p in procs:
         p.join()
-    return total / (time.perf_counter() - start)
+    return total / (time.perf_counter() - start), (process_cpu_seconds(server_pid) - cpu) / max(total, 1)
 
 
 def run(kind: str) -> None:
@@ -154,11 +156,11 @@ def run(kind: str) -> None:
     try:
         wait_for_server(port, server)
         learners = [(s, *_open_module(port, s)) for s in sessions]
-        _measure(port, "ping", learners[:2])  # warm up both paths
-        _measure(port, "heartbeat", learners[:2])
-        ceiling = _measure(port, "ping", learners)
-        beats = _measure(port, "heartbeat", learners)
-        signed_in = _measure(port, "signed-in ping", learners)
+        _measure(port, "ping", learners[:2], server.pid)  # warm up both paths
+        _measure(port, "heartbeat", learners[:2], server.pid)
+        ceiling, ping_cpu = _measure(port, "ping", learners, server.pid)
+        beats, beat_cpu = _measure(port, "heartbeat", learners, server.pid)
+        signed_in, _ = _measure(port, "signed-in ping", learners, server.pid)
         peak = process_peak_rss_mb(server.pid)
     finally:
         server.terminate()
@@ -167,8 +169,9 @@ def run(kind: str) -> None:
           f"(heartbeats {beats:.0f}/s, ping {ceiling:.0f}/s; {LEARNERS} learners, {THREADS} server threads; "
           f"target >= 0.5x); server peak RSS {peak:.0f} MB", flush=True)
     print(f"  informational [{kind}]: heartbeats {beats / signed_in:.2f}x a JSON endpoint that only loads the "
-          f"signed-in user ({signed_in:.0f}/s); that endpoint is {signed_in / ceiling:.2f}x the trivial one",
-          flush=True)
+          f"signed-in user ({signed_in:.0f}/s); that endpoint is {signed_in / ceiling:.2f}x the trivial one; "
+          f"server CPU per request: ping {ping_cpu * 1e6:.0f} us, heartbeat {beat_cpu * 1e6:.0f} us "
+          f"({ping_cpu / beat_cpu:.2f}x, less sensitive to a busy machine than throughput)", flush=True)
 
 
 def _postgres_available() -> bool:

@@ -85,3 +85,9 @@ def process_peak_rss_mb(pid: int) -> float:
     """Peak resident memory of another process (Linux ``VmHWM``), in MB."""
     status = Path(f"/proc/{pid}/status").read_text()
     return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a running process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

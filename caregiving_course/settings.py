@@ -90,7 +90,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets readers run beside the one writer; IMMEDIATE avoids lock upgrades mid-transaction.
+    # WAL lets readers run beside the one writer; IMMEDIATE avoids lock upgrades mid-transaction; the
+    # writers of this process queue on a lock rather than sleep in SQLite's busy handler.
+    DATABASES["default"]["ENGINE"] = "caregiving_course.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
         "transaction_mode": "IMMEDIATE",
@@ -106,6 +108,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = ["caregiving_course.server.auth.FastModelBackend"]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 
@@ -127,6 +130,15 @@ if os.environ.get("CAREGIVING_BEHIND_TLS_PROXY") == "1":
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
 
+# Every open module page sends a heartbeat every few seconds, each of which reads the session: sessions
+# live in the database with a cache in front. One `caregiving serve` process caches in its own memory;
+# several processes serving one database must share a cache (CAREGIVING_CACHE_URL=redis://host:6379/0,
+# with the `redis` extra installed), or a session ended in one would live on in the others' caches.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "caregiving"}}
+if os.environ.get("CAREGIVING_CACHE_URL"):
+    CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                         "LOCATION": os.environ["CAREGIVING_CACHE_URL"], "KEY_PREFIX": "caregiving"}
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "SAMEORIGIN"

@@ -23,7 +23,6 @@ from lti_bridge.models import Deployment, LaunchLearner, ResourceLink
 
 EMBED_SALT = "lti_bridge.embed.v1"
 EMBED_MAX_AGE = 8 * 3600
-BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def cohort_name(deployment: Deployment, context_id: str) -> str:
@@ -91,7 +90,7 @@ def _url(value: object) -> str:
 
 def sign_in(request, user) -> None:
     """Log ``user`` into this request's session (the cookie is set by :func:`set_session_cookie`)."""
-    login(request, user, backend=BACKEND)
+    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
     request.session.save()
 
 

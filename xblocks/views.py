@@ -115,9 +115,9 @@ def handler(request: HttpRequest, token: str, handler_name: str, suffix: str = "
     if user_pk != request.user.pk:
         return JsonResponse({"error": "this block was shown to another user"}, status=403)
     try:
-        learner = api.find_learner(learner_pk) if learner_pk is not None else None
+        learner = api.learner_by_id(learner_pk) if learner_pk is not None else None
     except api.RecordError:
-        return JsonResponse({"error": "this learner no longer exists"}, status=403)
+        return JsonResponse({"error": "unknown block"}, status=404)
     runtime = CourseRuntime(request, learner=learner)
     try:
         block = runtime.block(placement)

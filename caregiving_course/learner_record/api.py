@@ -10,10 +10,8 @@ from dataclasses import dataclass
 
 from caregiving_course.framework import Course, default_course
 from caregiving_course.learner_record.activity import (
-    BeatResult,
     CompletionCheck,
     completion_check,
-    record_heartbeat,
     record_knowledge_check,
     record_reflection,
     record_section_viewed,
@@ -23,6 +21,7 @@ from caregiving_course.learner_record.awards import awards_of, evaluate, evaluat
 from caregiving_course.learner_record.cohort_page import CohortPage, cohort_hours, cohort_page
 from caregiving_course.learner_record.errors import NotAllowed, RecordError
 from caregiving_course.learner_record.evidence import record_hours, record_signoff, records_for, withdraw
+from caregiving_course.learner_record.heartbeats import BeatResult, record_heartbeat
 from caregiving_course.learner_record.models import Cohort, Enrolment, Learner, ModuleActivity
 from caregiving_course.learner_record.people import (
     ADMINISTRATOR,
@@ -36,6 +35,7 @@ from caregiving_course.learner_record.people import (
     ensure_cohort,
     find_learner,
     is_staff_for,
+    learner_by_id,
     learner_for_identity,
     learner_for_user,
     role_of,
@@ -72,6 +72,7 @@ __all__ = [
     "get_award",
     "get_awards",
     "is_staff_for",
+    "learner_by_id",
     "learner_for_identity",
     "learner_for_user",
     "learners_active_since",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.utils.functional import SimpleLazyObject
 
 from caregiving_course.learner_record.errors import NotAllowed, RecordError
 from caregiving_course.learner_record.models import Cohort, Enrolment, Identity, Learner
@@ -58,6 +59,31 @@ def find_learner(reference: str | int) -> Learner:
     if learner is None:
         raise RecordError(f"no learner {text!r} (give an id, username or e-mail; see 'caregiving user list')")
     return learner
+
+
+class _LearnerById(SimpleLazyObject):
+    """A learner whose id is known; the row is read only when something more than the id is asked for."""
+
+    def __init__(self, learner_id: int) -> None:
+        super().__init__(lambda: find_learner(learner_id))
+        self.__dict__["_learner_id"] = learner_id
+
+    @property
+    def pk(self) -> int:
+        return self.__dict__["_learner_id"]
+
+    id = pk
+
+
+def learner_by_id(learner_id: int) -> Learner:
+    """The learner with this id, read from the database only when more than its id is needed.
+
+    For ids this server signed itself (a block's handler token): a heartbeat needs only the id. If the
+    learner was deleted since, reading it raises RecordError, and so does recording anything for it.
+    """
+    if isinstance(learner_id, bool) or not isinstance(learner_id, int):
+        raise RecordError(f"a learner id is a whole number, not {learner_id!r}")
+    return _LearnerById(learner_id)
 
 
 def role_of(user) -> str:

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from caregiving_course.learner_record import api
-from caregiving_course.learner_record.models import ActiveSpan, ModuleActivity
+from caregiving_course.learner_record.models import ActiveSpan, ActivityClock, Learner, ModuleActivity
 
 pytestmark = pytest.mark.database
 T0 = timezone.now()
@@ -61,6 +64,69 @@ def test_one_beat_is_capped(learner, course, settings):
     assert beat(learner, m, "tab", 2, settings.HEARTBEAT_MAX_CREDIT_SECONDS).credited_seconds == \
         settings.HEARTBEAT_MAX_CREDIT_SECONDS
     assert beat(learner, m, "tab", 3, 2 * settings.HEARTBEAT_MAX_CREDIT_SECONDS + 1).credited_seconds == 0
+
+
+def test_beats_under_a_second_apart_credit_elapsed_time_not_more(learner, course):
+    m = course.modules[0].id
+    beat(learner, m, "tab", 1, 0)
+    credited = sum(beat(learner, m, "tab", i + 2, (i + 1) * 0.6).credited_seconds for i in range(10))
+    assert credited == 6  # 6.0 s elapsed; rounding each 0.6 s beat up would have credited 10
+    assert ModuleActivity.objects.get(learner=learner, module_id=m).seconds == 6
+    span = ActiveSpan.objects.get(learner=learner)  # rapid beats extend one span instead of adding rows
+    assert (span.seconds, span.beats) == (6, 11)
+
+
+def test_a_steady_beat_is_a_few_statements(learner, course):
+    m = course.modules[0].id
+    beat(learner, m, "tab", 1, 0)
+    beat(learner, m, "tab", 2, 15)
+    with CaptureQueriesContext(connection) as queries:
+        assert beat(learner, m, "tab", 3, 30).credited_seconds == 15
+    writes = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    # PostgreSQL: read the clock, then one conditional statement; elsewhere one locked transaction: read the
+    # clock, add the module's time (MariaDB reads it back), extend the span, save the clock.
+    assert len(writes) == {"postgresql": 2, "sqlite": 4}.get(connection.vendor, 5), writes
+    assert ModuleActivity.objects.get(learner=learner, module_id=m).seconds == 30
+
+
+def test_a_beat_for_a_learner_who_no_longer_exists_is_refused(db, course):
+    ghost = Learner.objects.create(name="gone")
+    ghost_id = ghost.pk
+    ghost.delete()
+    with pytest.raises(api.RecordError, match="no learner"):
+        api.record_heartbeat(api.learner_by_id(ghost_id), course.modules[0].id, "tab", 1)
+    assert not ActivityClock.objects.exists() and not ModuleActivity.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_tabs_beating_at_once_credit_wall_time_once(learner, course):
+    """Concurrent beats of one learner (two tabs, two server threads) neither double-count nor lose time."""
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite serialises writers; the race is exercised on PostgreSQL and MariaDB")
+    m = course.modules[0].id
+    api.record_heartbeat(learner, m, "warm-up", 1, now=T0)
+    barrier, errors = threading.Barrier(2), []
+
+    def tab(name: str, offset: float) -> None:
+        try:
+            barrier.wait()
+            for i in range(1, 41):
+                api.record_heartbeat(learner, m, name, i, now=T0 + dt.timedelta(seconds=i + offset))
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=tab, args=("tab-a", 0.0)), threading.Thread(target=tab, args=("tab-b", 0.5))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    seconds = ModuleActivity.objects.get(learner=learner, module_id=m).seconds
+    assert seconds <= 41  # never more than the wall time the beats span
+    assert seconds == sum(ActiveSpan.objects.filter(learner=learner).values_list("seconds", flat=True))
+    assert ActivityClock.objects.get(learner=learner).tabs == {"warm-up": 1, "tab-a": 40, "tab-b": 40}
 
 
 @pytest.mark.parametrize(("module", "tab", "seq"), [

@@ -18,11 +18,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def start_server(home, extra_env: dict | None = None):
+    """`caregiving serve` on a free port in a fresh home; yields its base URL, stops it afterwards."""
     port = free_port()
-    env = {**os.environ, "CAREGIVING_HOME": str(tmp_path_factory.mktemp("serve")),
-           "CAREGIVING_BASE_URL": f"http://127.0.0.1:{port}"}
+    env = {**os.environ, "CAREGIVING_HOME": str(home), "CAREGIVING_BASE_URL": f"http://127.0.0.1:{port}",
+           **(extra_env or {})}
     env.pop("DATABASE_URL", None)
     proc = subprocess.Popen([sys.executable, "-m", "caregiving_course.cli.main", "serve", "--port", str(port),
                              "--no-scheduler"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -38,6 +38,11 @@ def server(tmp_path_factory):
     yield base
     proc.terminate()
     proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    yield from start_server(tmp_path_factory.mktemp("serve"))
 
 
 def csrf(session: requests.Session, url: str) -> str:
@@ -83,3 +88,46 @@ def test_forged_post_without_csrf_is_refused(server):
 def test_french_pages(server):
     page = requests.get(server + "/", headers={"Accept-Language": "fr"}, timeout=10)
     assert 'lang="fr"' in page.text and "Passer au contenu principal" in page.text
+
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def _redis_up() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+def sign_up(base: str, email: str) -> requests.Session:
+    s = requests.Session()
+    token = csrf(s, base + "/accounts/signup/")
+    s.post(base + "/accounts/signup/", data={"csrfmiddlewaretoken": token, "name": "Shared", "email": email,
+                                             "password": "a-long-passphrase"}, timeout=10)
+    return s
+
+
+def test_a_session_ended_by_another_process_ends_with_a_shared_cache(tmp_path):
+    """Two processes on one database share the session cache (CAREGIVING_CACHE_URL): a session deleted by one
+    (here the command line, as `clearsessions` or an administrator would) no longer signs in at the other."""
+    from tests.conftest import require
+
+    require(_redis_up(), "Redis on 127.0.0.1:6379")
+    env = {"CAREGIVING_CACHE_URL": REDIS_URL}
+    servers = start_server(tmp_path, env)
+    base = next(servers)
+    try:
+        browser = sign_up(base, "shared@example.org")
+        assert requests.get(base + "/course/ping?user=1", cookies=browser.cookies, timeout=10).json()["signed_in"]
+        key = browser.cookies["sessionid"]
+        script = ("import django; django.setup()\n"
+                  "from django.contrib.sessions.backends.cached_db import SessionStore\n"
+                  f"SessionStore({key!r}).delete()\n")
+        subprocess.run([sys.executable, "-c", script], check=True, timeout=60, env={
+            **os.environ, **env, "CAREGIVING_HOME": str(tmp_path),
+            "DJANGO_SETTINGS_MODULE": "caregiving_course.settings"})
+        assert not requests.get(base + "/course/ping?user=1", cookies=browser.cookies, timeout=10).json()["signed_in"]
+    finally:
+        next(servers, None)

@@ -1,0 +1,234 @@
+"""Time on task from heartbeats, by the policy of DESIGN.md ("Hours: honest and explainable").
+
+The server credits time by its own clock. A beat credits the time since the learner's previous
+beat (any tab, any device, any module), but only when that gap is at most
+``HEARTBEAT_MAX_CREDIT_SECONDS``: a longer gap was not observed as active and credits nothing.
+Because the clock is per learner, two tabs open at once accrue wall time once. Each tab numbers
+its beats; a beat whose number is not above the last seen from that tab is a replay and is ignored.
+Time is credited in whole seconds and the clock keeps the fraction, so beats closer together than
+a second neither lose nor invent time.
+
+Every open module page beats every few seconds, so this is the busiest write in the product, and
+it is written as hand-built statements rather than ORM queries (building those cost more than
+running them). :func:`_decide` applies the policy to the learner's clock; two writers record its
+decision:
+
+- the locked path (every database): one transaction that locks the clock row, adds the module's
+  time, extends or opens the active span and saves the clock;
+- on PostgreSQL, the usual beat (clock and module row exist, the open span continues) is one read
+  and one statement that updates the three rows only if the clock is still as read (its ``tabs``
+  change with every accepted beat). A beat that raced another, or needs a new row, takes the
+  locked path.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.utils import timezone
+
+from caregiving_course.framework import Course, default_course
+from caregiving_course.learner_record.errors import RecordError
+from caregiving_course.learner_record.models import ActiveSpan, ActivityClock, Learner, ModuleActivity
+
+MAX_TABS = 16
+MAX_TAB_ID = 64
+
+_JSON = ActivityClock._meta.get_field("tabs")
+# The statements of a beat. Table names come from the models; every value is bound.
+_CLOCK, _ACTIVITY, _SPAN = (m._meta.db_table for m in (ActivityClock, ModuleActivity, ActiveSpan))
+READ_CLOCK = f"SELECT last_beat_at, tabs, spans FROM {_CLOCK} WHERE learner_id = %s"  # noqa: S608
+SAVE_CLOCK = f"UPDATE {_CLOCK} SET tabs = %s, spans = %s, last_beat_at = %s WHERE learner_id = %s"  # noqa: S608
+ADD_MODULE_TIME = (f"UPDATE {_ACTIVITY} SET seconds = seconds + %s, "  # noqa: S608
+                   "first_activity_at = COALESCE(first_activity_at, %s), last_activity_at = %s "
+                   "WHERE learner_id = %s AND module_id = %s")
+READ_MODULE_TIME = f"SELECT seconds FROM {_ACTIVITY} WHERE learner_id = %s AND module_id = %s"  # noqa: S608
+RETURNS_FROM_UPDATE = {"sqlite", "postgresql"}  # UPDATE … RETURNING; MariaDB reads the total back instead
+EXTEND_SPAN = f"UPDATE {_SPAN} SET ended_at = %s, seconds = seconds + %s, beats = beats + 1 WHERE id = %s"  # noqa: S608
+READ_CLOCK_AND_MODULE = (
+    f"SELECT c.last_beat_at, c.tabs, c.spans, a.seconds FROM {_CLOCK} c "  # noqa: S608
+    f"JOIN {_ACTIVITY} a ON a.learner_id = c.learner_id AND a.module_id = %s WHERE c.learner_id = %s")
+BEAT_IF_UNCHANGED = f"""
+WITH clock AS (UPDATE {_CLOCK} SET tabs = %s, spans = %s, last_beat_at = %s
+               WHERE learner_id = %s AND tabs = %s RETURNING learner_id),
+     activity AS (UPDATE {_ACTIVITY} SET seconds = seconds + %s,
+                         first_activity_at = COALESCE(first_activity_at, %s), last_activity_at = %s
+                  WHERE learner_id IN (SELECT learner_id FROM clock) AND module_id = %s RETURNING seconds),
+     span AS (UPDATE {_SPAN} SET ended_at = %s, seconds = seconds + %s, beats = beats + 1
+              WHERE id = %s AND EXISTS (SELECT 1 FROM clock))
+SELECT seconds FROM activity"""  # noqa: S608 (PostgreSQL only)
+
+
+@dataclass(frozen=True)
+class BeatResult:
+    credited_seconds: int
+    module_seconds: int
+    ignored: str = ""  # why nothing was credited: "replay", "gap", "first", "clock"
+
+
+@dataclass(frozen=True)
+class _Clock:
+    last_beat_at: dt.datetime | None
+    tabs: dict
+    spans: dict  # module id -> [open ActiveSpan id, its end (ISO)], so a beat extends it without a lookup
+
+
+@dataclass(frozen=True)
+class _Decision:
+    """What one beat does to the learner's clock, module time and active span."""
+
+    replay: bool
+    credit: int = 0
+    reason: str = ""
+    clock_at: dt.datetime | None = None  # the time credited up to
+    tabs: dict | None = None
+    span_id: int | None = None  # the open span this beat extends; None opens a new one
+
+
+def record_heartbeat(learner: Learner, module_id: str, tab_id: str, seq: int, *,
+                     now: dt.datetime | None = None, course: Course | None = None) -> BeatResult:
+    """Credit active time for one heartbeat from the page of ``module_id`` open in tab ``tab_id``.
+
+    ``learner`` needs only its ``pk`` here; a learner that does not exist is refused with RecordError.
+    """
+    if not isinstance(module_id, str) or not (course or default_course()).has_module(module_id):
+        raise RecordError(f"unknown module {module_id!r}")
+    if not isinstance(tab_id, str) or not 0 < len(tab_id) <= MAX_TAB_ID:
+        raise RecordError("tab must be an id of 1 to 64 characters")
+    if isinstance(seq, bool) or not isinstance(seq, int) or not 0 <= seq < 2**53:
+        raise RecordError("seq must be a non-negative whole number")
+    now = now or timezone.now()
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor == "postgresql":
+        result = _record_if_unchanged(db, learner.pk, module_id, tab_id, seq, now)
+        if result is not None:
+            return result
+    return _record_locked(db, learner.pk, module_id, tab_id, seq, now)
+
+
+def _decide(clock: _Clock, module_id: str, tab_id: str, seq: int, now: dt.datetime) -> _Decision:
+    if seq <= clock.tabs.get(tab_id, -1):
+        return _Decision(replay=True)
+    tabs = dict(clock.tabs)
+    tabs.pop(tab_id, None)
+    tabs[tab_id] = seq  # most recently seen last, so the tabs forgotten first are those idle longest
+    gap = (now - clock.last_beat_at).total_seconds() if clock.last_beat_at else None
+    if gap is None:
+        credit, reason, clock_at = 0, "first", now
+    elif gap < 0:
+        credit, reason, clock_at = 0, "clock", clock.last_beat_at
+    elif gap > settings.HEARTBEAT_MAX_CREDIT_SECONDS:
+        credit, reason, clock_at = 0, "gap", now
+    else:  # whole seconds; the clock keeps the fraction for the next beat
+        credit, reason = int(gap), ""
+        clock_at = clock.last_beat_at + dt.timedelta(seconds=credit)
+    # A span continues while beats keep coming; beats under a second apart extend it without adding rows.
+    open_span = clock.spans.get(module_id)
+    recent = open_span and (now - dt.datetime.fromisoformat(open_span[1])).total_seconds() <= \
+        settings.HEARTBEAT_MAX_CREDIT_SECONDS
+    return _Decision(False, credit, reason, clock_at, _last(tabs), open_span[0] if recent else None)
+
+
+def _spans_after(clock: _Clock, module_id: str, span_id: int, now: dt.datetime) -> dict:
+    spans = dict(clock.spans)
+    spans.pop(module_id, None)
+    spans[module_id] = [span_id, now.isoformat()]
+    return _last(spans)
+
+
+def _record_locked(db, learner_id: int, module_id: str, tab_id: str, seq: int, now: dt.datetime) -> BeatResult:
+    """Record a beat in one transaction holding the learner's clock row (any database)."""
+    with transaction.atomic(using=db.alias), db.cursor() as cursor:
+        clock = _locked_clock(db, cursor, learner_id)
+        decision = _decide(clock, module_id, tab_id, seq, now)
+        if decision.replay:
+            return BeatResult(0, _module_seconds(cursor, learner_id, module_id), "replay")
+        at = db.ops.adapt_datetimefield_value(now)
+        seconds = _add_module_time(db, cursor, [decision.credit, at, at, learner_id, module_id])
+        if seconds is None:  # the learner's first beat in this module
+            ModuleActivity.objects.using(db.alias).get_or_create(learner_id=learner_id, module_id=module_id)
+            seconds = _add_module_time(db, cursor, [decision.credit, at, at, learner_id, module_id])
+        span_id = decision.span_id
+        if span_id is not None:
+            cursor.execute(EXTEND_SPAN, [at, decision.credit, span_id])
+        else:
+            span_id = ActiveSpan.objects.using(db.alias).create(
+                learner_id=learner_id, module_id=module_id, started_at=now, ended_at=now,
+                seconds=decision.credit, beats=1).pk
+        spans = _spans_after(clock, module_id, span_id, now)
+        cursor.execute(SAVE_CLOCK, [db.ops.adapt_json_value(decision.tabs, None), db.ops.adapt_json_value(spans, None),
+                                    db.ops.adapt_datetimefield_value(decision.clock_at), learner_id])
+        return BeatResult(decision.credit, seconds, decision.reason)
+
+
+def _add_module_time(db, cursor, params: list) -> int | None:
+    """Add the beat's credit to the module's time on task; the new total, or None when there is no row yet."""
+    if db.vendor in RETURNS_FROM_UPDATE:
+        cursor.execute(ADD_MODULE_TIME + " RETURNING seconds", params)
+        row = cursor.fetchone()
+        return row[0] if row else None
+    cursor.execute(ADD_MODULE_TIME, params)
+    return _module_seconds(cursor, params[3], params[4]) if cursor.rowcount else None
+
+
+def _record_if_unchanged(db, learner_id: int, module_id: str, tab_id: str, seq: int,
+                         now: dt.datetime) -> BeatResult | None:
+    """PostgreSQL: record the usual beat in one statement; None when the locked path must do it."""
+    with db.cursor() as cursor:
+        cursor.execute(READ_CLOCK_AND_MODULE, [module_id, learner_id])
+        row = cursor.fetchone()
+        if row is None:  # no clock or no module row yet
+            return None
+        clock = _clock(db, row[:3])
+        decision = _decide(clock, module_id, tab_id, seq, now)
+        if decision.replay:
+            return BeatResult(0, row[3], "replay")
+        if decision.span_id is None:
+            return None
+        spans = _spans_after(clock, module_id, decision.span_id, now)
+        cursor.execute(BEAT_IF_UNCHANGED, [
+            db.ops.adapt_json_value(decision.tabs, None), db.ops.adapt_json_value(spans, None), decision.clock_at,
+            learner_id, db.ops.adapt_json_value(clock.tabs, None),
+            decision.credit, now, now, module_id,
+            now, decision.credit, decision.span_id])
+        row = cursor.fetchone()
+    if row is None:  # another beat of this learner came first: nothing was written
+        return None
+    seconds = row[0]
+    return BeatResult(decision.credit, seconds, decision.reason)
+
+
+def _locked_clock(db, cursor, learner_id: int) -> _Clock:
+    """The learner's clock row, locked for this transaction (SQLite's write lock already serialises)."""
+    sql = READ_CLOCK + (" FOR UPDATE" if db.features.has_select_for_update else "")
+    cursor.execute(sql, [learner_id])
+    row = cursor.fetchone()
+    if row is None:
+        if not Learner.objects.using(db.alias).filter(pk=learner_id).exists():
+            raise RecordError(f"no learner {learner_id}")
+        ActivityClock.objects.using(db.alias).get_or_create(learner_id=learner_id)
+        cursor.execute(sql, [learner_id])
+        row = cursor.fetchone()
+    return _clock(db, row)
+
+
+def _clock(db, row) -> _Clock:
+    last, tabs, spans = row
+    convert = getattr(db.ops, "convert_datetimefield_value", None)
+    if convert is not None:
+        last = convert(last, None, db)
+    return _Clock(last, _JSON.from_db_value(tabs, None, db), _JSON.from_db_value(spans, None, db))
+
+
+def _module_seconds(cursor, learner_id: int, module_id: str) -> int:
+    cursor.execute(READ_MODULE_TIME, [learner_id, module_id])
+    row = cursor.fetchone()
+    return row[0] if row else 0
+
+
+def _last(mapping: dict) -> dict:
+    """The ``MAX_TABS`` most recent entries (insertion order is recency)."""
+    return dict(list(mapping.items())[-MAX_TABS:])
+

@@ -1,0 +1,55 @@
+"""Django's SQLite backend, with the writers of one process queued on a lock.
+
+SQLite admits one writer at a time, and our transactions begin IMMEDIATE (they take the write lock
+at BEGIN). A thread that finds the lock taken sleeps in SQLite's busy handler for 1, 2, 5, 10 … ms
+before it tries again, so under a burst of heartbeats the server's threads spent most of their time
+asleep while the lock stood free. Here the threads of one process queue on a Python lock instead
+and each is woken as soon as the previous transaction ends. SQLite's busy timeout still arbitrates
+between processes (the command line beside a running server), and a thread that waits longer than
+``QUEUE_TIMEOUT`` goes on to SQLite's own waiting, so nothing can hang on the queue.
+"""
+from __future__ import annotations
+
+import threading
+
+from django.db.backends.sqlite3 import base
+
+QUEUE_TIMEOUT = 10.0  # seconds, as the busy timeout in settings
+
+_queues: dict[str, threading.Lock] = {}
+_queues_lock = threading.Lock()
+
+
+def _queue(name: str) -> threading.Lock:
+    with _queues_lock:
+        return _queues.setdefault(str(name), threading.Lock())
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    _queued: threading.Lock | None = None
+
+    def _start_transaction_under_autocommit(self) -> None:
+        queue = _queue(self.settings_dict["NAME"])
+        if queue.acquire(timeout=QUEUE_TIMEOUT):
+            self._queued = queue
+        try:
+            super()._start_transaction_under_autocommit()
+        except BaseException:
+            self._leave_queue()
+            raise
+
+    def _set_autocommit(self, autocommit: bool) -> None:
+        super()._set_autocommit(autocommit)
+        if autocommit:
+            self._leave_queue()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._leave_queue()
+
+    def _leave_queue(self) -> None:
+        queue, self._queued = self._queued, None
+        if queue is not None:
+            queue.release()

@@ -1,0 +1,94 @@
+"""The server's fast paths for signed-in requests: the user read by a compiled statement, sessions
+cached in front of the database, and SQLite writers of one process queued on a lock."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection, connections, transaction
+
+from caregiving_course.learner_record import api
+from caregiving_course.learner_record.models import ModuleActivity
+from caregiving_course.server.auth import FastModelBackend, read_user
+
+pytestmark = pytest.mark.database
+
+
+def test_read_user_matches_the_orm(make_user):
+    user = make_user("reader@example.org")
+    user.last_login = user.date_joined
+    user.save()
+    fast, orm = read_user(str(user.pk)), get_user_model().objects.get(pk=user.pk)
+    fields = [f.attname for f in get_user_model()._meta.concrete_fields]
+    assert [getattr(fast, f) for f in fields] == [getattr(orm, f) for f in fields]
+    assert fast.date_joined.tzinfo is not None and not fast._state.adding
+    assert fast.get_session_auth_hash() == orm.get_session_auth_hash()
+
+
+@pytest.mark.parametrize("user_id", ["999999", "not-a-number", "", "1; DROP TABLE auth_user"])
+def test_read_user_of_an_unknown_or_malformed_id_is_none(db, user_id):
+    assert read_user(user_id) is None
+
+
+def test_an_inactive_user_is_not_signed_in(make_user):
+    user = make_user("gone@example.org")
+    assert FastModelBackend().get_user(str(user.pk)).pk == user.pk
+    get_user_model().objects.filter(pk=user.pk).update(is_active=False)
+    assert FastModelBackend().get_user(str(user.pk)) is None
+
+
+def test_a_password_change_elsewhere_ends_the_cached_session(client, make_user):
+    """Sessions are cached, but the user is read on every request: a new password signs old sessions out."""
+    user = make_user("moved@example.org")
+    client.force_login(user)
+    assert client.get("/course/ping?user=1").json()["signed_in"] is True
+    assert client.get("/course/ping?user=1").json()["signed_in"] is True  # now from the session cache
+    get_user_model().objects.filter(pk=user.pk).update(password="changed-elsewhere")
+    assert client.get("/course/ping?user=1").json()["signed_in"] is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sqlite_writers_of_one_process_take_turns(make_user, course):
+    """Four threads writing at once: each transaction waits its turn instead of failing or sleeping."""
+    if connection.vendor != "sqlite":
+        pytest.skip("the queue is SQLite's; the other databases lock rows")
+    learners = [api.learner_for_user(make_user(f"t{i}@example.org")) for i in range(4)]
+    module = course.modules[0].id
+    errors = []
+
+    def beats(learner) -> None:
+        try:
+            for seq in range(1, 26):
+                api.record_heartbeat(learner, module, "tab", seq)
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=beats, args=(x,)) for x in learners]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert ModuleActivity.objects.filter(module_id=module).count() == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sqlite_queue_is_released_after_commit_error_and_close(db):
+    if connection.vendor != "sqlite":
+        pytest.skip("the queue is SQLite's")
+    from caregiving_course.sqlite.base import _queue
+
+    queue = _queue(connection.settings_dict["NAME"])
+    with transaction.atomic():
+        assert queue.locked()
+    assert not queue.locked()
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        assert queue.locked()
+        1 / 0  # noqa: B018
+    assert not queue.locked()
+    with transaction.atomic():
+        connection.close()
+    assert not queue.locked()
