@@ -11,7 +11,7 @@ whichever of these columns are asked for (``i`` is the credential's position in 
 - ``k{i}``: how many of credential i's components (stacked ones included) are done
 - ``a{i}``: credential i's award: 0 none, 1 earned, 2 revoked
 
-:func:`eligible` is the award rule over those columns, and :func:`evidence_sources` names the
+:func:`eligible` is the award rule over those columns, and :func:`evidence_rows` lists the
 records behind an award. Values (module, component, skill and credential ids) are query
 parameters; only numbers and table names are formatted into the SQL.
 """
@@ -22,6 +22,7 @@ from caregiving_course.learner_record.models import Award, InstructorRecord, Mod
 from caregiving_course.learner_record.sql_dialect import quote
 
 NONE, EARNED, REVOKED = 0, 1, 2
+IDS_PER_STATEMENT = 20_000  # learner ids are written into the SQL as integer literals (no parameter limit)
 
 
 class Params(dict):
@@ -106,23 +107,28 @@ def per_learner(course: Course, learner_ids: list[int] | None, columns: str, p: 
     """
     creds = course.credentials
     parts = [closure(c, course) for c in creds]
-    names = ([f for f in "ns" if f in columns]
-             + [f"{f}{i}" for f in "cka" if f in columns for i in range(len(creds))])
+    module_sets = list(dict.fromkeys(tuple(c.id for c in comps if c.is_module) for comps in parts))
+    set_of = [module_sets.index(tuple(c.id for c in comps if c.is_module)) for comps in parts]
+    led = _instructor_components(course) if "c" in columns or "k" in columns else []
+    wanted = [f for f in "ns" if f in columns]  # the union's columns, each summed (awards: maxed) per learner
+    wanted += [f"{f}{j}" for f, family in (("h", "c"), ("m", "k")) if family in columns
+               for j in range(len(module_sets))]
+    wanted += [f"{f}{i}" for f in "ck" if f in columns and led for i in range(len(creds))]
+    wanted += [f"a{i}" for i in range(len(creds)) if "a" in columns]
     branches = []
 
     def branch(values: dict[str, str], source: str) -> str:
-        return f"SELECT learner_id, {', '.join(values.get(n, '0') + f' AS {n}' for n in names)} {source}"
+        return f"SELECT learner_id, {', '.join(values.get(n, '0') + f' AS {n}' for n in wanted)} {source}"
 
     done_modules = {"n": "COUNT(*)"}
-    for i, comps in enumerate(parts):
-        held = _in("module_id", [c.id for c in comps if c.is_module], p)
-        done_modules[f"c{i}"] = f"SUM(CASE WHEN {held} THEN ROUND(credited_hours * 100) ELSE 0 END)"
-        done_modules[f"k{i}"] = f"SUM(CASE WHEN {held} THEN 1 ELSE 0 END)"
+    for j, modules in enumerate(module_sets):  # credentials stacked on one badge share its modules: sum them once
+        held = _in("module_id", list(modules), p)
+        done_modules[f"h{j}"] = f"SUM(CASE WHEN {held} THEN credited_hours ELSE 0 END)"
+        done_modules[f"m{j}"] = f"SUM(CASE WHEN {held} THEN 1 ELSE 0 END)"
     branches.append(branch(done_modules, f"FROM {table(ModuleCompletion)} WHERE {scope_sql(learner_ids)} "
                                          "GROUP BY learner_id"))
 
-    led = _instructor_components(course)
-    if led and ("c" in columns or "k" in columns):
+    if led:
         cents, done = [], []
         for comp in led:
             when = f"WHEN {p(comp.id)} THEN"
@@ -152,8 +158,13 @@ def per_learner(course: Course, learner_ids: list[int] | None, columns: str, p: 
                            f"THEN {EARNED} ELSE {REVOKED} END ELSE {NONE} END)" for i, c in enumerate(creds)}
         branches.append(branch(awards, f"FROM {table(Award)} WHERE {scope_sql(learner_ids)} GROUP BY learner_id"))
 
-    outer = ", ".join(f"{'MAX' if n.startswith('a') else 'SUM'}({n}) AS {n}" for n in names)
-    return f"SELECT learner_id, {outer} FROM ({' UNION ALL '.join(branches)}) u GROUP BY learner_id"  # noqa: S608
+    outer = [f"SUM({n}) AS {n}" for n in "ns" if n in columns]
+    for family, module_part, rounding in (("c", "h", "ROUND(SUM({}) * 100)"), ("k", "m", "SUM({})")):
+        if family in columns:
+            outer += [rounding.format(f"{module_part}{set_of[i]}") + (f" + SUM({family}{i})" if led else "")
+                      + f" AS {family}{i}" for i in range(len(creds))]
+    outer += [f"MAX(a{i}) AS a{i}" for i in range(len(creds)) if "a" in columns]
+    return f"SELECT learner_id, {', '.join(outer)} FROM ({' UNION ALL '.join(branches)}) u GROUP BY learner_id"  # noqa: S608
 
 
 def eligible(course: Course, position: int, row: str = "t") -> str:
@@ -168,14 +179,14 @@ def eligible(course: Course, position: int, row: str = "t") -> str:
     return "(" + " AND ".join(terms) + ")"
 
 
-def evidence_sources(course: Course, position: int, learner_column: str, p: Params) -> list[tuple[str, str]]:
-    """(kind expression, ``FROM … WHERE …``) of the records that earn the credential for ``learner_column``."""
+def evidence_rows(course: Course, position: int, learner_ids: list[int] | None, p: Params) -> list[str]:
+    """SELECTs of (learner_id, kind, id) of the records that earn credential ``position``."""
     comps = closure(course.credentials[position], course)
     modules = [c.id for c in comps if c.is_module]
-    sources = [(p("completion"), f"FROM {table(ModuleCompletion)} WHERE learner_id = {learner_column} "
-                                 f"AND {_in('module_id', modules, p)}")]
+    selects = [f"SELECT learner_id, {p('completion')} AS kind, id FROM {table(ModuleCompletion)} "  # noqa: S608
+               f"WHERE {_in('module_id', modules, p)} AND {scope_sql(learner_ids)}"]
     led = [c for c in comps if not c.is_module]
     if led:
-        sources.append(("kind", f"FROM {table(InstructorRecord)} WHERE learner_id = {learner_column} "
-                                f"AND {counted_instructor_records(led, p)}"))
-    return sources
+        selects.append(f"SELECT learner_id, kind, id FROM {table(InstructorRecord)} "  # noqa: S608
+                       f"WHERE {counted_instructor_records(led, p)} AND {scope_sql(learner_ids)}")
+    return selects

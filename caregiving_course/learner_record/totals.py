@@ -13,9 +13,8 @@ from decimal import Decimal
 from django.db import connection
 
 from caregiving_course.framework import Course
-from caregiving_course.learner_record.credit_sql import EARNED, Params, per_learner
+from caregiving_course.learner_record.credit_sql import EARNED, IDS_PER_STATEMENT, Params, per_learner
 from caregiving_course.learner_record.models import Award
-from caregiving_course.learner_record.progress import BATCH
 
 STATUS = {EARNED: Award.EARNED}  # any other non-zero code is a revoked award
 
@@ -32,10 +31,10 @@ class Totals:
 
 def credited_totals(course: Course, learner_ids: list[int] | None = None) -> dict[int, Totals]:
     """Totals for the given learners (all learners with any record when None), in one query per batch."""
-    if learner_ids is not None and len(learner_ids) > BATCH:
+    if learner_ids is not None and len(learner_ids) > IDS_PER_STATEMENT:
         merged: dict[int, Totals] = {}
-        for start in range(0, len(learner_ids), BATCH):
-            merged.update(credited_totals(course, learner_ids[start:start + BATCH]))
+        for start in range(0, len(learner_ids), IDS_PER_STATEMENT):
+            merged.update(credited_totals(course, learner_ids[start:start + IDS_PER_STATEMENT]))
         return merged
     ids = [c.id for c in course.credentials]
     p = Params()
