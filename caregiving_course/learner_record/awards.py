@@ -12,7 +12,7 @@ from django.utils import timezone
 from caregiving_course.framework import Course, default_course
 from caregiving_course.learner_record import award_writer, outbox, signals
 from caregiving_course.learner_record.award_evidence import resolve
-from caregiving_course.learner_record.credit_sql import EARNED, NONE, Params, eligible, per_learner
+from caregiving_course.learner_record.credit_sql import EARNED, IDS_PER_STATEMENT, NONE, Params, eligible, per_learner
 from caregiving_course.learner_record.errors import RecordError
 from caregiving_course.learner_record.models import Award, Learner
 from caregiving_course.learner_record.progress import BATCH, compute, load_records
@@ -90,7 +90,7 @@ def evaluate_many(learner_ids: list[int] | None, *, course: Course | None = None
     """
     course = course or default_course()
     ids = None if learner_ids is None else list(learner_ids)
-    scopes = [None] if ids is None else [ids[start:start + BATCH] for start in range(0, len(ids), BATCH)]
+    scopes = [None] if ids is None else [ids[s:s + IDS_PER_STATEMENT] for s in range(0, len(ids), IDS_PER_STATEMENT)]
     new, lapsed = [], []
     for scope in scopes:
         to_award, gone = changes(course, scope)

@@ -1,7 +1,7 @@
 """The few SQL spellings that differ between SQLite, PostgreSQL and MariaDB/MySQL.
 
-The set-based award writer needs them: a random UUID made by the database, a JSON array of
-evidence references, an insert that skips rows a unique constraint refuses, string concatenation
+The set-based award writer needs them: a random UUID made by the database, JSON objects and
+arrays built by the database, an insert that skips rows a unique constraint refuses, string concatenation
 and a UUID as text with dashes. Only identifiers, numbers and fixed SQL are formatted into these
 fragments; values travel as query parameters.
 """
@@ -56,26 +56,17 @@ def json_object(*pairs: tuple[str, str]) -> str:
     return f"{fn}({args})"
 
 
-def reference_array(parts: list[tuple[str, str]]) -> str:
-    """A JSON array of ``{"kind", "id"}`` objects, one per row of the parts.
-
-    Each part is (kind expression, ``FROM … WHERE …`` of a table with an ``id``); the parts may refer
-    to the enclosing query's columns. MariaDB allows no such reference inside a derived table, so
-    there each part is aggregated on its own and the arrays merged.
-    """
-    if _vendor() == "mysql":
-        arrays = [f"COALESCE((SELECT JSON_ARRAYAGG({json_object(('kind', kind), ('id', 'id'))}) {source}), "
-                  "JSON_ARRAY())" for kind, source in parts]
-        return arrays[0] if len(arrays) == 1 else f"JSON_MERGE_PRESERVE({', '.join(arrays)})"
-    union = " UNION ALL ".join(f"SELECT {kind} AS kind, id {source}" for kind, source in parts)
-    item = json_object(("kind", "e.kind"), ("id", "e.id"))
-    if _vendor() == "postgresql":
-        return f"(SELECT COALESCE(jsonb_agg({item}), '[]'::jsonb) FROM ({union}) e)"  # noqa: S608 - no values
-    return f"(SELECT json_group_array({item}) FROM ({union}) e)"  # noqa: S608 - no values
+def json_array_agg(expr: str) -> str:
+    """The aggregate collecting ``expr`` of a group's rows into a JSON array."""
+    fn = {"postgresql": "jsonb_agg", "mysql": "JSON_ARRAYAGG"}.get(_vendor(), "json_group_array")
+    return f"{fn}({expr})"
 
 
 def insert_ignoring_conflicts(table: str, columns: list[str], select: str, returning: str = "") -> str:
-    """``INSERT INTO table (columns) select`` that skips rows a unique constraint refuses."""
+    """``INSERT INTO table (columns) select`` that skips rows a unique constraint refuses.
+
+    ``select`` must have a WHERE clause (SQLite cannot otherwise parse the ``ON CONFLICT`` after it).
+    """
     cols = ", ".join(quote(c) for c in columns)
     tail = f" RETURNING {returning}" if returning else ""
     if _vendor() == "mysql":
