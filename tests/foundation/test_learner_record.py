@@ -80,6 +80,9 @@ def test_stacked_certificate_needs_badge_and_instructor_evidence(learner, instru
     earned = set(Award.objects.filter(learner=learner).values_list("credential_id", flat=True))
     assert cot.id in earned
     assert api.explain(learner, cot.id).credited_hours == cot.total_hours
+    for award in api.awards_of(learner):  # stored as references, read as the entries explain shows
+        assert award.evidence == [e.as_dict() for e in api.explain(learner, award.credential_id).evidence()]
+        assert api.get_award(str(award.public_id)).evidence == award.evidence
     from caregiving_course.learner_record.totals import credited_totals
 
     totals = credited_totals(course, [learner.pk])[learner.pk]
