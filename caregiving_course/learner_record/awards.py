@@ -1,46 +1,60 @@
-"""Awarding and revoking credentials. Each award or revocation queues its delivery in the same transaction."""
+"""Awarding and revoking credentials. Each award or revocation queues its delivery in the same transaction.
+
+Evaluation asks the database which learners' awards can change (:func:`changes`, one aggregate per
+batch), writes the new awards set-based (:mod:`award_writer`) and loads the detailed records only
+of learners whose earned award has lapsed, to say why when revoking it.
+"""
 from __future__ import annotations
 
-import uuid
-
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from caregiving_course.framework import Course, default_course
-from caregiving_course.learner_record import outbox, signals
+from caregiving_course.learner_record import award_writer, outbox, signals
+from caregiving_course.learner_record.award_evidence import resolve
+from caregiving_course.learner_record.credit_sql import EARNED, IDS_PER_STATEMENT, NONE, Params, eligible, per_learner
 from caregiving_course.learner_record.errors import RecordError
 from caregiving_course.learner_record.models import Award, Learner
-from caregiving_course.learner_record.progress import BATCH, CredentialProgress, compute, load_records
-from caregiving_course.learner_record.totals import credited_totals, may_change
+from caregiving_course.learner_record.progress import BATCH, compute, load_records
 
-ISSUE, REVOKE = "badge.issue", "badge.revoke"
-PREFILTER_ABOVE = 50  # evaluations of more learners first ask the database which ones can change
+ISSUE, REVOKE = award_writer.ISSUE, "badge.revoke"
 
 
-def _award_all(eligible: list[tuple[int, CredentialProgress]]) -> list[Award]:
-    """Record awards and their outbox entries in one transaction; returns the awards this call created.
+def changes(course: Course, learner_ids: list[int] | None) -> tuple[dict[int, list[int]], list[int]]:
+    """Which awards can change, in one query: ({credential position: learners who now meet it and
+    hold no award of it}, learners holding an earned award they no longer meet)."""
+    p = Params()
+    met = [eligible(course, i) for i in range(len(course.credentials))]
+    flags = ", ".join(f"CASE WHEN {m} THEN 1 ELSE 0 END" for m in met)
+    moves = " OR ".join(f"(t.a{i} = {NONE} AND {m}) OR (t.a{i} = {EARNED} AND NOT {m})" for i, m in enumerate(met))
+    sql = f"SELECT t.*, {flags} FROM ({per_learner(course, learner_ids, 'ka', p)}) t WHERE {moves}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, p)
+        rows = cursor.fetchall()
+    count = len(course.credentials)
+    to_award: dict[int, list[int]] = {}
+    lapsed = []
+    for row in rows:
+        awards, meets = row[1 + count:1 + 2 * count], row[1 + 2 * count:]
+        for i, (status, ok) in enumerate(zip(awards, meets, strict=True)):
+            if ok and status == NONE:
+                to_award.setdefault(i, []).append(row[0])
+        if any(status == EARNED and not ok for status, ok in zip(awards, meets, strict=True)):
+            lapsed.append(row[0])
+    return to_award, lapsed
 
-    Concurrent evaluators are safe: the (learner, credential) constraint admits one award, a row that
-    conflicts is skipped, and only awards whose public ids this call chose get an outbox entry.
+
+def _award_all(course: Course, to_award: dict[int, list[int]]) -> list[Award]:
+    """Record the awards and their outbox entries in one transaction; returns the awards this call created.
+
+    ``award_earned`` is sent for each (inside the transaction, as :mod:`signals` promises); nothing in
+    the product listens to it today, so sending costs next to nothing.
     """
-    if not eligible:
-        return []
     now = timezone.now()
-    rows = [Award(public_id=uuid.uuid4(), learner_id=learner_id, credential_id=cp.credential.id,
-                  credited_hours=cp.credited_hours, evidence=[e.as_dict() for e in cp.evidence()], earned_at=now)
-            for learner_id, cp in eligible]
+    created: list[Award] = []
     with transaction.atomic():
-        Award.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
-        chosen = [r.public_id for r in rows]
-        mine = set()
-        for start in range(0, len(chosen), BATCH):
-            batch = chosen[start:start + BATCH]
-            mine.update(Award.objects.filter(public_id__in=batch).values_list("public_id", flat=True))
-        created = [r for r in rows if r.public_id in mine]
-        outbox.enqueue_many(ISSUE, [
-            (f"{ISSUE}:{a.public_id}",
-             {"award": str(a.public_id), "credential": a.credential_id, "learner": a.learner_id})
-            for a in created])
+        for position, learner_ids in to_award.items():
+            created += award_writer.award(course, position, learner_ids, now)
         for award in created:
             signals.award_earned.send(None, learner_id=award.learner_id, award=award)
     return created
@@ -55,30 +69,35 @@ def _revoke(award: Award, reason: str, by=None) -> None:
     signals.award_revoked.send(None, learner_id=award.learner_id, award=award)
 
 
+def _revoke_lapsed(course: Course, learner_ids: list[int]) -> None:
+    for learner_id, rec in load_records(learner_ids, activity=False).items():
+        for cp in compute(course, learner_id, rec).credentials:
+            if cp.award_status != Award.EARNED or cp.eligible:
+                continue
+            with transaction.atomic():
+                award = Award.objects.select_for_update().get(public_id=cp.award_id)
+                if award.status == Award.EARNED:
+                    _revoke(award, "evidence withdrawn: " + "; ".join(cp.left)[:450])
+
+
 def evaluate_many(learner_ids: list[int] | None, *, course: Course | None = None) -> list[Award]:
     """Award every credential each learner (all learners when None) now meets and has not been awarded.
 
     Returns the new awards.
-    Safe to run again or concurrently: the (learner, credential) constraint admits one award.
-    Awards whose evidence was withdrawn are revoked (and the revocation queued).
+    Safe to run again or concurrently: the (learner, credential) constraint admits one award, and
+    only the awards this call wrote are queued. Awards whose evidence was withdrawn are revoked (and
+    the revocation queued).
     """
     course = course or default_course()
     ids = None if learner_ids is None else list(learner_ids)
-    if ids is None or len(ids) > PREFILTER_ABOVE:  # ask the database which learners can change at all
-        ids = [lid for lid, t in credited_totals(course, ids).items() if may_change(course, t)]
-    eligible, lapsed = [], []
-    for learner_id, rec in load_records(ids, activity=False).items():
-        for cp in compute(course, learner_id, rec).credentials:
-            if cp.eligible and not cp.award_status:
-                eligible.append((learner_id, cp))
-            elif cp.award_status == Award.EARNED and not cp.eligible:
-                lapsed.append(cp)
-    new = _award_all(eligible)
-    for cp in lapsed:
-        with transaction.atomic():
-            award = Award.objects.select_for_update().get(public_id=cp.award_id)
-            if award.status == Award.EARNED:
-                _revoke(award, "evidence withdrawn: " + "; ".join(cp.left)[:450])
+    scopes = [None] if ids is None else [ids[s:s + IDS_PER_STATEMENT] for s in range(0, len(ids), IDS_PER_STATEMENT)]
+    new, lapsed = [], []
+    for scope in scopes:
+        to_award, gone = changes(course, scope)
+        if to_award:
+            new += _award_all(course, to_award)
+        lapsed += gone
+    _revoke_lapsed(course, lapsed)
     return new
 
 
@@ -101,20 +120,24 @@ def revoke(award_id: str, *, reason: str, by=None) -> Award:
 
 
 def awards_of(learner: Learner) -> list[Award]:
-    return list(Award.objects.filter(learner=learner).order_by("earned_at"))
+    """The learner's awards, oldest first, with their evidence resolved (see :mod:`award_evidence`)."""
+    return resolve(list(Award.objects.filter(learner=learner).order_by("earned_at")))
 
 
 def get_award(award_id: str) -> Award | None:
+    """The award with this public id (evidence resolved), or None."""
     try:
-        return Award.objects.select_related("learner").filter(public_id=award_id).first()
+        award = Award.objects.select_related("learner").filter(public_id=award_id).first()
     except (ValueError, Exception):  # a malformed UUID is simply not an award
         return None
+    return None if award is None else resolve([award])[0]
 
 
 def get_awards(public_ids: list[str]) -> dict[str, Award]:
-    """Awards by public id (with their learners), for a batch of deliveries; unknown ids are left out."""
+    """Awards by public id (with learners, evidence resolved), for a batch of deliveries; unknown ids are left out."""
     found: dict[str, Award] = {}
     for start in range(0, len(public_ids), BATCH):
         rows = Award.objects.filter(public_id__in=public_ids[start:start + BATCH]).select_related("learner")
         found.update({str(a.public_id): a for a in rows})
+    resolve(list(found.values()))
     return found

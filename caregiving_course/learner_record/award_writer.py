@@ -1,0 +1,102 @@
+"""Set-based awarding: one credential's awards for a batch of learners, with their outbox entries.
+
+``INSERT … SELECT`` writes the awards: the database draws each public id and gathers, in one
+grouped pass, the evidence as references to the records that earned it (resolved by
+:mod:`award_evidence`). A row that the (learner, credential) constraint refuses, because a
+concurrent evaluator wrote it first, is skipped; ``RETURNING`` tells which rows this call wrote,
+and only those get a ``badge.issue`` entry, written by a second ``INSERT … SELECT`` that skips
+keys already queued. The caller holds
+the transaction, so each award commits with its outbox entry.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models.base import DEFERRED
+
+from caregiving_course.framework import Course
+from caregiving_course.learner_record.credit_sql import (
+    IDS_PER_STATEMENT,
+    Params,
+    closure,
+    evidence_rows,
+    scope_sql,
+    table,
+)
+from caregiving_course.learner_record.models import Award, OutboxEntry
+from caregiving_course.learner_record.sql_dialect import (
+    concat,
+    insert_ignoring_conflicts,
+    json_array_agg,
+    json_object,
+    random_uuid,
+    uuid_text,
+)
+
+ISSUE = "badge.issue"
+AWARD_COLUMNS = ["public_id", "learner_id", "credential_id", "status", "credited_hours", "evidence", "earned_at",
+                 "revoke_reason"]
+OUTBOX_COLUMNS = ["key", "kind", "payload", "status", "attempts", "next_attempt_at", "lease_owner", "last_error",
+                  "result", "created_at"]
+FIELDS = [f.attname for f in Award._meta.concrete_fields]
+
+
+def award(course: Course, position: int, learner_ids: list[int], now: dt.datetime) -> list[Award]:
+    """Award credential ``position`` to each of ``learner_ids`` not holding it yet; queue each new award.
+
+    The caller has checked that they meet it; returns the awards this call wrote (their evidence
+    is left deferred: reading it loads the references).
+    """
+    cred = course.credentials[position]
+    hours = sum((c.hours for c in closure(cred, course)), Decimal(0))
+    created = []
+    refs = json_array_agg(json_object(("kind", "x.kind"), ("id", "x.id")))
+    with connection.cursor() as cursor:
+        for start in range(0, len(learner_ids), IDS_PER_STATEMENT):
+            p = Params()
+            scope = learner_ids[start:start + IDS_PER_STATEMENT]
+            records = " UNION ALL ".join(evidence_rows(course, position, scope, p))
+            select = (f"SELECT {random_uuid()}, e.learner_id, {p(cred.id)}, {p(Award.EARNED)}, {hours}, e.refs, "  # noqa: S608
+                      f"{p(_db_time(now))}, {p('')} "
+                      f"FROM (SELECT x.learner_id, {refs} AS refs FROM ({records}) x GROUP BY x.learner_id) e "
+                      "WHERE e.refs IS NOT NULL")
+            cursor.execute(insert_ignoring_conflicts(Award._meta.db_table, AWARD_COLUMNS, select,
+                                                     returning="id, public_id, learner_id"), p)
+            rows = cursor.fetchall()
+            if rows:
+                _queue(cursor, [r[0] for r in rows], now)
+            created += _awards(rows, cred.id, hours, now)
+    return created
+
+
+def _db_time(now: dt.datetime):
+    return connection.ops.adapt_datetimefield_value(now)
+
+
+def _queue(cursor, award_ids: list[int], now: dt.datetime) -> None:
+    """``badge.issue:<public id>`` entries for these awards (payload: award, credential, learner)."""
+    p = Params()
+    public = uuid_text("a.public_id")
+    payload = json_object(("award", public), ("credential", "a.credential_id"), ("learner", "a.learner_id"))
+    at = p(_db_time(now))
+    select = (f"SELECT {concat(p(ISSUE + ':'), public)}, {p(ISSUE)}, {payload}, {p(OutboxEntry.PENDING)}, 0, {at}, "  # noqa: S608
+              f"{p('')}, {p('')}, {p('{}')}, {at} FROM {table(Award)} a WHERE {scope_sql(award_ids, 'a.id')}")
+    cursor.execute(insert_ignoring_conflicts(OutboxEntry._meta.db_table, OUTBOX_COLUMNS, select), p)
+
+
+def _awards(rows: list[tuple], credential_id: str, hours: Decimal, now: dt.datetime) -> list[Award]:
+    """Award instances of the rows written, as a query would load them; their evidence loads when read."""
+    fixed = {"credential_id": credential_id, "status": Award.EARNED, "credited_hours": hours, "evidence": DEFERRED,
+             "earned_at": now, "revoke_reason": ""}
+    template = [fixed.get(name) for name in FIELDS]
+    at = [FIELDS.index(name) for name in ("id", "public_id", "learner_id")]
+    awards = []
+    for pk, public_id, learner_id in rows:
+        values = template.copy()
+        values[at[0]], values[at[2]] = pk, learner_id
+        values[at[1]] = public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(public_id)
+        awards.append(Award.from_db(connection.alias, FIELDS, values))
+    return awards
