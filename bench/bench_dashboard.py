@@ -1,7 +1,8 @@
 """The instructor dashboard for a cohort of 10,000 learners (8 module completions each), over real HTTP.
 
 Figure: time to first byte of ``GET /course/dashboard/`` (an instructor's page: the first sorted page of the
-table, the sync panel; the chart of a cohort this size follows in its own request) served by waitress as
+table, the sync panel; the chart of a cohort this size follows in its own request; the page keeps the sort
+the instructor chose last, and the run sorts by credited hours first, the heaviest order) served by waitress as
 ``caregiving serve`` does, against the ceiling: one hand-written aggregate SQL query computing the whole
 table (modules done, credited hours, time on task, last activity per learner) on the same database in the
 same run. Target: within 2x. Also shown: the table handler sorted by credited hours toward the last (most

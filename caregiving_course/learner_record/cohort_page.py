@@ -1,12 +1,10 @@
 """One page of a cohort's table, sorted and filtered by the database, for cohorts of any size.
 
 :func:`cohort_rows` computes every learner's progress in Python, which is right for a class of
-thirty and too slow for ten thousand. :func:`cohort_page` lets the database order, filter and count
-(with the same rules :mod:`progress` applies: a completed module credits its designed hours,
-instructor hours are capped at the component's hours, a sign-off component credits its hours once
-every skill is signed off, a credential adds the hours of those it stacks on), then computes the
-exact progress of the page's learners only. :func:`cohort_hours` gives every learner's credited
-hours toward each credential in one query (for charts).
+thirty and too slow for ten thousand. :func:`cohort_page` lets the database order, filter and count,
+then computes the exact progress of the page's learners only. Ordering by credited hours and
+:func:`cohort_hours` (every learner's hours toward each credential, for charts) use the credit
+rules' SQL aggregate in :mod:`credit_sql`, the same one award evaluation uses.
 """
 from __future__ import annotations
 
@@ -14,12 +12,11 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
     DecimalField,
-    Exists,
-    ExpressionWrapper,
     F,
     IntegerField,
     Max,
@@ -31,13 +28,15 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Least
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from caregiving_course.framework import Component, Course, Credential, default_course
+from caregiving_course.framework import Course, default_course
+from caregiving_course.learner_record.credit_sql import IDS_PER_STATEMENT, Params, per_learner, scope_sql
 from caregiving_course.learner_record.errors import NotAllowed, RecordError
-from caregiving_course.learner_record.models import Cohort, InstructorRecord, Learner, ModuleActivity, ModuleCompletion
+from caregiving_course.learner_record.models import Cohort, Learner, ModuleActivity, ModuleCompletion
 from caregiving_course.learner_record.progress import Progress, compute, load_records
+from caregiving_course.learner_record.sql_dialect import quote
 
 AT_RISK_IDLE_DAYS = 14
 IDLE = dt.timedelta(days=AT_RISK_IDLE_DAYS)
@@ -72,48 +71,6 @@ class CohortPage:
 def _sum_of(model, column: str, **filters) -> Subquery:
     rows = model.objects.filter(learner=OuterRef("pk"), **filters).values("learner").annotate(v=Sum(column)).values("v")
     return Subquery(rows, output_field=HOURS)
-
-
-def _sum(parts: list):
-    total = parts[0]
-    for part in parts[1:]:
-        total = ExpressionWrapper(total + part, output_field=HOURS)
-    return total
-
-
-def _modules_hours(modules: list[Component]):
-    """Designed hours of the completed modules among ``modules``: one subquery, however many modules."""
-    hours = Case(*(When(module_id=m.id, then=Value(m.hours)) for m in modules), default=Value(Decimal(0)),
-                 output_field=HOURS)
-    rows = (ModuleCompletion.objects.filter(learner=OuterRef("pk"), module_id__in=[m.id for m in modules])
-            .values("learner").annotate(v=Sum(hours)).values("v"))
-    return Coalesce(Subquery(rows, output_field=HOURS), Value(Decimal(0)), output_field=HOURS)
-
-
-def _instructor_hours(comp: Component):
-    mine = {"component_id": comp.id, "withdrawn_at__isnull": True}
-    if comp.evidence == "hours":
-        got = Coalesce(_sum_of(InstructorRecord, "hours", kind=InstructorRecord.HOURS, **mine), Value(Decimal(0)),
-                       output_field=HOURS)
-        return Least(got, Value(comp.hours), output_field=HOURS)
-    signed = (InstructorRecord.objects.filter(learner=OuterRef("pk"), kind=InstructorRecord.SIGNOFF,
-                                              skill__in=comp.skills, **mine)
-              .values("learner").annotate(n=Count("skill", distinct=True)).values("n"))
-    return Case(When(Q(Exists(signed.filter(n__gte=len(comp.skills)))), then=Value(comp.hours)),
-                default=Value(Decimal(0)), output_field=HOURS)
-
-
-def _own_hours(credential: Credential):
-    """Hours credited by the credential's own components (not those of the credentials it stacks on)."""
-    modules = [c for c in credential.components if c.is_module]
-    parts = [_modules_hours(modules)] if modules else []
-    return _sum(parts + [_instructor_hours(c) for c in credential.components if not c.is_module])
-
-
-def credited_hours_expression(credential: Credential, course: Course):
-    """SQL expression of a learner's credited hours toward ``credential`` (stacked credentials included)."""
-    return _sum([_own_hours(credential)] + [credited_hours_expression(course.credential(r), course)
-                                           for r in credential.requires])
 
 
 def _modules_done():
@@ -167,8 +124,6 @@ def _ordered(rows: QuerySet, course: Course, sort: str, descending: bool, now: d
         if "risk" not in rows.query.annotations:
             rows = rows.annotate(done=_modules_done(), last=_last_activity()).annotate(risk=_at_risk(course, now))
         key = F("risk")
-    elif sort.startswith("hours:") and course.has_credential(sort[6:]):
-        rows, key = rows.annotate(key=credited_hours_expression(course.credential(sort[6:]), course)), F("key")
     else:
         raise RecordError(f"cannot sort by {sort!r}")
     order = key.desc(nulls_last=True) if descending else key.asc(nulls_first=True)
@@ -196,8 +151,12 @@ def cohort_page(cohort: Cohort, *, viewer, sort: str = "name", descending: bool 
     pages = max(1, -(-total // page_size))
     page = min(max(1, int(page)), pages)
     start = (page - 1) * page_size
-    ordered = _ordered(rows, course, sort, descending, now)
-    found = list(ordered.values_list("pk", "name", "email")[start:start + page_size])
+    if sort.startswith("hours:") and course.has_credential(sort[6:]):
+        found = _page_by_hours(rows, course, course.credentials.index(course.credential(sort[6:])), descending,
+                               start, page_size)
+    else:
+        found = list(_ordered(rows, course, sort, descending, now).values_list("pk", "name", "email")
+                     [start:start + page_size])
     records = load_records([pk for pk, _, _ in found])
     out = []
     for pk, name, email in found:
@@ -209,27 +168,47 @@ def cohort_page(cohort: Cohort, *, viewer, sort: str = "name", descending: bool 
 
 
 def cohort_hours(cohort: Cohort, *, viewer, course: Course | None = None) -> dict[str, list[Decimal]]:
-    """Every learner's credited hours toward each credential (for a distribution chart), in one query.
-
-    Each credential's own components are computed once in SQL; stacking (a credential adds the hours of
-    those it requires) is summed here.
-    """
+    """Every learner's credited hours toward each credential (for a distribution chart), from the credit
+    rules' SQL aggregate (:mod:`credit_sql`)."""
     _check_viewer(cohort, viewer)
     course = course or default_course()
-    names = {cred.id: f"c{i}" for i, cred in enumerate(course.credentials)}
-    rows = (Learner.objects.filter(enrolments__cohort=cohort)
-            .annotate(**{names[cred.id]: _own_hours(cred) for cred in course.credentials})
-            .values_list(*names.values()))
-    out: dict[str, list[Decimal]] = {cred.id: [] for cred in course.credentials}
-    for values in rows:
-        own = {cred_id: Decimal(str(v or 0)) for cred_id, v in zip(names, values, strict=True)}
-        memo: dict[str, Decimal] = {}
+    ids = list(Learner.objects.filter(enrolments__cohort=cohort).values_list("pk", flat=True))
+    cents = _credited_cents(course, ids)
+    none = (0,) * len(course.credentials)
+    return {cred.id: [Decimal(cents.get(pk, none)[i]) / 100 for pk in ids]
+            for i, cred in enumerate(course.credentials)}
 
-        def total(cred: Credential, own=own, memo=memo) -> Decimal:
-            if cred.id not in memo:
-                memo[cred.id] = own[cred.id] + sum((total(course.credential(r)) for r in cred.requires), Decimal(0))
-            return memo[cred.id]
 
-        for cred in course.credentials:
-            out[cred.id].append(total(cred))
-    return out
+def _credited_cents(course: Course, learner_ids: list[int]) -> dict[int, tuple]:
+    """Credited hundredths of an hour toward each credential (course order), per learner with any record."""
+    found: dict[int, tuple] = {}
+    for start in range(0, len(learner_ids), IDS_PER_STATEMENT):
+        p = Params()
+        with connection.cursor() as cursor:
+            cursor.execute(per_learner(course, learner_ids[start:start + IDS_PER_STATEMENT], "c", p), p)
+            found.update({row[0]: tuple(int(v or 0) for v in row[1:]) for row in cursor.fetchall()})
+    return found
+
+
+def _page_by_hours(rows: QuerySet, course: Course, position: int, descending: bool, start: int,
+                   size: int) -> list[tuple[int, str, str]]:
+    """One page of ``rows`` ordered by credited hours toward credential ``position`` (then name), the hours
+    from the credit rules' SQL aggregate over just these learners."""
+    ids = list(rows.values_list("pk", flat=True))
+    if not ids:
+        return []
+    if len(ids) > IDS_PER_STATEMENT:  # a cohort this large is ordered in Python (names by code point)
+        cents = _credited_cents(course, ids)
+        people = sorted(rows.values_list("pk", "name", "email"), key=lambda r: (r[1], r[0]))
+        people.sort(key=lambda r: cents.get(r[0], (0,) * len(course.credentials))[position], reverse=descending)
+        return people[start:start + size]
+    p = Params()
+    learners = quote(Learner._meta.db_table)
+    sql = (f"SELECT l.id, l.name, l.email FROM {learners} l "  # noqa: S608 (ids are integers; values are bound)
+           f"LEFT JOIN ({per_learner(course, ids, 'c', p)}) t ON t.learner_id = l.id "
+           f"WHERE {scope_sql(ids, 'l.id')} "
+           f"ORDER BY COALESCE(t.c{position}, 0) {'DESC' if descending else 'ASC'}, l.name, l.id "
+           f"LIMIT {int(size)} OFFSET {int(start)}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, p)
+        return list(cursor.fetchall())

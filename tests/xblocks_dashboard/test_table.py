@@ -67,6 +67,7 @@ def test_withdrawn_hours_do_not_count_in_the_sort(people, varied):
     ("modules_done", True, ["ana", "ben", "cy"]),
     ("time_on_task", False, ["cy", "ben", "ana"]),
     (f"hours:{CERTIFICATE}", True, ["ana", "ben", "cy"]),
+    (f"hours:{CERTIFICATE}", False, ["cy", "ben", "ana"]),
     ("last_activity", True, ["ana", "ben", "cy"]),
     ("at_risk", True, ["ben", "cy", "ana"]),
 ])
@@ -94,6 +95,8 @@ def test_filter_and_at_risk_only(people, varied, dashboard):
     client = dashboard(people["fall_teacher"])
     html = client.post("table", {"cohort": "fall", "search": "BEN"}).json()["html"]
     assert emails(html) == ["ben@example.org"] and "(filtered from 3 learners)" in html
+    html = client.post("table", {"cohort": "fall", "search": "BEN", "sort": f"hours:{CERTIFICATE}"}).json()["html"]
+    assert emails(html) == ["ben@example.org"]
     html = client.post("table", {"cohort": "fall", "at_risk_only": True}).json()["html"]
     assert emails(html) == ["ben@example.org", "cy@example.org"]
     assert "⚠ At risk" in html
