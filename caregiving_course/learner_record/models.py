@@ -95,7 +95,8 @@ class ActiveSpan(models.Model):
     beats = models.PositiveIntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["learner", "module_id", "-ended_at"])]
+        # By start, which a beat never changes: extending a span rewrites no index entry.
+        indexes = [models.Index(fields=["learner", "module_id", "started_at"])]
 
 
 class ModuleCompletion(models.Model):
