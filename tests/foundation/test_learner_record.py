@@ -224,3 +224,16 @@ def test_bulk_evaluation_awards_exactly_the_learners_who_qualify(db, course):
     assert sorted(a.learner_id for a in new) == sorted(x.pk for x in learners[::2])
     assert OutboxEntry.objects.filter(kind="badge.issue").count() == len(new)
     assert api.evaluate_many([x.pk for x in learners]) == []
+
+
+def test_models_and_migrations_agree(db):
+    """Every model change has its migration (a change without one would reach no database)."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    try:
+        call_command("makemigrations", "--check", "--dry-run", stdout=out, stderr=out)
+    except SystemExit:
+        pytest.fail(f"models changed without a migration:\n{out.getvalue()}")
