@@ -42,21 +42,19 @@ def credited_totals(course: Course, learner_ids: list[int] | None = None) -> dic
     with connection.cursor() as cursor:
         cursor.execute(sql, p)
         rows = cursor.fetchall()
-    hours: dict[int, Decimal] = {}  # hundredths -> hours; a course has few distinct sums
-
-    def decimal(cents) -> Decimal:
-        cents = int(cents)
-        found = hours.get(cents)
-        if found is None:
-            found = hours[cents] = Decimal(cents).scaleb(-2)
-        return found
-
     count = len(ids)
+    credited_by_cents: dict[tuple, dict[str, Decimal]] = {}  # a course has few distinct sums: convert each once
     totals = {}
     for row in rows:
-        cents, statuses = row[3:3 + count], row[3 + count:]
-        totals[row[0]] = Totals(dict(zip(ids, map(decimal, cents), strict=True)), int(row[1]), int(row[2]),
-                                {c: STATUS.get(a, Award.REVOKED) for c, a in zip(ids, statuses, strict=True) if a})
+        cents = row[3:3 + count]
+        credited = credited_by_cents.get(cents)
+        if credited is None:
+            credited = {c: Decimal(int(v)).scaleb(-2) for c, v in zip(ids, cents, strict=True)}
+            credited_by_cents[cents] = credited
+        statuses = row[3 + count:]
+        awards = {c: STATUS.get(a, Award.REVOKED) for c, a in zip(ids, statuses, strict=True) if a} \
+            if any(statuses) else {}
+        totals[row[0]] = Totals(dict(credited), int(row[1]), int(row[2]), awards)
     if learner_ids is not None:
         return {lid: totals.get(lid) or Totals() for lid in learner_ids}
     return totals
