@@ -12,6 +12,17 @@ from django.conf import settings
 IN_CI = os.environ.get("CI") == "true"
 
 
+def pytest_collection_modifyitems(config, items) -> None:
+    """Leave out, at collection (never as a skip), the tests the database under test cannot run: races
+    of concurrent writers on SQLite (it serialises writers; CI runs them on PostgreSQL and MariaDB) and
+    tests of our SQLite engine elsewhere (they ran in the SQLite pass)."""
+    unfit = "concurrent_writers" if "sqlite" in settings.DATABASES["default"]["ENGINE"] else "sqlite_only"
+    left_out = [item for item in items if item.get_closest_marker(unfit)]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if not item.get_closest_marker(unfit)]
+
+
 def require(condition: bool, reason: str) -> None:
     """Skip a test whose real dependency is missing, except in CI, where that is a failure."""
     if condition:

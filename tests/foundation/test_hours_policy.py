@@ -98,11 +98,10 @@ def test_a_beat_for_a_learner_who_no_longer_exists_is_refused(db, course):
     assert not ActivityClock.objects.exists() and not ModuleActivity.objects.exists()
 
 
+@pytest.mark.concurrent_writers
 @pytest.mark.django_db(transaction=True)
 def test_two_tabs_beating_at_once_credit_wall_time_once(learner, course):
     """Concurrent beats of one learner (two tabs, two server threads) neither double-count nor lose time."""
-    if connection.vendor == "sqlite":
-        pytest.skip("SQLite serialises writers; the race is exercised on PostgreSQL and MariaDB")
     m = course.modules[0].id
     api.record_heartbeat(learner, m, "warm-up", 1, now=T0)
     barrier, errors = threading.Barrier(2), []

@@ -6,7 +6,7 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.utils import timezone
 
 from caregiving_course.learner_record import api, outbox
@@ -181,10 +181,9 @@ def test_outbox_refuses_entries_outside_a_transaction():
     assert not OutboxEntry.objects.exists()
 
 
+@pytest.mark.concurrent_writers
 @pytest.mark.django_db(transaction=True)
 def test_two_evaluators_at_once_award_once(make_user, course):
-    if connection.vendor == "sqlite":
-        pytest.skip("SQLite serialises writers; the race is exercised on PostgreSQL and MariaDB")
     user = make_user("racer@example.org", cohort="fall-2026")
     learner = api.learner_for_user(user)
     for m in course.modules:

@@ -48,11 +48,10 @@ def test_a_password_change_elsewhere_ends_the_cached_session(client, make_user):
     assert client.get("/course/ping?user=1").json()["signed_in"] is False
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.django_db(transaction=True)
 def test_sqlite_writers_of_one_process_take_turns(make_user, course):
     """Four threads writing at once: each transaction waits its turn instead of failing or sleeping."""
-    if connection.vendor != "sqlite":
-        pytest.skip("the queue is SQLite's; the other databases lock rows")
     learners = [api.learner_for_user(make_user(f"t{i}@example.org")) for i in range(4)]
     module = course.modules[0].id
     errors = []
@@ -75,10 +74,9 @@ def test_sqlite_writers_of_one_process_take_turns(make_user, course):
     assert ModuleActivity.objects.filter(module_id=module).count() == 4
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.django_db(transaction=True)
 def test_sqlite_queue_is_released_after_commit_error_and_close(db):
-    if connection.vendor != "sqlite":
-        pytest.skip("the queue is SQLite's")
     from caregiving_course.sqlite.base import _queue
 
     queue = _queue(connection.settings_dict["NAME"])

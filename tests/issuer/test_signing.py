@@ -161,6 +161,7 @@ def test_refresh_resigns_a_list_left_behind_by_a_crash(issued):
 
 
 @pytest.mark.database
+@pytest.mark.concurrent_writers
 def test_concurrent_issues_of_one_award_store_one_credential(transactional_db, make_award, issuer):
     import threading
 
@@ -168,9 +169,6 @@ def test_concurrent_issues_of_one_award_store_one_credential(transactional_db, m
 
     from sync.models import IssuedCredential
 
-    if connection.vendor == "sqlite":
-        pytest.skip("the in-memory SQLite test database has no busy wait for writers; CI runs this on "
-                    "PostgreSQL and MariaDB")
     award = make_award()
     answers, errors = [], []
 
