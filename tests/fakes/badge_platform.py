@@ -23,15 +23,16 @@ import base64
 import hashlib
 import json
 import secrets
-import socket
 import sys
 import threading
 import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from tests.fakes.http import FakeHandler
 
 USERNAME, PASSWORD, CLIENT_ID = "issuer@college.example", "s3cret-pass", "public"
 CREDLY_TOKEN, CREDLY_ORG = "credly-token-123", "org-1"
@@ -143,39 +144,11 @@ class _Server(ThreadingHTTPServer):
         pass
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(FakeHandler):
     platform: FakePlatform
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # headers and body go out at once, not 40 ms apart (delayed ACK)
-
-    def log_message(self, *args) -> None:  # quiet
-        pass
+    max_body = MAX_BODY
 
     # -- plumbing ------------------------------------------------------------------------------
-    def _body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            raise ValueError("body too large")
-        return self.rfile.read(length) if length else b""
-
-    def _send(self, status: int, payload, headers: dict | None = None) -> None:
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(data)
-
-    def _drop(self) -> None:
-        """Close the connection without an answer (the write, if any, is already stored)."""
-        self.close_connection = True
-        try:
-            self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-
     def do_GET(self) -> None:
         self._dispatch("GET")
 
@@ -207,7 +180,7 @@ class _Handler(BaseHTTPRequestHandler):
         fault = p._take_fault(method, path)
         if fault is not None and fault.kind not in ("stall", "drop_after_store"):
             headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
-            self._send(int(fault.kind), {"error": f"injected {fault.kind}"}, headers)
+            self._send(int(fault.kind), {"error": f"injected {fault.kind}"}, headers=headers)
             return
         if fault is not None and fault.kind == "stall" and not fault.store:
             time.sleep(fault.stall_seconds)

@@ -24,7 +24,6 @@ import hashlib
 import json
 import re
 import secrets
-import socket
 import sys
 import threading
 import time
@@ -32,7 +31,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qs, parse_qsl, unquote, urlsplit
 
 from joserfc import jwt
@@ -40,6 +39,8 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from lxml import etree
 from oauthlib.oauth1 import RequestValidator, SignatureOnlyEndpoint
+
+from tests.fakes.http import FakeHandler
 
 SCOPE_SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 SCOPE_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
@@ -203,38 +204,10 @@ def _handler_class(platform: AgsPlatform):
     return Handler
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(FakeHandler):
     platform: AgsPlatform
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stalls
-
-    def log_message(self, *args) -> None:  # quiet
-        pass
 
     # -- plumbing --------------------------------------------------------------------------------
-    def _body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
-
-    def _send(self, status: int, body: bytes | dict | list = b"", content_type: str = "application/json",
-              headers: dict | None = None) -> None:
-        if isinstance(body, (dict, list)):
-            body = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
-
-    def _drop(self) -> None:
-        self.close_connection = True
-        try:
-            self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-
     def _apply_fault(self, path: str) -> Fault | None:
         """Answer for a pending fault; returns a fault to finish after the work (drop), or None."""
         fault = self.platform.take_fault(path, self.command)
