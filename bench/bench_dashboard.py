@@ -28,6 +28,7 @@ from bench.common import (
     free_port,
     fresh_database,
     peak_rss_mb,
+    postgres_database,
     process_peak_rss_mb,
     setup_django,
     wait_for_server,
@@ -181,20 +182,15 @@ def run(kind: str) -> None:
           flush=True)
 
 
-def _postgres_url() -> str | None:
-    try:
-        return fresh_database("postgres", "caregiving_bench_dashboard")
-    except Exception as error:  # any failure means: not available on this machine
-        print(f"dashboard [postgres]: skipped, PostgreSQL not reachable ({str(error).splitlines()[0]})")
-        return None
-
-
 def main() -> int:
     if sys.argv[1:2] == ["--serve"]:
         return serve(int(sys.argv[2]))
     if sys.argv[1:2] == ["--kind"]:  # one database per process: Django is set up once per process
         kind = sys.argv[2]
-        url = fresh_database("sqlite", "dashboard") if kind == "sqlite" else _postgres_url()
+        if kind == "sqlite":
+            url = fresh_database("sqlite", "dashboard")
+        else:
+            url = postgres_database("caregiving_bench_dashboard", "dashboard")
         if url is None:
             return 0
         os.environ["CAREGIVING_HOME"] = tempfile.mkdtemp(prefix="bench-home-")

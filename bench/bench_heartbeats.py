@@ -25,7 +25,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import free_port, fresh_database, process_cpu_seconds, process_peak_rss_mb, wait_for_server
+from bench.common import (
+    free_port,
+    fresh_database,
+    postgres_database,
+    process_cpu_seconds,
+    process_peak_rss_mb,
+    wait_for_server,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 LEARNERS = int(os.environ.get("BENCH_LEARNERS", "16"))
@@ -174,22 +181,13 @@ def run(kind: str) -> None:
           f"({ping_cpu / beat_cpu:.2f}x, less sensitive to a busy machine than throughput)", flush=True)
 
 
-def _postgres_available() -> bool:
-    try:
-        fresh_database("postgres", "caregiving_bench_probe")
-    except Exception as error:  # any failure means: not available on this machine
-        print(f"heartbeats [postgres]: skipped, PostgreSQL not reachable ({str(error).splitlines()[0]})")
-        return False
-    return True
-
-
 def main() -> int:
     if sys.argv[1:2] == ["--prepare"]:
         return prepare()
     if sys.argv[1:2] == ["--serve"]:
         return serve(int(sys.argv[2]))
     run("sqlite")
-    if _postgres_available():
+    if postgres_database("caregiving_bench_probe", "heartbeats"):
         run("postgres")
     return 0
 

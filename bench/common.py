@@ -91,3 +91,12 @@ def process_cpu_seconds(pid: int) -> float:
     """User plus system CPU time a running process has used so far (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_database(name: str, label: str) -> str | None:
+    """A fresh PostgreSQL database URL, or None after printing why ``label`` skips PostgreSQL."""
+    try:
+        return fresh_database("postgres", name)
+    except Exception as error:  # any failure means: not available on this machine
+        print(f"{label} [postgres]: skipped, PostgreSQL not reachable ({str(error).splitlines()[0]})")
+        return None

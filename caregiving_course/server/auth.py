@@ -30,8 +30,7 @@ class _Statement:
 _statements: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # connection -> _Statement
 
 
-def _statement(user_model, alias: str) -> _Statement:
-    connection = connections[alias]
+def _statement(user_model, alias: str, connection) -> _Statement:
     found = _statements.get(connection)
     if found is None:
         query = user_model._default_manager.using(alias).filter(pk=0).query
@@ -51,8 +50,8 @@ def read_user(user_id):
     except ValidationError:
         return None
     alias = router.db_for_read(user_model)
-    statement = _statement(user_model, alias)
     connection = connections[alias]
+    statement = _statement(user_model, alias, connection)
     with connection.cursor() as cursor:
         cursor.execute(statement.sql, [user_model._meta.pk.get_db_prep_value(pk, connection)])
         row = cursor.fetchone()

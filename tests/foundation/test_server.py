@@ -1,6 +1,7 @@
 """`caregiving serve` as a user starts it: a real WSGI server, the course loaded, sign-up and sign-in."""
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -18,6 +19,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextlib.contextmanager
 def start_server(home, extra_env: dict | None = None):
     """`caregiving serve` on a free port in a fresh home; yields its base URL, stops it afterwards."""
     port = free_port()
@@ -35,14 +37,17 @@ def start_server(home, extra_env: dict | None = None):
             if proc.poll() is not None:
                 pytest.fail(proc.stdout.read())
             time.sleep(0.25)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
+    try:
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    yield from start_server(tmp_path_factory.mktemp("serve"))
+    with start_server(tmp_path_factory.mktemp("serve")) as base:
+        yield base
 
 
 def csrf(session: requests.Session, url: str) -> str:
@@ -116,9 +121,7 @@ def test_a_session_ended_by_another_process_ends_with_a_shared_cache(tmp_path):
 
     require(_redis_up(), "Redis on 127.0.0.1:6379")
     env = {"CAREGIVING_CACHE_URL": REDIS_URL}
-    servers = start_server(tmp_path, env)
-    base = next(servers)
-    try:
+    with start_server(tmp_path, env) as base:
         browser = sign_up(base, "shared@example.org")
         assert requests.get(base + "/course/ping?user=1", cookies=browser.cookies, timeout=10).json()["signed_in"]
         key = browser.cookies["sessionid"]
@@ -129,5 +132,3 @@ def test_a_session_ended_by_another_process_ends_with_a_shared_cache(tmp_path):
             **os.environ, **env, "CAREGIVING_HOME": str(tmp_path),
             "DJANGO_SETTINGS_MODULE": "caregiving_course.settings"})
         assert not requests.get(base + "/course/ping?user=1", cookies=browser.cookies, timeout=10).json()["signed_in"]
-    finally:
-        next(servers, None)
