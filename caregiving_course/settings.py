@@ -130,12 +130,16 @@ if os.environ.get("CAREGIVING_BEHIND_TLS_PROXY") == "1":
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
 
-# Every open module page sends a heartbeat every few seconds, each of which reads the session: sessions
-# live in the database with a cache in front. One `caregiving serve` process caches in its own memory;
-# several processes serving one database must share a cache (CAREGIVING_CACHE_URL=redis://host:6379/0,
-# with the `redis` extra installed), or a session ended in one would live on in the others' caches.
+# Every open module page sends a heartbeat every few seconds, each of which reads the session and the
+# signed-in user: sessions live in the database with a cache in front, and the user's row is cached for
+# USER_CACHE_SECONDS (see caregiving_course/server/auth.py). One `caregiving serve` process caches in its
+# own memory (room for 50,000 entries: a session and a user row per signed-in learner); several processes
+# serving one database must share a cache (CAREGIVING_CACHE_URL=redis://host:6379/0, with the `redis`
+# extra installed), or a session ended in one would live on in the others' caches.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "caregiving"}}
+USER_CACHE_SECONDS = int(os.environ.get("CAREGIVING_USER_CACHE_SECONDS", "60"))
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "caregiving",
+                      "OPTIONS": {"MAX_ENTRIES": 50_000}}}
 if os.environ.get("CAREGIVING_CACHE_URL"):
     CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                          "LOCATION": os.environ["CAREGIVING_CACHE_URL"], "KEY_PREFIX": "caregiving"}

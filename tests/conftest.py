@@ -40,6 +40,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _forget_process_caches():
+    """Each test starts with nothing remembered from another test's database: no cached users or sessions
+    (primary keys are reused once a test's rows are rolled back) and no remembered heartbeat clocks."""
+    from django.core.cache import cache
+
+    from caregiving_course.learner_record.heartbeats import forget_clocks
+
+    cache.clear()
+    forget_clocks()
+
+
 @pytest.fixture
 def course():
     from caregiving_course.framework import default_course

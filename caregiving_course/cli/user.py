@@ -75,11 +75,15 @@ def list_users(args: argparse.Namespace) -> int:
 
 
 def remove_user(args: argparse.Namespace) -> int:
+    from django.conf import settings
     from django.contrib.auth import get_user_model
 
     ensure_migrated()
-    updated = get_user_model().objects.filter(username=args.email.lower()).update(is_active=False)
-    if not updated:
+    user = get_user_model().objects.filter(username=args.email.lower()).first()
+    if user is None:
         raise CommandError(f"no account {args.email!r} (see 'caregiving user list')")
-    print(f"{args.email}: disabled (records kept)")
+    user.is_active = False
+    user.save(update_fields=["is_active"])  # through the ORM, so a shared user cache drops the account at once
+    print(f"{args.email}: disabled (records kept); a running server without a shared cache signs the account out "
+          f"within {settings.USER_CACHE_SECONDS} s")
     return 0

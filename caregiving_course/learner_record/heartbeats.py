@@ -15,15 +15,20 @@ decision:
 
 - the locked path (every database): one transaction that locks the clock row, adds the module's
   time, extends or opens the active span and saves the clock;
-- on PostgreSQL, the usual beat (clock and module row exist, the open span continues) is one read
-  and one statement that updates the three rows only if the clock is still as read (its ``tabs``
-  change with every accepted beat). A beat that raced another, or needs a new row, takes the
-  locked path.
+- the usual beat (clock and module row exist, the open span continues) is written only if the clock
+  is still exactly as this process last wrote or read it (all three of its columns are compared in
+  the ``WHERE``), so it needs no read: on PostgreSQL one statement, elsewhere one transaction of
+  three updates. The clock this process last saw is kept in memory for that; it is only ever a
+  guess that the database checks, so a clock changed by another process or thread, or a guess that
+  was rolled back, costs a beat the locked path and never a wrong credit. On PostgreSQL a learner
+  whose clock this process has not seen costs one plain read first.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -42,24 +47,23 @@ _JSON = ActivityClock._meta.get_field("tabs")
 _CLOCK, _ACTIVITY, _SPAN = (m._meta.db_table for m in (ActivityClock, ModuleActivity, ActiveSpan))
 READ_CLOCK = f"SELECT last_beat_at, tabs, spans FROM {_CLOCK} WHERE learner_id = %s"  # noqa: S608
 SAVE_CLOCK = f"UPDATE {_CLOCK} SET tabs = %s, spans = %s, last_beat_at = %s WHERE learner_id = %s"  # noqa: S608
+SAVE_CLOCK_IF_UNCHANGED = SAVE_CLOCK + " AND tabs = %s AND spans = %s AND last_beat_at = %s"
 ADD_MODULE_TIME = (f"UPDATE {_ACTIVITY} SET seconds = seconds + %s, "  # noqa: S608
                    "first_activity_at = COALESCE(first_activity_at, %s), last_activity_at = %s "
                    "WHERE learner_id = %s AND module_id = %s")
 READ_MODULE_TIME = f"SELECT seconds FROM {_ACTIVITY} WHERE learner_id = %s AND module_id = %s"  # noqa: S608
 RETURNS_FROM_UPDATE = {"sqlite", "postgresql"}  # UPDATE … RETURNING; MariaDB reads the total back instead
 EXTEND_SPAN = f"UPDATE {_SPAN} SET ended_at = %s, seconds = seconds + %s, beats = beats + 1 WHERE id = %s"  # noqa: S608
-READ_CLOCK_AND_MODULE = (
-    f"SELECT c.last_beat_at, c.tabs, c.spans, a.seconds FROM {_CLOCK} c "  # noqa: S608
-    f"JOIN {_ACTIVITY} a ON a.learner_id = c.learner_id AND a.module_id = %s WHERE c.learner_id = %s")
 BEAT_IF_UNCHANGED = f"""
 WITH clock AS (UPDATE {_CLOCK} SET tabs = %s, spans = %s, last_beat_at = %s
-               WHERE learner_id = %s AND tabs = %s RETURNING learner_id),
+               WHERE learner_id = %s AND tabs = %s AND spans = %s AND last_beat_at = %s RETURNING learner_id),
      activity AS (UPDATE {_ACTIVITY} SET seconds = seconds + %s,
                          first_activity_at = COALESCE(first_activity_at, %s), last_activity_at = %s
                   WHERE learner_id IN (SELECT learner_id FROM clock) AND module_id = %s RETURNING seconds),
      span AS (UPDATE {_SPAN} SET ended_at = %s, seconds = seconds + %s, beats = beats + 1
               WHERE id = %s AND EXISTS (SELECT 1 FROM clock))
 SELECT seconds FROM activity"""  # noqa: S608 (PostgreSQL only)
+KNOWN_CLOCKS = 50_000  # learners whose clock this process remembers (about 1 KB each)
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,38 @@ class _Clock:
     last_beat_at: dt.datetime | None
     tabs: dict
     spans: dict  # module id -> [open ActiveSpan id, its end (ISO)], so a beat extends it without a lookup
+    stored: tuple  # (tabs, spans, last_beat_at) as the database stores them, to compare in a WHERE
+
+
+class _Raced(Exception):
+    """The clock was not as remembered: undo the transaction and take the locked path."""
+
+
+_known: dict[tuple[str, int], _Clock] = {}  # (database alias, learner id) -> the clock last written or read
+
+
+def forget_clocks() -> None:
+    """Drop every remembered clock (tests that rebuild the database between them)."""
+    _known.clear()
+
+
+def _remember(db, learner_id: int, clock: _Clock | None) -> None:
+    key = (db.alias, learner_id)
+    if clock is None:
+        _known.pop(key, None)
+        return
+    if len(_known) >= KNOWN_CLOCKS:
+        try:  # the oldest entry; another thread may have changed the dict meanwhile
+            _known.pop(next(iter(_known)), None)
+        except (RuntimeError, StopIteration):
+            pass
+    _known[key] = clock
+
+
+def _new_clock(db, last_beat_at, tabs: dict, spans: dict) -> _Clock:
+    stored = (db.ops.adapt_json_value(tabs, None), db.ops.adapt_json_value(spans, None),
+              db.ops.adapt_datetimefield_value(last_beat_at))
+    return _Clock(last_beat_at, tabs, spans, stored)
 
 
 @dataclass(frozen=True)
@@ -102,8 +138,11 @@ def record_heartbeat(learner: Learner, module_id: str, tab_id: str, seq: int, *,
         raise RecordError("seq must be a non-negative whole number")
     now = now or timezone.now()
     db = connections[DEFAULT_DB_ALIAS]
-    if db.vendor == "postgresql":
-        result = _record_if_unchanged(db, learner.pk, module_id, tab_id, seq, now)
+    clock = _known.get((db.alias, learner.pk))
+    if clock is None and db.vendor == "postgresql":
+        clock = _read_clock(db, learner.pk)
+    if clock is not None:
+        result = _record_if_unchanged(db, clock, learner.pk, module_id, tab_id, seq, now)
         if result is not None:
             return result
     return _record_locked(db, learner.pk, module_id, tab_id, seq, now)
@@ -145,23 +184,25 @@ def _record_locked(db, learner_id: int, module_id: str, tab_id: str, seq: int, n
         clock = _locked_clock(db, cursor, learner_id)
         decision = _decide(clock, module_id, tab_id, seq, now)
         if decision.replay:
-            return BeatResult(0, _module_seconds(cursor, learner_id, module_id), "replay")
-        at = db.ops.adapt_datetimefield_value(now)
-        seconds = _add_module_time(db, cursor, [decision.credit, at, at, learner_id, module_id])
-        if seconds is None:  # the learner's first beat in this module
-            ModuleActivity.objects.using(db.alias).get_or_create(learner_id=learner_id, module_id=module_id)
-            seconds = _add_module_time(db, cursor, [decision.credit, at, at, learner_id, module_id])
-        span_id = decision.span_id
-        if span_id is not None:
-            cursor.execute(EXTEND_SPAN, [at, decision.credit, span_id])
+            result, after = BeatResult(0, _module_seconds(cursor, learner_id, module_id), "replay"), clock
         else:
-            span_id = ActiveSpan.objects.using(db.alias).create(
-                learner_id=learner_id, module_id=module_id, started_at=now, ended_at=now,
-                seconds=decision.credit, beats=1).pk
-        spans = _spans_after(clock, module_id, span_id, now)
-        cursor.execute(SAVE_CLOCK, [db.ops.adapt_json_value(decision.tabs, None), db.ops.adapt_json_value(spans, None),
-                                    db.ops.adapt_datetimefield_value(decision.clock_at), learner_id])
-        return BeatResult(decision.credit, seconds, decision.reason)
+            at = db.ops.adapt_datetimefield_value(now)
+            seconds = _add_module_time(db, cursor, [decision.credit, at, at, learner_id, module_id])
+            if seconds is None:  # the learner's first beat in this module
+                ModuleActivity.objects.using(db.alias).get_or_create(learner_id=learner_id, module_id=module_id)
+                seconds = _add_module_time(db, cursor, [decision.credit, at, at, learner_id, module_id])
+            span_id = decision.span_id
+            if span_id is not None:
+                cursor.execute(EXTEND_SPAN, [at, decision.credit, span_id])
+            else:
+                span_id = ActiveSpan.objects.using(db.alias).create(
+                    learner_id=learner_id, module_id=module_id, started_at=now, ended_at=now,
+                    seconds=decision.credit, beats=1).pk
+            after = _new_clock(db, decision.clock_at, decision.tabs, _spans_after(clock, module_id, span_id, now))
+            cursor.execute(SAVE_CLOCK, [*after.stored, learner_id])
+            result = BeatResult(decision.credit, seconds, decision.reason)
+    _remember(db, learner_id, after)
+    return result
 
 
 def _add_module_time(db, cursor, params: list) -> int | None:
@@ -174,31 +215,83 @@ def _add_module_time(db, cursor, params: list) -> int | None:
     return _module_seconds(cursor, params[3], params[4]) if cursor.rowcount else None
 
 
-def _record_if_unchanged(db, learner_id: int, module_id: str, tab_id: str, seq: int,
+def _record_if_unchanged(db, clock: _Clock, learner_id: int, module_id: str, tab_id: str, seq: int,
                          now: dt.datetime) -> BeatResult | None:
-    """PostgreSQL: record the usual beat in one statement; None when the locked path must do it."""
-    with _prepared_cursor(db) as cursor:
-        cursor.execute(READ_CLOCK_AND_MODULE, [module_id, learner_id])
-        row = cursor.fetchone()
-        if row is None:  # no clock or no module row yet
-            return None
-        clock = _clock(db, row[:3])
-        decision = _decide(clock, module_id, tab_id, seq, now)
-        if decision.replay:
-            return BeatResult(0, row[3], "replay")
-        if decision.span_id is None:
-            return None
-        spans = _spans_after(clock, module_id, decision.span_id, now)
-        cursor.execute(BEAT_IF_UNCHANGED, [
-            db.ops.adapt_json_value(decision.tabs, None), db.ops.adapt_json_value(spans, None), decision.clock_at,
-            learner_id, db.ops.adapt_json_value(clock.tabs, None),
-            decision.credit, now, now, module_id,
-            now, decision.credit, decision.span_id])
-        row = cursor.fetchone()
-    if row is None:  # another beat of this learner came first: nothing was written
+    """Record the usual beat if the clock is still ``clock``; None when the locked path must do it."""
+    decision = _decide(clock, module_id, tab_id, seq, now)
+    if decision.replay or decision.span_id is None:  # a replay reads the module's time; a new span is a new row
         return None
-    seconds = row[0]
-    return BeatResult(decision.credit, seconds, decision.reason)
+    after = _new_clock(db, decision.clock_at, decision.tabs, _spans_after(clock, module_id, decision.span_id, now))
+    write = _beat_statement if db.vendor == "postgresql" else _beat_transaction
+    seconds = write(db, clock, after, decision, learner_id, module_id, now)
+    _remember(db, learner_id, after if seconds is not None else None)
+    return BeatResult(decision.credit, seconds, decision.reason) if seconds is not None else None
+
+
+def _beat_statement(db, clock: _Clock, after: _Clock, decision: _Decision, learner_id: int, module_id: str,
+                    now: dt.datetime) -> int | None:
+    """PostgreSQL: the three updates as one statement; the module's new time, or None if the clock changed."""
+    with _prepared_cursor(db) as cursor:
+        cursor.execute(BEAT_IF_UNCHANGED, [*after.stored, learner_id, *clock.stored,
+                                           decision.credit, now, now, module_id,
+                                           now, decision.credit, decision.span_id])
+        row = cursor.fetchone()
+    return row[0] if row is not None else None
+
+
+def _beat_transaction(db, clock: _Clock, after: _Clock, decision: _Decision, learner_id: int, module_id: str,
+                      now: dt.datetime) -> int | None:
+    """Other databases: the three updates in one transaction, undone unless the clock was as remembered."""
+    at = db.ops.adapt_datetimefield_value(now)
+    try:
+        with _write_transaction(db) as execute:
+            if execute(SAVE_CLOCK_IF_UNCHANGED, [*after.stored, learner_id, *clock.stored]).rowcount != 1:
+                raise _Raced
+            params = [decision.credit, at, at, learner_id, module_id]
+            if db.vendor in RETURNS_FROM_UPDATE:
+                row = execute(ADD_MODULE_TIME + " RETURNING seconds", params).fetchone()
+            else:
+                row = execute(READ_MODULE_TIME, params[3:]).fetchone() if execute(ADD_MODULE_TIME, params).rowcount \
+                    else None
+            if row is None:
+                raise _Raced
+            execute(EXTEND_SPAN, [at, decision.credit, decision.span_id])
+    except _Raced:
+        return None
+    return row[0]
+
+
+@contextlib.contextmanager
+def _write_transaction(db) -> Iterator[Callable[[str, list], object]]:
+    """One write transaction, yielding ``execute(sql, params) -> cursor`` (``%s`` placeholders).
+
+    On SQLite in autocommit, unless queries are being logged, it runs on the driver's connection (see
+    ``caregiving_course.sqlite``): Django's transaction and cursor layers cost more than the beat's three
+    statements. Anywhere else it is ``transaction.atomic`` with Django's cursor.
+    """
+    if db.vendor == "sqlite" and not db.in_atomic_block and not db.queries_logged:
+        with db.immediate_transaction() as connection:
+            yield lambda sql, params: connection.execute(_qmark(sql), params)
+        return
+    with transaction.atomic(using=db.alias), db.cursor() as cursor:
+        def execute(sql: str, params: list):
+            cursor.execute(sql, params)
+            return cursor
+
+        yield execute
+
+
+@functools.cache
+def _qmark(sql: str) -> str:
+    return sql.replace("%s", "?")
+
+
+def _read_clock(db, learner_id: int) -> _Clock | None:
+    """PostgreSQL: the learner's clock without a lock, or None when there is none yet."""
+    with _prepared_cursor(db) as cursor:
+        cursor.execute(READ_CLOCK, [learner_id])
+        row = cursor.fetchone()
+    return _clock(db, row) if row is not None else None
 
 
 def _locked_clock(db, cursor, learner_id: int) -> _Clock:
@@ -220,7 +313,7 @@ def _clock(db, row) -> _Clock:
     convert = getattr(db.ops, "convert_datetimefield_value", None)
     if convert is not None:
         last = convert(last, None, db)
-    return _Clock(last, _JSON.from_db_value(tabs, None, db), _JSON.from_db_value(spans, None, db))
+    return _new_clock(db, last, _JSON.from_db_value(tabs, None, db), _JSON.from_db_value(spans, None, db))
 
 
 def _module_seconds(cursor, learner_id: int, module_id: str) -> int:

@@ -1,22 +1,33 @@
-"""Signing in with Django's model backend, reading the signed-in user with a statement compiled once.
+"""Signing in with Django's model backend, the signed-in user's row kept in the cache for a minute.
 
-Every request of a signed-in user reads the user's row, and every open module page sends a heartbeat
-every few seconds: building that one query through the ORM each time cost more than running it. The
-statement, its column converters and the field names are compiled once per database connection by the
-ORM itself; each request only binds the id, runs the statement and builds the user with
-``Model.from_db``. The checks are Django's own (``is_active`` through ``user_can_authenticate``, then
-the session's password hash in ``django.contrib.auth.get_user``), so nothing about who may sign in
-changes.
+Every request of a signed-in user needs the user's row, and every open module page sends a heartbeat
+every few seconds. Reading that row was the costliest part of a heartbeat: on a busy server each read
+also hands the interpreter to other threads and back. So the row is kept in Django's cache (the
+session cache: process memory, or Redis shared by several processes) for ``USER_CACHE_SECONDS``:
+
+- saving or deleting a user through the ORM drops its row at once (and again when the transaction
+  commits, so a reader in between cannot put the old row back for long);
+- a change that bypasses the ORM's signals (``QuerySet.update``, SQL, or another process when the
+  cache is per process, as with ``caregiving user remove`` beside a running server) takes effect when
+  the row expires, within ``USER_CACHE_SECONDS`` (``CAREGIVING_USER_CACHE_SECONDS``; 0 reads every time).
+
+On a miss the statement, its column converters and the field names are compiled once per database
+connection by the ORM itself; each read only binds the id, runs the statement and builds the user with
+``Model.from_db``. The checks are Django's own on every request (``is_active`` through
+``user_can_authenticate``, then the session's password hash in ``django.contrib.auth.get_user``), so
+nothing about who may sign in changes except how fresh the row is.
 """
 from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import connections, router
+from django.db import connections, router, transaction
 
 
 @dataclass(frozen=True)
@@ -42,8 +53,12 @@ def _statement(user_model, alias: str, connection) -> _Statement:
     return found
 
 
+def cache_key(pk) -> str:
+    return f"caregiving.user.{pk}"
+
+
 def read_user(user_id):
-    """The user with this primary key (as the session holds it), or None."""
+    """The user with this primary key (as the session holds it), or None; a new instance every call."""
     user_model = get_user_model()
     try:
         pk = user_model._meta.pk.to_python(user_id)
@@ -52,14 +67,26 @@ def read_user(user_id):
     alias = router.db_for_read(user_model)
     connection = connections[alias]
     statement = _statement(user_model, alias, connection)
-    with connection.cursor() as cursor:
-        cursor.execute(statement.sql, [user_model._meta.pk.get_db_prep_value(pk, connection)])
-        row = cursor.fetchone()
+    seconds = settings.USER_CACHE_SECONDS
+    row = cache.get(cache_key(pk)) if seconds > 0 else None
     if row is None:
-        return None
-    if statement.converters:
-        row = next(iter(statement.compiler.apply_converters([row], statement.converters)))
+        with connection.cursor() as cursor:
+            cursor.execute(statement.sql, [user_model._meta.pk.get_db_prep_value(pk, connection)])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        if statement.converters:
+            row = tuple(next(iter(statement.compiler.apply_converters([row], statement.converters))))
+        if seconds > 0:
+            cache.set(cache_key(pk), row, seconds)
     return user_model.from_db(alias, statement.attnames, row)
+
+
+def forget_user(sender, instance, **kwargs) -> None:
+    """(post_save / post_delete of the user model) drop the cached row now and when the change commits."""
+    key = cache_key(instance.pk)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key), using=kwargs.get("using"))
 
 
 class FastModelBackend(ModelBackend):

@@ -7,10 +7,16 @@ asleep while the lock stood free. Here the threads of one process queue on a Pyt
 and each is woken as soon as the previous transaction ends. SQLite's busy timeout still arbitrates
 between processes (the command line beside a running server), and a thread that waits longer than
 ``QUEUE_TIMEOUT`` goes on to SQLite's own waiting, so nothing can hang on the queue.
+
+:meth:`DatabaseWrapper.immediate_transaction` is the same transaction for the busiest writes (a
+heartbeat), on the driver's connection without Django's transaction and cursor layers.
 """
 from __future__ import annotations
 
+import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.db.backends.sqlite3 import base
 
@@ -48,6 +54,29 @@ class DatabaseWrapper(base.DatabaseWrapper):
             super().close()
         finally:
             self._leave_queue()
+
+    @contextmanager
+    def immediate_transaction(self) -> Iterator[sqlite3.Connection]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT`` (``ROLLBACK`` on any error), in turn with the other writers of this
+        process, yielding the driver's connection (``?`` placeholders). Only in autocommit: inside a Django
+        transaction use ``transaction.atomic``. Driver errors come out as Django's database errors."""
+        if self.in_atomic_block:
+            raise RuntimeError("immediate_transaction() inside a Django transaction; use transaction.atomic")
+        self.ensure_connection()
+        queue = _queue(self.settings_dict["NAME"])
+        queued = queue.acquire(timeout=QUEUE_TIMEOUT)
+        try:
+            with self.wrap_database_errors:
+                self.connection.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self.connection
+                    self.connection.commit()
+                except BaseException:
+                    self.connection.rollback()
+                    raise
+        finally:
+            if queued:
+                queue.release()
 
     def _leave_queue(self) -> None:
         queue, self._queued = self._queued, None

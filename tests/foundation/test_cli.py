@@ -67,6 +67,18 @@ def test_user_add_and_list(cli):
     assert "pat@example.org" in listing.stdout
 
 
+def test_user_remove_disables_the_account_and_keeps_it(cli):
+    assert cli("user", "add", "leaving@example.org", "--password", "longenough1").returncode == 0
+    removed = cli("user", "remove", "leaving@example.org")
+    assert removed.returncode == 0, removed.stderr
+    assert "disabled (records kept)" in removed.stdout and "signs the account out within 60 s" in removed.stdout
+    listing = cli("user", "list")
+    assert "leaving@example.org" in listing.stdout and "no" in listing.stdout.split("leaving@example.org")[1][:80]
+    unknown = cli("user", "remove", "nobody@example.org")
+    assert unknown.returncode != 0 and "no account 'nobody@example.org'" in unknown.stderr
+    assert "Traceback" not in unknown.stderr
+
+
 def test_lti11_consumer_registration_shows_the_secret_once(cli):
     first = cli("platform", "add-lti11", "Old Moodle", "--key", "old-moodle")
     assert first.returncode == 0, first.stderr

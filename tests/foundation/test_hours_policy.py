@@ -5,7 +5,7 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -83,10 +83,49 @@ def test_a_steady_beat_is_a_few_statements(learner, course):
     with CaptureQueriesContext(connection) as queries:
         assert beat(learner, m, "tab", 3, 30).credited_seconds == 15
     writes = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
-    # PostgreSQL: read the clock, then one conditional statement; elsewhere one locked transaction: read the
-    # clock, add the module's time (MariaDB reads it back), extend the span, save the clock.
-    assert len(writes) == {"postgresql": 2, "sqlite": 4}.get(connection.vendor, 5), writes
+    # The clock is as this process last wrote it, so nothing is read. PostgreSQL: one conditional statement;
+    # elsewhere one transaction: save the clock if unchanged, add the module's time (MariaDB reads it back),
+    # extend the span.
+    assert len(writes) == {"postgresql": 1, "sqlite": 3}.get(connection.vendor, 4), writes
     assert ModuleActivity.objects.get(learner=learner, module_id=m).seconds == 30
+
+
+def _steady_beats_then_a_clock_changed_elsewhere(learner, module):
+    """Three beats (the clock is now remembered), then another process moves the clock on: a later tab
+    number and a later last beat. What the next beats credit must follow the database, not the memory."""
+    beat(learner, module, "tab", 1, 0)
+    beat(learner, module, "tab", 2, 10)
+    assert beat(learner, module, "tab", 3, 20).credited_seconds == 10
+    ActivityClock.objects.filter(learner=learner).update(
+        tabs={"tab": 9}, last_beat_at=T0 + dt.timedelta(seconds=26))
+    assert beat(learner, module, "tab", 4, 30).ignored == "replay"  # 4 <= 9, as the database says
+    assert beat(learner, module, "tab", 10, 30).credited_seconds == 4  # from 26 s, not from 20 s
+    assert beat(learner, module, "tab", 11, 40).credited_seconds == 10  # remembered again, and right
+    assert ModuleActivity.objects.get(learner=learner, module_id=module).seconds == 34
+    span = ActiveSpan.objects.get(learner=learner)
+    assert (span.seconds, span.beats) == (34, 5)
+
+
+def test_a_clock_changed_behind_this_process_is_checked_not_trusted(learner, course):
+    _steady_beats_then_a_clock_changed_elsewhere(learner, course.modules[0].id)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_clock_changed_behind_this_process_outside_a_transaction(learner, course):
+    """The same in autocommit, as the server runs: on SQLite the driver-level transaction."""
+    _steady_beats_then_a_clock_changed_elsewhere(learner, course.modules[0].id)
+    assert connection.get_autocommit() and not connection.in_atomic_block
+
+
+def test_a_remembered_clock_that_was_rolled_back_costs_nothing(learner, course):
+    m = course.modules[0].id
+    beat(learner, m, "tab", 1, 0)
+    beat(learner, m, "tab", 2, 10)
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        assert beat(learner, m, "tab", 3, 20).credited_seconds == 10  # remembered, then undone
+        1 / 0  # noqa: B018
+    assert beat(learner, m, "tab", 3, 20).credited_seconds == 10  # not a replay: the database never saw 3
+    assert ModuleActivity.objects.get(learner=learner, module_id=m).seconds == 20
 
 
 def test_a_beat_for_a_learner_who_no_longer_exists_is_refused(db, course):

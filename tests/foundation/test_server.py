@@ -132,3 +132,25 @@ def test_a_session_ended_by_another_process_ends_with_a_shared_cache(tmp_path):
             **os.environ, **env, "CAREGIVING_HOME": str(tmp_path),
             "DJANGO_SETTINGS_MODULE": "caregiving_course.settings"})
         assert not requests.get(base + "/course/ping?user=1", cookies=browser.cookies, timeout=10).json()["signed_in"]
+
+
+def test_a_password_changed_by_another_process_signs_out_at_once_with_a_shared_cache(tmp_path):
+    """The signed-in user's row is cached beside the sessions: a password changed in another process through
+    the ORM drops it from the shared cache, so the old session ends on the next request, not a minute later."""
+    from tests.conftest import require
+
+    require(_redis_up(), "Redis on 127.0.0.1:6379")
+    env = {"CAREGIVING_CACHE_URL": REDIS_URL}
+    with start_server(tmp_path, env) as base:
+        browser = sign_up(base, "rotated@example.org")
+        for _ in range(2):  # the second answer comes from the cached row
+            assert requests.get(base + "/course/ping?user=1", cookies=browser.cookies, timeout=10).json()["signed_in"]
+        script = ("import django; django.setup()\n"
+                  "from django.contrib.auth import get_user_model\n"
+                  "user = get_user_model().objects.get(username='rotated@example.org')\n"
+                  "user.set_password('another-long-passphrase')\n"
+                  "user.save()\n")
+        subprocess.run([sys.executable, "-c", script], check=True, timeout=60, env={
+            **os.environ, **env, "CAREGIVING_HOME": str(tmp_path),
+            "DJANGO_SETTINGS_MODULE": "caregiving_course.settings"})
+        assert not requests.get(base + "/course/ping?user=1", cookies=browser.cookies, timeout=10).json()["signed_in"]

@@ -3,10 +3,11 @@ cached in front of the database, and SQLite writers of one process queued on a l
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection, connections, transaction
+from django.db import IntegrityError, connection, connections, transaction
 
 from caregiving_course.learner_record import api
 from caregiving_course.learner_record.models import ModuleActivity
@@ -34,17 +35,52 @@ def test_read_user_of_an_unknown_or_malformed_id_is_none(db, user_id):
 def test_an_inactive_user_is_not_signed_in(make_user):
     user = make_user("gone@example.org")
     assert FastModelBackend().get_user(str(user.pk)).pk == user.pk
+    user.is_active = False
+    user.save()  # through the ORM: the cached row is dropped at once
+    assert FastModelBackend().get_user(str(user.pk)) is None
+
+
+def test_a_change_that_bypasses_the_orm_takes_effect_when_the_cached_row_expires(make_user, settings):
+    settings.USER_CACHE_SECONDS = 1
+    user = make_user("elsewhere@example.org")
+    assert FastModelBackend().get_user(str(user.pk)).is_active
+    get_user_model().objects.filter(pk=user.pk).update(is_active=False)  # as another process would
+    assert FastModelBackend().get_user(str(user.pk)) is not None  # the cached row, for at most a second
+    time.sleep(1.1)
+    assert FastModelBackend().get_user(str(user.pk)) is None
+
+
+def test_without_the_user_cache_every_request_reads_the_row(make_user, settings):
+    settings.USER_CACHE_SECONDS = 0
+    user = make_user("uncached@example.org")
+    assert FastModelBackend().get_user(str(user.pk)) is not None
     get_user_model().objects.filter(pk=user.pk).update(is_active=False)
     assert FastModelBackend().get_user(str(user.pk)) is None
 
 
-def test_a_password_change_elsewhere_ends_the_cached_session(client, make_user):
-    """Sessions are cached, but the user is read on every request: a new password signs old sessions out."""
-    user = make_user("moved@example.org")
+def test_each_request_gets_its_own_user_instance(make_user):
+    user = make_user("own@example.org")
+    first = read_user(str(user.pk))
+    first.first_name = "changed in one request"
+    assert read_user(str(user.pk)).first_name == ""
+    assert read_user(str(user.pk)) is not read_user(str(user.pk))
+
+
+def test_a_password_change_ends_the_cached_session(client, make_user, settings):
+    """Sessions and users are cached, yet a new password signs old sessions out: at once when saved through the
+    ORM, and within USER_CACHE_SECONDS when written elsewhere."""
+    settings.USER_CACHE_SECONDS = 1
+    user, other = make_user("moved@example.org"), make_user("stays@example.org")
     client.force_login(user)
     assert client.get("/course/ping?user=1").json()["signed_in"] is True
-    assert client.get("/course/ping?user=1").json()["signed_in"] is True  # now from the session cache
-    get_user_model().objects.filter(pk=user.pk).update(password="changed-elsewhere")
+    assert client.get("/course/ping?user=1").json()["signed_in"] is True  # now from the caches
+    user.set_password("a-new-password-9")
+    user.save()
+    assert client.get("/course/ping?user=1").json()["signed_in"] is False
+    client.force_login(other)
+    assert client.get("/course/ping?user=1").json()["signed_in"] is True
+    get_user_model().objects.filter(pk=other.pk).update(password="changed-elsewhere")
+    time.sleep(1.1)
     assert client.get("/course/ping?user=1").json()["signed_in"] is False
 
 
@@ -90,3 +126,30 @@ def test_sqlite_queue_is_released_after_commit_error_and_close(db):
     with transaction.atomic():
         connection.close()
     assert not queue.locked()
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.django_db(transaction=True)
+def test_sqlite_immediate_transaction_commits_or_undoes_all_and_leaves_its_turn(learner, course):
+    from caregiving_course.sqlite.base import _queue
+
+    queue = _queue(connection.settings_dict["NAME"])
+    module = course.modules[0].id
+    ModuleActivity.objects.create(learner=learner, module_id=module)
+    with connection.immediate_transaction() as driver:
+        assert queue.locked()
+        driver.execute("UPDATE learner_record_moduleactivity SET seconds = 5")
+    assert not queue.locked() and ModuleActivity.objects.get().seconds == 5
+    with pytest.raises(ZeroDivisionError), connection.immediate_transaction() as driver:
+        driver.execute("UPDATE learner_record_moduleactivity SET seconds = 99")
+        1 / 0  # noqa: B018
+    assert not queue.locked() and ModuleActivity.objects.get().seconds == 5
+    with pytest.raises(IntegrityError), connection.immediate_transaction() as driver:  # a Django error, not sqlite3's
+        driver.execute("UPDATE learner_record_moduleactivity SET seconds = 7")
+        driver.execute("INSERT INTO learner_record_moduleactivity (learner_id, module_id) VALUES (?, ?)",
+                       [learner.pk, module])
+    assert not queue.locked() and ModuleActivity.objects.get().seconds == 5
+    with transaction.atomic(), pytest.raises(RuntimeError, match="inside a Django transaction"), \
+            connection.immediate_transaction():
+        pass
+    assert connection.get_autocommit() and not connection.in_atomic_block
