@@ -54,7 +54,7 @@ from xblock.runtime import MemoryIdManager, Runtime
 
 from caregiving_course.learner_record import api
 from xblocks.services import CurrentUserService, I18nService, SettingsService
-from xblocks.state import BlockFieldData, StateStore
+from xblocks.state import PlacedFieldData, StateStore
 
 log = logging.getLogger(__name__)
 TOKEN_SALT = "xblocks.handler.v1"  # noqa: S105 (a signing namespace, not a secret)
@@ -117,8 +117,10 @@ class CourseRuntime(Runtime):
         self.events: list[tuple[str, dict]] = []
         self._placements: dict[str, Placement] = {}
         self.store = StateStore(str(learner.pk) if learner is not None else None)
+        self.placed_fields = PlacedFieldData(self.store)
         ids = MemoryIdManager()
         super().__init__(ids, ids, services={
+            "field-data": self.placed_fields,
             "i18n": I18nService(),
             "settings": SettingsService(),
             "user": CurrentUserService(user, learner, is_staff=LazyFlag(lambda: is_staff_user(user))),
@@ -130,7 +132,8 @@ class CourseRuntime(Runtime):
         ids = ScopeIds(user_id, placement.block_type, placement.usage_key + ".d", placement.usage_key)
         cls = self.load_block_type(placement.block_type)
         self._placements[placement.usage_key] = placement
-        return self.construct_xblock_from_class(cls, ids, field_data=BlockFieldData(placement.fields, self.store))
+        self.placed_fields.place(placement.usage_key, placement.fields)
+        return self.construct_xblock_from_class(cls, ids)
 
     def handler_url(self, block, handler_name, suffix="", query="", thirdparty=False):
         func = getattr(block, handler_name, None)

@@ -51,13 +51,20 @@ class StateStore:
                     scope=bucket[0], scope_id=bucket[1], user_id=bucket[2], defaults={"state": self._rows[bucket]})
 
 
-class BlockFieldData(FieldData):
-    """Authored values in memory, user-scoped values in a :class:`StateStore`."""
+class PlacedFieldData(FieldData):
+    """The runtime's ``field-data`` service: each placed block's authored values (by usage id) in memory,
+    user-scoped values in a :class:`StateStore`."""
 
-    def __init__(self, authored: dict, store: StateStore) -> None:
+    def __init__(self, store: StateStore) -> None:
         super().__init__()
-        self.authored = dict(authored)
+        self.placed: dict[str, dict] = {}
         self.store = store
+
+    def place(self, usage_id: str, authored: dict) -> None:
+        self.placed[usage_id] = dict(authored)
+
+    def _values(self, block) -> dict:
+        return self.placed[block.scope_ids.usage_id]
 
     @staticmethod
     def _authored(block, name: str) -> bool:
@@ -69,7 +76,7 @@ class BlockFieldData(FieldData):
 
     def get(self, block, name):
         if self._authored(block, name):
-            return self.authored[name]
+            return self._values(block)[name]
         return self._row(block, name)[0][name]
 
     def set(self, block, name, value):
@@ -79,7 +86,7 @@ class BlockFieldData(FieldData):
         dirty: set[Bucket | None] = set()
         for name, value in update_dict.items():
             if self._authored(block, name):
-                self.authored[name] = value
+                self._values(block)[name] = value
                 continue
             row, bucket = self._row(block, name)
             row[name] = value
@@ -89,7 +96,7 @@ class BlockFieldData(FieldData):
 
     def delete(self, block, name):
         if self._authored(block, name):
-            self.authored.pop(name, None)
+            self._values(block).pop(name, None)
             return
         row, bucket = self._row(block, name)
         if name in row:
@@ -98,5 +105,5 @@ class BlockFieldData(FieldData):
 
     def has(self, block, name):
         if self._authored(block, name):
-            return name in self.authored
+            return name in self._values(block)
         return name in self._row(block, name)[0]
