@@ -204,13 +204,13 @@ def deliver(entry: OutboxEntry, policy: RetryPolicy,
     if handler is None:
         # Another process (or a later deploy) may know this kind: leave it for them, a while later.
         outbox.reschedule(entry.id, timezone.now() + dt.timedelta(seconds=policy.cap_seconds),
-                          f"no handler registered for {entry.kind!r} in this process")
+                          f"no handler registered for {entry.kind!r} in this process", owner=entry.lease_owner)
         return Outcome(entry.id, entry.kind, entry.key, SKIPPED, f"no handler for {entry.kind}")
     try:
         result = handler(entry)
     except Permanent as exc:
         mark_in_doubt(entry.key, exc.describe())
-        outbox.dead_letter(entry.id, exc.describe())
+        outbox.dead_letter(entry.id, exc.describe(), owner=entry.lease_owner)
         return Outcome(entry.id, entry.kind, entry.key, DEAD, exc.describe())
     except RetryLater as exc:
         return _retry(entry, policy, exc)
@@ -227,10 +227,10 @@ def _retry(entry: OutboxEntry, policy: RetryPolicy, exc: RetryLater) -> Outcome:
     if entry.attempts >= policy.max_attempts:
         detail = f"gave up after {entry.attempts} attempts; last answer: {exc.describe()}"
         mark_in_doubt(entry.key, detail)
-        outbox.dead_letter(entry.id, detail)
+        outbox.dead_letter(entry.id, detail, owner=entry.lease_owner)
         return Outcome(entry.id, entry.kind, entry.key, DEAD, detail)
     wait = policy.delay(entry.attempts, exc.retry_after)
-    outbox.reschedule(entry.id, timezone.now() + dt.timedelta(seconds=wait), exc.describe())
+    outbox.reschedule(entry.id, timezone.now() + dt.timedelta(seconds=wait), exc.describe(), owner=entry.lease_owner)
     return Outcome(entry.id, entry.kind, entry.key, RETRYING, exc.describe())
 
 

@@ -100,7 +100,7 @@ class Worker:
             for i, entry in enumerate(claimed):
                 if time.monotonic() > deadline:
                     for rest in claimed[i:]:  # lease nearly over: hand the rest back rather than race a new holder
-                        outbox.reschedule(rest.id, timezone.now(), "lease ran short; handed back")
+                        outbox.reschedule(rest.id, timezone.now(), "lease ran short; handed back", owner=self.name)
                     break
                 outcome = delivery.deliver(entry, self.policy, lambda entry_id, result: done.append((entry_id, result)))
                 summary.add(outcome)

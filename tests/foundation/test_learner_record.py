@@ -174,6 +174,20 @@ def test_outbox_claims_are_exclusive_and_leases_lapse(db, learner, course):
     assert outbox.claim("worker-c") == [] and outbox.counts()["done"] == 1
 
 
+def test_a_worker_whose_lease_lapsed_cannot_release_or_bury_the_new_holders_delivery(db, learner, course):
+    complete_all_modules(learner, course)
+    [entry] = outbox.claim("worker-a", limit=10, lease_seconds=60)
+    OutboxEntry.objects.filter(pk=entry.pk).update(lease_expires_at=timezone.now() - dt.timedelta(seconds=1))
+    [again] = outbox.claim("worker-b", limit=10, lease_seconds=60)
+    assert not outbox.reschedule(entry.pk, timezone.now(), "late answer", owner="worker-a")
+    assert not outbox.dead_letter(entry.pk, "late failure", owner="worker-a")
+    held = OutboxEntry.objects.get(pk=entry.pk)
+    assert (held.status, held.lease_owner, held.last_error) == (OutboxEntry.PENDING, "worker-b", "")
+    assert outbox.claim("worker-c", limit=10) == []  # still leased to worker-b
+    assert outbox.reschedule(again.pk, timezone.now(), "busy", owner="worker-b")
+    assert OutboxEntry.objects.get(pk=entry.pk).lease_owner == ""
+
+
 @pytest.mark.django_db(transaction=True)
 def test_outbox_refuses_entries_outside_a_transaction():
     with pytest.raises(RuntimeError, match="inside the transaction"):
