@@ -1,15 +1,12 @@
 """Shared fixtures: the database in use (SQLite, or PostgreSQL/MariaDB by DATABASE_URL), users, a live server.
 
-With ``CI=true`` an unreachable database or a missing browser fails the run instead of skipping.
+A missing database, browser, server or validator fails the test that needs it (``require``); nothing is
+skipped. ``./dev test`` (``tests/run``) installs and starts all of them.
 """
 from __future__ import annotations
 
-import os
-
 import pytest
 from django.conf import settings
-
-IN_CI = os.environ.get("CI") == "true"
 
 
 def pytest_collection_modifyitems(config, items) -> None:
@@ -24,12 +21,9 @@ def pytest_collection_modifyitems(config, items) -> None:
 
 
 def require(condition: bool, reason: str) -> None:
-    """Skip a test whose real dependency is missing, except in CI, where that is a failure."""
-    if condition:
-        return
-    if IN_CI:
-        pytest.fail(f"CI must provide this: {reason}", pytrace=False)
-    pytest.skip(reason)
+    """Fail a test whose real dependency is missing, naming it: the tests run against the real thing only."""
+    if not condition:
+        pytest.fail(f"missing: {reason}; ./dev test (tests/run) installs and starts it", pytrace=False)
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@
 - Open Badges 3.0: the official 1EdTech JSON schema (``schema/``, validated with ``jsonschema``) and
   Digital Bazaar's Data Integrity verifier (``verifier/``, ``npm ci --prefix tests/issuer/verifier``).
 
-Without them these tests skip locally and fail in CI (``require``).
+Without them these tests fail, naming what is missing (``require``); ``tests/run`` installs both.
 """
 from __future__ import annotations
 
