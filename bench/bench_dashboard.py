@@ -25,13 +25,12 @@ import time
 from pathlib import Path
 
 from bench.common import (
-    free_port,
     fresh_database,
     peak_rss_mb,
     postgres_database,
     process_peak_rss_mb,
+    served,
     setup_django,
-    wait_for_server,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -142,11 +141,7 @@ def run(kind: str) -> None:
     teacher = cohort.instructors.get()
     rows = _ceiling_sql(cohort.pk)
     assert len(rows) == LEARNERS
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "bench.bench_dashboard", "--serve", str(port)], cwd=ROOT,
-                              env=dict(os.environ, CAREGIVING_LOG_LEVEL="ERROR"))
-    try:
-        wait_for_server(port, server)
+    with served("bench.bench_dashboard", dict(os.environ, CAREGIVING_LOG_LEVEL="ERROR")) as (port, server):
         _, page = _ttfb(port, "GET", "/course/dashboard/", session)  # warm up
         text = page.decode()
         assert f"of {LEARNERS}" in text, "the dashboard did not show the cohort"
@@ -164,9 +159,6 @@ def run(kind: str) -> None:
         _, chart_best = _timed(lambda: _ttfb(port, "GET", chart_path, session)[0], repeat=5)
         _, rows_best = _timed(lambda: api.cohort_rows(cohort, viewer=teacher), repeat=3)
         server_peak = process_peak_rss_mb(server.pid)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     # Headline ratios use the best of each series (the run least disturbed by other work on the machine,
     # as bench.common.best_of does); medians are shown beside them.
     print(f"dashboard [{kind}]: {page_best / sql_best:.2f}x raw aggregate SQL "

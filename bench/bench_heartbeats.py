@@ -28,12 +28,11 @@ import time
 from pathlib import Path
 
 from bench.common import (
-    free_port,
     fresh_database,
     postgres_database,
     process_cpu_seconds,
     process_peak_rss_mb,
-    wait_for_server,
+    served,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -159,11 +158,7 @@ def run(kind: str) -> None:
     out = subprocess.run([sys.executable, "-m", "bench.bench_heartbeats", "--prepare"], cwd=ROOT, env=env,
                          check=True, capture_output=True, text=True).stdout
     sessions = json.loads(out.strip().splitlines()[-1])
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "bench.bench_heartbeats", "--serve", str(port)], cwd=ROOT,
-                              env=env)
-    try:
-        wait_for_server(port, server)
+    with served("bench.bench_heartbeats", env) as (port, server):
         learners = [(s, *_open_module(port, s)) for s in sessions]
         _measure(port, "ping", learners[:2], server.pid)  # warm up both paths
         _measure(port, "heartbeat", learners[:2], server.pid)
@@ -172,9 +167,6 @@ def run(kind: str) -> None:
         signed_in, _ = _measure(port, "signed-in ping", learners, server.pid)
         hidden, hidden_cpu = _measure(port, "hidden-tab beat", learners, server.pid)
         peak = process_peak_rss_mb(server.pid)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     print(f"heartbeats [{kind}]: {beats / ceiling:.2f}x trivial JSON endpoint "
           f"(heartbeats {beats:.0f}/s, ping {ceiling:.0f}/s; {LEARNERS} learners, {THREADS} server threads; "
           f"target >= 0.5x); server peak RSS {peak:.0f} MB", flush=True)

@@ -6,11 +6,14 @@ import re
 import resource
 import socket
 import subprocess
+import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN", "postgres://postgres@127.0.0.1:5432/postgres")
 
 
@@ -65,6 +68,20 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@contextmanager
+def served(module: str, env: dict) -> Iterator[tuple[int, subprocess.Popen]]:
+    """``python -m MODULE --serve PORT`` on a free port: its port and process once it accepts
+    connections; stopped when the block ends."""
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", module, "--serve", str(port)], cwd=ROOT, env=env)
+    try:
+        wait_for_server(port, server)
+        yield port, server
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def wait_for_server(port: int, server: subprocess.Popen, *, seconds: float = 60) -> None:

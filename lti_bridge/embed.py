@@ -90,7 +90,7 @@ def _url(value: object) -> str:
 
 def sign_in(request, user) -> None:
     """Log ``user`` into this request's session (the cookie is set by :func:`set_session_cookie`)."""
-    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+    login(request, user)  # the one configured backend
     request.session.save()
 
 

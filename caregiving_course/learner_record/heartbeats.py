@@ -28,7 +28,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -244,26 +244,22 @@ def _beat_transaction(db, clock: _Clock, after: _Clock, decision: _Decision, lea
     """Other databases: the three updates in one transaction, undone unless the clock was as remembered."""
     at = db.ops.adapt_datetimefield_value(now)
     try:
-        with _write_transaction(db) as execute:
-            if execute(SAVE_CLOCK_IF_UNCHANGED, [*after.stored, learner_id, *clock.stored]).rowcount != 1:
+        with _write_transaction(db) as cursor:
+            cursor.execute(SAVE_CLOCK_IF_UNCHANGED, [*after.stored, learner_id, *clock.stored])
+            if cursor.rowcount != 1:
                 raise _Raced
-            params = [decision.credit, at, at, learner_id, module_id]
-            if db.vendor in RETURNS_FROM_UPDATE:
-                row = execute(ADD_MODULE_TIME + " RETURNING seconds", params).fetchone()
-            else:
-                row = execute(READ_MODULE_TIME, params[3:]).fetchone() if execute(ADD_MODULE_TIME, params).rowcount \
-                    else None
-            if row is None:
+            seconds = _add_module_time(db, cursor, [decision.credit, at, at, learner_id, module_id])
+            if seconds is None:
                 raise _Raced
-            execute(EXTEND_SPAN, [at, decision.credit, decision.span_id])
+            cursor.execute(EXTEND_SPAN, [at, decision.credit, decision.span_id])
     except _Raced:
         return None
-    return row[0]
+    return seconds
 
 
 @contextlib.contextmanager
-def _write_transaction(db) -> Iterator[Callable[[str, list], object]]:
-    """One write transaction, yielding ``execute(sql, params) -> cursor`` (``%s`` placeholders).
+def _write_transaction(db) -> Iterator:
+    """One write transaction, yielding a cursor for statements with ``%s`` placeholders.
 
     On SQLite in autocommit, unless queries are being logged, it runs on the driver's connection (see
     ``caregiving_course.sqlite``): Django's transaction and cursor layers cost more than the beat's three
@@ -271,14 +267,27 @@ def _write_transaction(db) -> Iterator[Callable[[str, list], object]]:
     """
     if db.vendor == "sqlite" and not db.in_atomic_block and not db.queries_logged:
         with db.immediate_transaction() as connection:
-            yield lambda sql, params: connection.execute(_qmark(sql), params)
+            yield _QmarkCursor(connection)
         return
     with transaction.atomic(using=db.alias), db.cursor() as cursor:
-        def execute(sql: str, params: list):
-            cursor.execute(sql, params)
-            return cursor
+        yield cursor
 
-        yield execute
+
+class _QmarkCursor:
+    """The SQLite driver's cursor taking the ``%s`` placeholders the beat's statements are written with."""
+
+    def __init__(self, connection) -> None:
+        self._cursor = connection.cursor()
+
+    def execute(self, sql: str, params: list) -> None:
+        self._cursor.execute(_qmark(sql), params)
+
+    def fetchone(self):
+        return self._cursor.fetchone()
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
 
 
 @functools.cache

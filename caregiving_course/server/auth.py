@@ -11,46 +11,19 @@ session cache: process memory, or Redis shared by several processes) for ``USER_
   cache is per process, as with ``caregiving user remove`` beside a running server) takes effect when
   the row expires, within ``USER_CACHE_SECONDS`` (``CAREGIVING_USER_CACHE_SECONDS``; 0 reads every time).
 
-On a miss the statement, its column converters and the field names are compiled once per database
-connection by the ORM itself; each read only binds the id, runs the statement and builds the user with
-``Model.from_db``. The checks are Django's own on every request (``is_active`` through
+A hit builds the user from the cached row with ``Model.from_db``; a miss is an ordinary ORM read. The
+checks are Django's own on every request (``is_active`` through
 ``user_can_authenticate``, then the session's password hash in ``django.contrib.auth.get_user``), so
 nothing about who may sign in changes except how fresh the row is.
 """
 from __future__ import annotations
-
-import weakref
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import connections, router, transaction
-
-
-@dataclass(frozen=True)
-class _Statement:
-    sql: str
-    attnames: list[str]
-    converters: dict
-    compiler: object
-
-
-_statements: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # connection -> _Statement
-
-
-def _statement(user_model, alias: str, connection) -> _Statement:
-    found = _statements.get(connection)
-    if found is None:
-        query = user_model._default_manager.using(alias).filter(pk=0).query
-        compiler = query.get_compiler(alias)
-        sql, _params = compiler.as_sql()
-        columns = [column for column, _sql, _alias in compiler.select]
-        found = _Statement(sql, [c.target.attname for c in columns], compiler.get_converters(columns), compiler)
-        _statements[connection] = found
-    return found
+from django.db import router, transaction
 
 
 def cache_key(pk) -> str:
@@ -64,22 +37,15 @@ def read_user(user_id):
         pk = user_model._meta.pk.to_python(user_id)
     except ValidationError:
         return None
-    alias = router.db_for_read(user_model)
-    connection = connections[alias]
-    statement = _statement(user_model, alias, connection)
+    attnames = [field.attname for field in user_model._meta.concrete_fields]
     seconds = settings.USER_CACHE_SECONDS
     row = cache.get(cache_key(pk)) if seconds > 0 else None
-    if row is None:
-        with connection.cursor() as cursor:
-            cursor.execute(statement.sql, [user_model._meta.pk.get_db_prep_value(pk, connection)])
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        if statement.converters:
-            row = tuple(next(iter(statement.compiler.apply_converters([row], statement.converters))))
-        if seconds > 0:
-            cache.set(cache_key(pk), row, seconds)
-    return user_model.from_db(alias, statement.attnames, row)
+    if row is not None:
+        return user_model.from_db(router.db_for_read(user_model), attnames, row)
+    user = user_model._default_manager.filter(pk=pk).first()
+    if user is not None and seconds > 0:
+        cache.set(cache_key(pk), tuple(getattr(user, name) for name in attnames), seconds)
+    return user
 
 
 def forget_user(sender, instance, **kwargs) -> None:
@@ -90,7 +56,7 @@ def forget_user(sender, instance, **kwargs) -> None:
 
 
 class FastModelBackend(ModelBackend):
-    """Django's ModelBackend; only ``get_user`` (every request) reads through :func:`read_user`."""
+    """Django's ModelBackend; only ``get_user`` (every request) reads through :func:`read_user` (cached)."""
 
     def get_user(self, user_id):
         user = read_user(user_id)

@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from caregiving_course.learner_record import api
 from caregiving_course.learner_record.models import ActiveSpan, ActivityClock, Learner, ModuleActivity
+from tests.concurrency import run_in_threads
 
 pytestmark = pytest.mark.database
 T0 = timezone.now()
@@ -143,23 +143,11 @@ def test_two_tabs_beating_at_once_credit_wall_time_once(learner, course):
     """Concurrent beats of one learner (two tabs, two server threads) neither double-count nor lose time."""
     m = course.modules[0].id
     api.record_heartbeat(learner, m, "warm-up", 1, now=T0)
-    barrier, errors = threading.Barrier(2), []
-
     def tab(name: str, offset: float) -> None:
-        try:
-            barrier.wait()
-            for i in range(1, 41):
-                api.record_heartbeat(learner, m, name, i, now=T0 + dt.timedelta(seconds=i + offset))
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        for i in range(1, 41):
+            api.record_heartbeat(learner, m, name, i, now=T0 + dt.timedelta(seconds=i + offset))
 
-    threads = [threading.Thread(target=tab, args=("tab-a", 0.0)), threading.Thread(target=tab, args=("tab-b", 0.5))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _, errors = run_in_threads([lambda: tab("tab-a", 0.0), lambda: tab("tab-b", 0.5)])
     assert not errors
     seconds = ModuleActivity.objects.get(learner=learner, module_id=m).seconds
     assert seconds <= 41  # never more than the wall time the beats span

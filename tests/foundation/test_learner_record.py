@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connections
 from django.utils import timezone
 
 from caregiving_course.learner_record import api, outbox
 from caregiving_course.learner_record.models import Award, InstructorRecord, Learner, OutboxEntry
 from caregiving_course.learner_record.synthetic import simulate_study
+from tests.concurrency import run_in_threads
 
 pytestmark = pytest.mark.database
 
@@ -204,23 +203,7 @@ def test_two_evaluators_at_once_award_once(make_user, course):
         simulate_study(learner, m.id, seconds=int(m.hours * 3600), score=1.0, course=course)
     Award.objects.all().delete()
     OutboxEntry.objects.all().delete()
-    barrier = threading.Barrier(4)
-    errors = []
-
-    def evaluate():
-        try:
-            barrier.wait()
-            api.evaluate(learner)
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=evaluate) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _, errors = run_in_threads([lambda: api.evaluate(learner)] * 4)
     assert not errors
     assert Award.objects.filter(learner=learner).count() == 1
     assert OutboxEntry.objects.filter(kind="badge.issue").count() == 1

@@ -2,16 +2,16 @@
 cached in front of the database, and SQLite writers of one process queued on a lock."""
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 
 from caregiving_course.learner_record import api
 from caregiving_course.learner_record.models import ModuleActivity
 from caregiving_course.server.auth import FastModelBackend, read_user
+from tests.concurrency import run_in_threads
 
 pytestmark = pytest.mark.database
 
@@ -90,22 +90,11 @@ def test_sqlite_writers_of_one_process_take_turns(make_user, course):
     """Four threads writing at once: each transaction waits its turn instead of failing or sleeping."""
     learners = [api.learner_for_user(make_user(f"t{i}@example.org")) for i in range(4)]
     module = course.modules[0].id
-    errors = []
-
     def beats(learner) -> None:
-        try:
-            for seq in range(1, 26):
-                api.record_heartbeat(learner, module, "tab", seq)
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        for seq in range(1, 26):
+            api.record_heartbeat(learner, module, "tab", seq)
 
-    threads = [threading.Thread(target=beats, args=(x,)) for x in learners]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _, errors = run_in_threads([lambda x=x: beats(x) for x in learners])
     assert not errors
     assert ModuleActivity.objects.filter(module_id=module).count() == 4
 

@@ -8,6 +8,7 @@ import stat
 import pytest
 
 from sync.issuer import verify as v
+from tests.concurrency import run_in_threads
 
 
 def test_issue_is_idempotent_and_durable(make_award, issuer):
@@ -163,28 +164,12 @@ def test_refresh_resigns_a_list_left_behind_by_a_crash(issued):
 @pytest.mark.database
 @pytest.mark.concurrent_writers
 def test_concurrent_issues_of_one_award_store_one_credential(transactional_db, make_award, issuer):
-    import threading
 
-    from django.db import connection
 
     from sync.models import IssuedCredential
 
     award = make_award()
-    answers, errors = [], []
-
-    def work():
-        try:
-            answers.append(issuer.issue(str(award.public_id)))
-        except Exception as exc:  # recorded and asserted below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    answers, errors = run_in_threads([lambda: issuer.issue(str(award.public_id))] * 4)
     assert not errors, errors
     assert IssuedCredential.objects.filter(award_id=award.public_id).count() == 1
     assert len({a["remote_id"] for a in answers}) == 1 and len(answers) == 4

@@ -1,15 +1,13 @@
 """Access tokens: a signed client assertion the platform verifies; cached per platform and scope set."""
 from __future__ import annotations
 
-import threading
-
 import jwt
 import pytest
-from django.db import connection
 
 from lti_bridge import keys, tokens
 from lti_bridge.ags import SCOPE_LINEITEM, SCOPE_SCORE
 from lti_bridge.models import AccessTokenCache, Platform
+from tests.concurrency import run_in_threads
 from tests.fakes.lti_platform_ags import AgsPlatform
 from tests.lti_scores.conftest import CLIENT_ID, register
 
@@ -69,21 +67,7 @@ def test_a_rejected_token_is_replaced_once_even_when_many_workers_saw_it_fail(pl
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_refresh_fetches_one_token(fake_platform):
     platform = register(fake_platform).platform
-    got, errors = [], []
-
-    def work():
-        try:
-            got.append(tokens.access_token(Platform.objects.get(pk=platform.pk), [SCOPE_SCORE]))
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    got, errors = run_in_threads([lambda: tokens.access_token(Platform.objects.get(pk=platform.pk), [SCOPE_SCORE])] * 8)
     assert errors == [] and len(set(got)) == 1 and len(got) == 8
     assert fake_platform.state.tokens_issued == 1
 
