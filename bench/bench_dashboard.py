@@ -56,15 +56,14 @@ def _content_dir() -> str:
 
 
 def serve(port: int) -> int:
-    """(Subprocess) the product's WSGI application in waitress, as `caregiving serve` runs it."""
+    """(Subprocess) the product's WSGI application in the server `caregiving serve` runs."""
     import logging
 
-    import waitress
-
+    from caregiving_course.server import http_server
     from caregiving_course.wsgi import application
 
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    waitress.serve(application, host="127.0.0.1", port=port, threads=8, ident="bench")
+    http_server.serve(application, host="127.0.0.1", port=port, threads=8, ident="bench")
     return 0
 
 

@@ -1,8 +1,9 @@
 """Heartbeats per second through the real path, against the same server answering a trivial JSON endpoint.
 
-The real path: HTTP into waitress serving ``caregiving_course.wsgi.application`` (as ``caregiving serve``
-does, 8 threads) -> session and CSRF middleware -> the XBlock handler view -> the module block's
-``heartbeat`` handler -> ``learner_record.record_heartbeat`` -> the database. The ceiling: the same
+The real path: HTTP into the server of ``caregiving serve`` (``caregiving_course.server.http_server``:
+waitress, 8 threads) serving ``caregiving_course.wsgi.application`` -> session and CSRF middleware -> the
+XBlock handler view -> the module block's ``heartbeat`` handler -> ``learner_record.record_heartbeat`` ->
+the database. The ceiling: the same
 server process answering ``GET /course/ping`` (a trivial JSON view) with the same clients, in the same
 run. For information it also measures ``/course/ping?user=1``, which only loads the signed-in user, to
 show the share of a beat's cost that is session authentication; beats from a hidden tab, which go the
@@ -75,15 +76,14 @@ def prepare() -> int:
 
 
 def serve(port: int) -> int:
-    """(Subprocess) the product's WSGI application in waitress, as `caregiving serve` runs it."""
+    """(Subprocess) the product's WSGI application in the server `caregiving serve` runs."""
     import logging
 
-    import waitress
-
+    from caregiving_course.server import http_server
     from caregiving_course.wsgi import application
 
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    waitress.serve(application, host="127.0.0.1", port=port, threads=THREADS, ident="bench")
+    http_server.serve(application, host="127.0.0.1", port=port, threads=THREADS, ident="bench")
     return 0
 
 

@@ -19,10 +19,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def serve(args: argparse.Namespace) -> int:
-    import waitress
     from django.conf import settings
 
     from caregiving_course.framework import default_course
+    from caregiving_course.server import http_server
     from caregiving_course.wsgi import application
 
     if not 0 < args.port < 65536:
@@ -42,7 +42,7 @@ def serve(args: argparse.Namespace) -> int:
     print(f"Serving on http://{args.host}:{args.port}/  (Ctrl+C stops)", flush=True)
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     try:
-        waitress.serve(application, host=args.host, port=args.port, threads=args.threads, ident="caregiving")
+        http_server.serve(application, host=args.host, port=args.port, threads=args.threads, ident="caregiving")
     except OSError as exc:
         raise CommandError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}; "
                            "choose another --port or stop what uses it") from None
