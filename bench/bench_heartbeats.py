@@ -9,7 +9,8 @@ run. For information it also measures ``/course/ping?user=1``, which only loads 
 show the share of a beat's cost that is session authentication; beats from a hidden tab, which go the
 whole way through the handler but are not credited (everything but the learner record); and the
 server process's CPU time per request for the ping and the beat (their ratio depends less on what else
-the machine is doing). Each of
+the machine is doing), and the CPU the local PostgreSQL and the clients spend per request (they share the
+machine's cores with the server). Each of
 ``BENCH_LEARNERS`` signed-in learners sends beats from its own tab over a keep-alive connection, from
 ``BENCH_CLIENTS`` client processes, for ``BENCH_SECONDS`` seconds per measurement.
 Run on SQLite and on PostgreSQL (skipped with a note when PostgreSQL is not reachable). Target: heartbeats
@@ -26,10 +27,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench.common import (
     fresh_database,
+    local_postgres_cpu_seconds,
     postgres_database,
     process_cpu_seconds,
     process_peak_rss_mb,
@@ -138,18 +141,34 @@ def _client(port: int, kind: str, learners: list[tuple[str, str, str]], seconds:
     queue.put(sum(counts))
 
 
-def _measure(port: int, kind: str, learners: list[tuple[str, str, str]], server_pid: int) -> tuple[float, float]:
-    """Requests per second, and the server's CPU seconds per request, over one measurement."""
+@dataclass(frozen=True)
+class Measurement:
+    rate: float  # requests per second
+    server_cpu: float  # CPU seconds per request: the server process
+    database_cpu: float  # the PostgreSQL processes on this machine (SQLite runs inside the server)
+    client_cpu: float  # the benchmark's client processes
+
+
+def _measure(port: int, kind: str, learners: list[tuple[str, str, str]], server_pid: int) -> Measurement:
+    """Requests per second, and CPU seconds per request: the server's, the local PostgreSQL's, the clients'."""
     queue = multiprocessing.Queue()
     shares = [learners[i::CLIENTS] for i in range(CLIENTS)]
     procs = [multiprocessing.Process(target=_client, args=(port, kind, share, SECONDS, queue)) for share in shares]
-    cpu, start = process_cpu_seconds(server_pid), time.perf_counter()
+    cpu, database, clients = process_cpu_seconds(server_pid), local_postgres_cpu_seconds(), _children_cpu_seconds()
+    start = time.perf_counter()
     for p in procs:
         p.start()
     total = sum(queue.get() for _ in procs)
     for p in procs:
         p.join()
-    return total / (time.perf_counter() - start), (process_cpu_seconds(server_pid) - cpu) / max(total, 1)
+    rate, n = total / (time.perf_counter() - start), max(total, 1)
+    return Measurement(rate, (process_cpu_seconds(server_pid) - cpu) / n, (local_postgres_cpu_seconds() - database) / n,
+                       (_children_cpu_seconds() - clients) / n)
+
+
+def _children_cpu_seconds() -> float:
+    times = os.times()
+    return times.children_user + times.children_system
 
 
 def run(kind: str) -> None:
@@ -162,21 +181,27 @@ def run(kind: str) -> None:
         learners = [(s, *_open_module(port, s)) for s in sessions]
         _measure(port, "ping", learners[:2], server.pid)  # warm up both paths
         _measure(port, "heartbeat", learners[:2], server.pid)
-        ceiling, ping_cpu = _measure(port, "ping", learners, server.pid)
-        beats, beat_cpu = _measure(port, "heartbeat", learners, server.pid)
-        signed_in, _ = _measure(port, "signed-in ping", learners, server.pid)
-        hidden, hidden_cpu = _measure(port, "hidden-tab beat", learners, server.pid)
+        ping = _measure(port, "ping", learners, server.pid)
+        beat = _measure(port, "heartbeat", learners, server.pid)
+        signed_in = _measure(port, "signed-in ping", learners, server.pid)
+        hidden = _measure(port, "hidden-tab beat", learners, server.pid)
         peak = process_peak_rss_mb(server.pid)
-    print(f"heartbeats [{kind}]: {beats / ceiling:.2f}x trivial JSON endpoint "
-          f"(heartbeats {beats:.0f}/s, ping {ceiling:.0f}/s; {LEARNERS} learners, {THREADS} server threads; "
+    print(f"heartbeats [{kind}]: {beat.rate / ping.rate:.2f}x trivial JSON endpoint "
+          f"(heartbeats {beat.rate:.0f}/s, ping {ping.rate:.0f}/s; {LEARNERS} learners, {THREADS} server threads; "
           f"target >= 0.5x); server peak RSS {peak:.0f} MB", flush=True)
-    print(f"  informational [{kind}]: heartbeats {beats / signed_in:.2f}x a JSON endpoint that only loads the "
-          f"signed-in user ({signed_in:.0f}/s); that endpoint is {signed_in / ceiling:.2f}x the trivial one; "
-          f"server CPU per request: ping {ping_cpu * 1e6:.0f} us, heartbeat {beat_cpu * 1e6:.0f} us "
-          f"({ping_cpu / beat_cpu:.2f}x, less sensitive to a busy machine than throughput)", flush=True)
+    print(f"  informational [{kind}]: heartbeats {beat.rate / signed_in.rate:.2f}x a JSON endpoint that only loads "
+          f"the signed-in user ({signed_in.rate:.0f}/s); that endpoint is {signed_in.rate / ping.rate:.2f}x the "
+          f"trivial one; server CPU per request: ping {ping.server_cpu * 1e6:.0f} us, heartbeat "
+          f"{beat.server_cpu * 1e6:.0f} us ({ping.server_cpu / beat.server_cpu:.2f}x, less sensitive to a busy "
+          "machine than throughput)", flush=True)
     print(f"  informational [{kind}]: a beat from a hidden tab (the same request and handler, nothing recorded) "
-          f"{hidden / ceiling:.2f}x the trivial endpoint ({hidden:.0f}/s, server CPU {hidden_cpu * 1e6:.0f} us): "
-          f"recording the beat costs the server {(beat_cpu - hidden_cpu) * 1e6:.0f} us", flush=True)
+          f"{hidden.rate / ping.rate:.2f}x the trivial endpoint ({hidden.rate:.0f}/s, server CPU "
+          f"{hidden.server_cpu * 1e6:.0f} us): recording the beat costs the server "
+          f"{(beat.server_cpu - hidden.server_cpu) * 1e6:.0f} us", flush=True)
+    print(f"  informational [{kind}]: CPU per request, all on this machine's {os.cpu_count()} cores: ping: server "
+          f"{ping.server_cpu * 1e6:.0f} us, clients {ping.client_cpu * 1e6:.0f} us; heartbeat: server "
+          f"{beat.server_cpu * 1e6:.0f} us, PostgreSQL {beat.database_cpu * 1e6:.0f} us, clients "
+          f"{beat.client_cpu * 1e6:.0f} us", flush=True)
 
 
 def main() -> int:

@@ -110,6 +110,22 @@ def process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def local_postgres_cpu_seconds() -> float:
+    """CPU time the PostgreSQL processes running on this machine have used so far (0 when there are none)."""
+    total = 0
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if (proc / "comm").read_text().strip() != "postgres":
+                continue
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def postgres_database(name: str, label: str) -> str | None:
     """A fresh PostgreSQL database URL, or None after printing why ``label`` skips PostgreSQL."""
     try:
