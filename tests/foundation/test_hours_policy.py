@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from caregiving_course.learner_record import api
+from caregiving_course.learner_record import api, heartbeats
 from caregiving_course.learner_record.models import ActiveSpan, ActivityClock, Learner, ModuleActivity
 from tests.concurrency import run_in_threads
 
@@ -88,6 +88,38 @@ def test_a_steady_beat_is_a_few_statements(learner, course):
     # extend the span.
     assert len(writes) == {"postgresql": 1, "sqlite": 3}.get(connection.vendor, 4), writes
     assert ModuleActivity.objects.get(learner=learner, module_id=m).seconds == 30
+
+
+def _beat_statement_runs(db) -> list[int]:
+    """How many times each prepared copy of the beat's statement ran on this connection (PostgreSQL)."""
+    with db.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements")
+        return [runs for sql, runs in cursor.fetchall() if "WITH clock AS" in sql]
+
+
+@pytest.mark.postgres_only
+def test_postgresql_prepares_the_beat_once_per_connection(learner, course):
+    """Django turns psycopg's preparing off; without preparing, PostgreSQL parsed and planned every beat anew
+    (twice the database's CPU of running it)."""
+    m = course.modules[0].id
+    for seq in range(1, 9):
+        beat(learner, m, "tab", seq, seq * 10)
+    runs = _beat_statement_runs(connection)
+    assert len(runs) == 1 and runs[0] >= 6, runs
+
+
+@pytest.mark.postgres_only
+def test_preparing_can_be_turned_off_for_a_transaction_mode_pooler(learner, course, settings):
+    settings.PG_PREPARED_STATEMENTS = False
+    other = connection.copy()  # a connection that has prepared nothing yet
+    try:
+        with heartbeats._prepared_cursor(other) as cursor:
+            cursor.execute(heartbeats.READ_CLOCK, [learner.pk])
+        with other.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+            assert cursor.fetchone()[0] == 0
+    finally:
+        other.close()
 
 
 def _steady_beats_then_a_clock_changed_elsewhere(learner, module):
