@@ -24,7 +24,7 @@ setup(
         "PyYAML>=6",
         "Markdown>=3.5",
         "nh3>=0.2.17",
-        "waitress>=3",
+        "waitress>=3,<4",  # caregiving_course.server.http_server subclasses its HTTP channel
         "dj-database-url>=2",
         "PyJWT[crypto]>=2.8",
         "oauthlib>=3.2",
