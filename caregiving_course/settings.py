@@ -155,11 +155,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("CAREGIVING_LOG_LEVEL", "WARNING")},
 }
 
-# Hours policy (DESIGN.md): seconds between heartbeats the page sends, the most one beat may
-# credit, and how recent the learner's last interaction must be for a beat to count.
 # PostgreSQL: the heartbeat's statements are prepared once per connection. Behind a connection pooler in
 # transaction mode that does not support prepared statements, set CAREGIVING_PG_PREPARE=0.
 PG_PREPARED_STATEMENTS = os.environ.get("CAREGIVING_PG_PREPARE", "1") != "0"
+
+# Hours policy (DESIGN.md): seconds between heartbeats the page sends, the most one beat may
+# credit, and how recent the learner's last interaction must be for a beat to count.
 HEARTBEAT_INTERVAL_SECONDS = int(os.environ.get("CAREGIVING_HEARTBEAT_INTERVAL", "15"))
 HEARTBEAT_MAX_CREDIT_SECONDS = int(os.environ.get("CAREGIVING_HEARTBEAT_MAX_CREDIT", "30"))
 HEARTBEAT_IDLE_SECONDS = int(os.environ.get("CAREGIVING_HEARTBEAT_IDLE", "120"))

@@ -42,4 +42,3 @@ def create(application, **adjustments):
 def serve(application, **adjustments) -> None:
     """Serve ``application`` until interrupted (see :func:`create`)."""
     create(application, **adjustments).run()
-
