@@ -29,6 +29,7 @@ from bench.common import (
     peak_rss_mb,
     postgres_database,
     process_peak_rss_mb,
+    serve_product,
     served,
     setup_django,
 )
@@ -53,18 +54,6 @@ def _content_dir() -> str:
     from tests.xblocks_dashboard.fixture_course import write_course
 
     return str(write_course(Path(tempfile.mkdtemp(prefix="bench-content-"))))
-
-
-def serve(port: int) -> int:
-    """(Subprocess) the product's WSGI application in the server `caregiving serve` runs."""
-    import logging
-
-    from caregiving_course.server import http_server
-    from caregiving_course.wsgi import application
-
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    http_server.serve(application, host="127.0.0.1", port=port, threads=8, ident="bench")
-    return 0
 
 
 def _seed() -> tuple[str, object]:
@@ -175,7 +164,7 @@ def run(kind: str) -> None:
 
 def main() -> int:
     if sys.argv[1:2] == ["--serve"]:
-        return serve(int(sys.argv[2]))
+        return serve_product(int(sys.argv[2]))
     if sys.argv[1:2] == ["--kind"]:  # one database per process: Django is set up once per process
         kind = sys.argv[2]
         if kind == "sqlite":

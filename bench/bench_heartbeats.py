@@ -36,6 +36,7 @@ from bench.common import (
     postgres_database,
     process_cpu_seconds,
     process_peak_rss_mb,
+    serve_product,
     served,
 )
 
@@ -75,18 +76,6 @@ def prepare() -> int:
         client.force_login(user)
         cookies.append(client.cookies[settings.SESSION_COOKIE_NAME].value)
     print(json.dumps(cookies))
-    return 0
-
-
-def serve(port: int) -> int:
-    """(Subprocess) the product's WSGI application in the server `caregiving serve` runs."""
-    import logging
-
-    from caregiving_course.server import http_server
-    from caregiving_course.wsgi import application
-
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    http_server.serve(application, host="127.0.0.1", port=port, threads=THREADS, ident="bench")
     return 0
 
 
@@ -208,7 +197,7 @@ def main() -> int:
     if sys.argv[1:2] == ["--prepare"]:
         return prepare()
     if sys.argv[1:2] == ["--serve"]:
-        return serve(int(sys.argv[2]))
+        return serve_product(int(sys.argv[2]), THREADS)
     run("sqlite")
     if postgres_database("caregiving_bench_probe", "heartbeats"):
         run("postgres")

@@ -70,6 +70,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def serve_product(port: int, threads: int = 8) -> int:
+    """(In a ``--serve`` subprocess) the product's WSGI application in the server `caregiving serve` runs."""
+    import logging
+
+    from caregiving_course.server import http_server
+    from caregiving_course.wsgi import application
+
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    http_server.serve(application, host="127.0.0.1", port=port, threads=threads, ident="bench")
+    return 0
+
+
 @contextmanager
 def served(module: str, env: dict) -> Iterator[tuple[int, subprocess.Popen]]:
     """``python -m MODULE --serve PORT`` on a free port: its port and process once it accepts
@@ -117,13 +129,11 @@ def local_postgres_cpu_seconds() -> float:
         if not proc.name.isdigit():
             continue
         try:
-            if (proc / "comm").read_text().strip() != "postgres":
-                continue
-            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+            if (proc / "comm").read_text().strip() == "postgres":
+                total += process_cpu_seconds(int(proc.name))
         except OSError:  # the process ended meanwhile
             continue
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def postgres_database(name: str, label: str) -> str | None:

@@ -97,6 +97,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
         "transaction_mode": "IMMEDIATE",
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django turns psycopg's preparing off (prepare_threshold None) for transaction-mode connection poolers,
+    # and then psycopg ignores even a cursor's prepare=True. Django's own cursors bind on the client and never
+    # prepare; the heartbeat's cursor asks to (learner_record.heartbeats). Behind a pooler that does not
+    # support prepared statements, set CAREGIVING_PG_PREPARE=0.
+    if os.environ.get("CAREGIVING_PG_PREPARE", "1") != "0":
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"charset": "utf8mb4", "isolation_level": "read committed"}
@@ -154,10 +161,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("CAREGIVING_LOG_LEVEL", "WARNING")},
 }
-
-# PostgreSQL: the heartbeat's statements are prepared once per connection. Behind a connection pooler in
-# transaction mode that does not support prepared statements, set CAREGIVING_PG_PREPARE=0.
-PG_PREPARED_STATEMENTS = os.environ.get("CAREGIVING_PG_PREPARE", "1") != "0"
 
 # Hours policy (DESIGN.md): seconds between heartbeats the page sends, the most one beat may
 # credit, and how recent the learner's last interaction must be for a beat to count.

@@ -63,7 +63,6 @@ WITH clock AS (UPDATE {_CLOCK} SET tabs = %s, spans = %s, last_beat_at = %s
      span AS (UPDATE {_SPAN} SET ended_at = %s, seconds = seconds + %s, beats = beats + 1
               WHERE id = %s AND EXISTS (SELECT 1 FROM clock))
 SELECT seconds FROM activity"""  # noqa: S608 (PostgreSQL only)
-ONLY_WHEN_ASKED = 2**31 - 1  # psycopg prepares a statement by itself after this many runs: never, in effect
 KNOWN_CLOCKS = 50_000  # learners whose clock this process remembers (about 1 KB each)
 
 
@@ -342,18 +341,13 @@ def _prepared_cursor(db):
 
     Django's cursors bind parameters on the client, so PostgreSQL parses and plans every statement
     anew; the two statements of a beat are the same every time, and parsing and planning the beat's
-    statement cost PostgreSQL more than running it. Django also turns psycopg's preparing off for the
-    whole connection (``prepare_threshold=None``, for transaction-mode connection poolers), which makes
-    psycopg ignore ``prepare=True`` too; so, unless ``settings.PG_PREPARED_STATEMENTS`` is off, the
-    connection prepares what asks for it (only these statements) and still nothing by itself. The cursor
-    is wrapped as Django wraps its own (errors, query log); while queries are logged it prepares nothing,
-    since Django's log cannot show a prepared statement's SQL.
+    statement cost PostgreSQL more than running it. It prepares only where the connection allows it
+    (``prepare_threshold`` in the database's OPTIONS, set in settings unless ``CAREGIVING_PG_PREPARE=0``).
+    The cursor is wrapped as Django wraps its own (errors, query log); while queries are logged it
+    prepares nothing, since Django's log cannot show a prepared statement's SQL.
     """
     db.ensure_connection()
-    connection = db.connection
-    if connection.prepare_threshold is None and settings.PG_PREPARED_STATEMENTS:
-        connection.prepare_threshold = ONLY_WHEN_ASKED
-    raw = _prepared_cursor_class()(connection)
+    raw = _prepared_cursor_class()(db.connection)
     if db.queries_logged:
         raw.prepares = False
         return db.make_debug_cursor(raw)

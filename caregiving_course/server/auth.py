@@ -18,6 +18,8 @@ nothing about who may sign in changes except how fresh the row is.
 """
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
@@ -30,6 +32,11 @@ def cache_key(pk) -> str:
     return f"caregiving.user.{pk}"
 
 
+@functools.cache
+def _attnames(user_model) -> list[str]:
+    return [field.attname for field in user_model._meta.concrete_fields]
+
+
 def read_user(user_id):
     """The user with this primary key (as the session holds it), or None; a new instance every call."""
     user_model = get_user_model()
@@ -37,7 +44,7 @@ def read_user(user_id):
         pk = user_model._meta.pk.to_python(user_id)
     except ValidationError:
         return None
-    attnames = [field.attname for field in user_model._meta.concrete_fields]
+    attnames = _attnames(user_model)
     seconds = settings.USER_CACHE_SECONDS
     row = cache.get(cache_key(pk)) if seconds > 0 else None
     if row is not None:

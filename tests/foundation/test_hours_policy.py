@@ -109,9 +109,10 @@ def test_postgresql_prepares_the_beat_once_per_connection(learner, course):
 
 
 @pytest.mark.postgres_only
-def test_preparing_can_be_turned_off_for_a_transaction_mode_pooler(learner, course, settings):
-    settings.PG_PREPARED_STATEMENTS = False
-    other = connection.copy()  # a connection that has prepared nothing yet
+def test_preparing_can_be_turned_off_for_a_transaction_mode_pooler(learner, course):
+    other = connection.copy()  # a connection that has prepared nothing yet, as CAREGIVING_PG_PREPARE=0 makes it
+    other.settings_dict = {**other.settings_dict,
+                           "OPTIONS": {**other.settings_dict.get("OPTIONS", {}), "prepare_threshold": None}}
     try:
         with heartbeats._prepared_cursor(other) as cursor:
             cursor.execute(heartbeats.READ_CLOCK, [learner.pk])
