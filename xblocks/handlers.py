@@ -49,9 +49,10 @@ def parse_json_object(body: bytes, max_bytes: int) -> dict:
 
 
 def current_user_attrs(block) -> dict:
+    """The signed-in user's attributes (``XBlockUser.opt_attrs``; read them, do not change them)."""
     service = block.runtime.service(block, "user")
     user = service.get_current_user() if service else None
-    return dict(user.opt_attrs) if user is not None else {}
+    return user.opt_attrs if user is not None else {}
 
 
 def current_learner(block):

@@ -84,8 +84,8 @@ class CaregivingModuleBlock(StudioEditableXBlockMixin, XBlock):
         return self.i18n.gettext(text)
 
     def _course_module(self) -> tuple[Course, Module | None]:
-        course = default_course()
-        return course, course.module(self.module_id) if course.has_module(self.module_id) else None
+        course, module_id = default_course(), self.module_id
+        return course, course.module(module_id) if course.has_module(module_id) else None
 
     def _policy(self) -> dict:
         service = self.runtime.service(self, "settings")

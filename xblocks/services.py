@@ -51,12 +51,15 @@ class CurrentUserService(UserService):
 
     def __init__(self, user, learner, *, is_staff) -> None:
         authenticated = bool(user is not None and user.is_authenticated)
-        xuser = XBlockUser(is_current_user=True, emails=[user.email] if authenticated and user.email else [],
-                           full_name=(user.get_full_name() or user.get_username()) if authenticated else None)
+        if authenticated:  # each attribute once: request.user is a lazy proxy, and every read goes through it
+            pk, email, username, full_name = user.pk, user.email, user.get_username(), user.get_full_name()
+        else:
+            pk = email = username = full_name = None
+        xuser = XBlockUser(is_current_user=True, emails=[email] if email else [], full_name=full_name or username)
         xuser.opt_attrs.update({
             "edx-platform.is_authenticated": authenticated,
-            "edx-platform.user_id": user.pk if authenticated else None,
-            "edx-platform.username": user.get_username() if authenticated else None,
+            "edx-platform.user_id": pk,
+            "edx-platform.username": username,
             "edx-platform.user_is_staff": is_staff,
             LEARNER_ATTR: learner,
             STAFF_ATTR: is_staff,

@@ -23,6 +23,7 @@ from xblocks.runtime import CourseRuntime, is_staff_user, render_block
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 STATIC_TYPES = {".js", ".css", ".svg", ".png", ".woff2"}
 DASHBOARD_BLOCK = "caregiving_dashboard"
+CSRF_CHECK = CsrfViewMiddleware(lambda request: None)  # stateless, as the one Django's middleware chain holds
 
 
 def block_page(request: HttpRequest, block_type: str, fields: dict, *, title: str,
@@ -103,7 +104,7 @@ def handler(request: HttpRequest, token: str, handler_name: str, suffix: str = "
     except (signing.BadSignature, ValueError, TypeError):
         return JsonResponse({"error": "unknown block"}, status=404)
     if request.user.is_authenticated:
-        refused = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})
+        refused = CSRF_CHECK.process_view(request, None, (), {})
         if refused is not None:
             return JsonResponse({"error": "the page is out of date: reload it and try again"}, status=403)
     else:

@@ -25,10 +25,8 @@ decision:
 """
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -63,6 +61,9 @@ WITH clock AS (UPDATE {_CLOCK} SET tabs = %s, spans = %s, last_beat_at = %s
      span AS (UPDATE {_SPAN} SET ended_at = %s, seconds = seconds + %s, beats = beats + 1
               WHERE id = %s AND EXISTS (SELECT 1 FROM clock))
 SELECT seconds FROM activity"""  # noqa: S608 (PostgreSQL only)
+# The SQLite driver's placeholders for the usual beat's updates (caregiving_course.sqlite's immediate()).
+SQLITE_SAVE_CLOCK_IF_UNCHANGED, SQLITE_ADD_MODULE_TIME, SQLITE_EXTEND_SPAN = (
+    sql.replace("%s", "?") for sql in (SAVE_CLOCK_IF_UNCHANGED, ADD_MODULE_TIME + " RETURNING seconds", EXTEND_SPAN))
 KNOWN_CLOCKS = 50_000  # learners whose clock this process remembers (about 1 KB each)
 
 
@@ -241,58 +242,44 @@ def _beat_statement(db, clock: _Clock, after: _Clock, decision: _Decision, learn
 
 def _beat_transaction(db, clock: _Clock, after: _Clock, decision: _Decision, learner_id: int, module_id: str,
                       now: dt.datetime) -> int | None:
-    """Other databases: the three updates in one transaction, undone unless the clock was as remembered."""
+    """Other databases: the three updates in one transaction, undone unless the clock was as remembered.
+
+    On SQLite in autocommit, unless queries are being logged, they run on the driver's connection (see
+    ``caregiving_course.sqlite``): Django's transaction and cursor layers cost more than the three statements.
+    """
     at = db.ops.adapt_datetimefield_value(now)
+    params = ([*after.stored, learner_id, *clock.stored], [decision.credit, at, at, learner_id, module_id],
+              [at, decision.credit, decision.span_id])
     try:
-        with _write_transaction(db) as cursor:
-            cursor.execute(SAVE_CLOCK_IF_UNCHANGED, [*after.stored, learner_id, *clock.stored])
-            if cursor.rowcount != 1:
-                raise _Raced
-            seconds = _add_module_time(db, cursor, [decision.credit, at, at, learner_id, module_id])
-            if seconds is None:
-                raise _Raced
-            cursor.execute(EXTEND_SPAN, [at, decision.credit, decision.span_id])
+        if db.vendor == "sqlite" and not db.in_atomic_block and not db.queries_logged:
+            return db.immediate(functools.partial(_sqlite_beat_updates, *params))
+        with transaction.atomic(using=db.alias), db.cursor() as cursor:
+            return _beat_updates(db, cursor, *params)
     except _Raced:
         return None
+
+
+def _beat_updates(db, cursor, clock_params: list, activity_params: list, span_params: list) -> int:
+    """Save the clock if unchanged, add the module's time, extend the span; the module's new time."""
+    cursor.execute(SAVE_CLOCK_IF_UNCHANGED, clock_params)
+    if cursor.rowcount != 1:
+        raise _Raced
+    seconds = _add_module_time(db, cursor, activity_params)
+    if seconds is None:
+        raise _Raced
+    cursor.execute(EXTEND_SPAN, span_params)
     return seconds
 
 
-@contextlib.contextmanager
-def _write_transaction(db) -> Iterator:
-    """One write transaction, yielding a cursor for statements with ``%s`` placeholders.
-
-    On SQLite in autocommit, unless queries are being logged, it runs on the driver's connection (see
-    ``caregiving_course.sqlite``): Django's transaction and cursor layers cost more than the beat's three
-    statements. Anywhere else it is ``transaction.atomic`` with Django's cursor.
-    """
-    if db.vendor == "sqlite" and not db.in_atomic_block and not db.queries_logged:
-        with db.immediate_transaction() as connection:
-            yield _QmarkCursor(connection)
-        return
-    with transaction.atomic(using=db.alias), db.cursor() as cursor:
-        yield cursor
-
-
-class _QmarkCursor:
-    """The SQLite driver's cursor taking the ``%s`` placeholders the beat's statements are written with."""
-
-    def __init__(self, connection) -> None:
-        self._cursor = connection.cursor()
-
-    def execute(self, sql: str, params: list) -> None:
-        self._cursor.execute(_qmark(sql), params)
-
-    def fetchone(self):
-        return self._cursor.fetchone()
-
-    @property
-    def rowcount(self) -> int:
-        return self._cursor.rowcount
-
-
-@functools.cache
-def _qmark(sql: str) -> str:
-    return sql.replace("%s", "?")
+def _sqlite_beat_updates(clock_params: list, activity_params: list, span_params: list, connection) -> int:
+    """:func:`_beat_updates` on the SQLite driver's connection."""
+    if connection.execute(SQLITE_SAVE_CLOCK_IF_UNCHANGED, clock_params).rowcount != 1:
+        raise _Raced
+    row = connection.execute(SQLITE_ADD_MODULE_TIME, activity_params).fetchone()
+    if row is None:
+        raise _Raced
+    connection.execute(SQLITE_EXTEND_SPAN, span_params)
+    return row[0]
 
 
 def _read_clock(db, learner_id: int) -> _Clock | None:

@@ -119,26 +119,29 @@ def test_sqlite_queue_is_released_after_commit_error_and_close(db):
 
 @pytest.mark.sqlite_only
 @pytest.mark.django_db(transaction=True)
-def test_sqlite_immediate_transaction_commits_or_undoes_all_and_leaves_its_turn(learner, course):
+def test_sqlite_immediate_commits_or_undoes_all_and_leaves_its_turn(learner, course):
     from caregiving_course.sqlite.base import _queue
 
     queue = _queue(connection.settings_dict["NAME"])
     module = course.modules[0].id
     ModuleActivity.objects.create(learner=learner, module_id=module)
-    with connection.immediate_transaction() as driver:
-        assert queue.locked()
-        driver.execute("UPDATE learner_record_moduleactivity SET seconds = 5")
+
+    def update(seconds, then=None):
+        def work(driver):
+            assert queue.locked()
+            driver.execute("UPDATE learner_record_moduleactivity SET seconds = ?", [seconds])
+            return then(driver) if then else seconds
+        return work
+
+    assert connection.immediate(update(5)) == 5
     assert not queue.locked() and ModuleActivity.objects.get().seconds == 5
-    with pytest.raises(ZeroDivisionError), connection.immediate_transaction() as driver:
-        driver.execute("UPDATE learner_record_moduleactivity SET seconds = 99")
-        1 / 0  # noqa: B018
+    with pytest.raises(ZeroDivisionError):
+        connection.immediate(update(99, lambda driver: 1 / 0))
     assert not queue.locked() and ModuleActivity.objects.get().seconds == 5
-    with pytest.raises(IntegrityError), connection.immediate_transaction() as driver:  # a Django error, not sqlite3's
-        driver.execute("UPDATE learner_record_moduleactivity SET seconds = 7")
-        driver.execute("INSERT INTO learner_record_moduleactivity (learner_id, module_id) VALUES (?, ?)",
-                       [learner.pk, module])
+    duplicate = "INSERT INTO learner_record_moduleactivity (learner_id, module_id) VALUES (?, ?)"
+    with pytest.raises(IntegrityError):  # a Django error, not sqlite3's
+        connection.immediate(update(7, lambda driver: driver.execute(duplicate, [learner.pk, module])))
     assert not queue.locked() and ModuleActivity.objects.get().seconds == 5
-    with transaction.atomic(), pytest.raises(RuntimeError, match="inside a Django transaction"), \
-            connection.immediate_transaction():
-        pass
+    with transaction.atomic(), pytest.raises(RuntimeError, match="inside a Django transaction"):
+        connection.immediate(update(8))
     assert connection.get_autocommit() and not connection.in_atomic_block
