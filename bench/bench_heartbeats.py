@@ -12,7 +12,10 @@ server process's CPU time per request for the ping and the beat (their ratio dep
 the machine is doing), and the CPU the local PostgreSQL and the clients spend per request (they share the
 machine's cores with the server). Each of
 ``BENCH_LEARNERS`` signed-in learners sends beats from its own tab over a keep-alive connection, from
-``BENCH_CLIENTS`` client processes, for ``BENCH_SECONDS`` seconds per measurement.
+``BENCH_CLIENTS`` client processes, for ``BENCH_SECONDS`` seconds per measurement. The ping and the beat
+are measured in ``BENCH_ROUNDS`` alternating rounds and the ratio printed is the median of the rounds'
+ratios (with their range): on a shared machine the load drifts, and one long measurement of each would
+give whichever ran in a quieter moment the advantage.
 Run on SQLite and on PostgreSQL (skipped with a note when PostgreSQL is not reachable). Target: heartbeats
 at least 0.5x the ceiling. Also prints the server's peak resident memory.
 """
@@ -23,11 +26,12 @@ import json
 import multiprocessing
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from bench.common import (
@@ -43,7 +47,8 @@ from bench.common import (
 ROOT = Path(__file__).resolve().parent.parent
 LEARNERS = int(os.environ.get("BENCH_LEARNERS", "16"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "2"))
-SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 THREADS = int(os.environ.get("BENCH_SERVER_THREADS", "8"))  # `caregiving serve` runs 8
 MODULE = "caregiver-role"
 
@@ -170,14 +175,17 @@ def run(kind: str) -> None:
         learners = [(s, *_open_module(port, s)) for s in sessions]
         _measure(port, "ping", learners[:2], server.pid)  # warm up both paths
         _measure(port, "heartbeat", learners[:2], server.pid)
-        ping = _measure(port, "ping", learners, server.pid)
-        beat = _measure(port, "heartbeat", learners, server.pid)
+        rounds = [(_measure(port, "ping", learners, server.pid), _measure(port, "heartbeat", learners, server.pid))
+                  for _ in range(ROUNDS)]
         signed_in = _measure(port, "signed-in ping", learners, server.pid)
         hidden = _measure(port, "hidden-tab beat", learners, server.pid)
         peak = process_peak_rss_mb(server.pid)
-    print(f"heartbeats [{kind}]: {beat.rate / ping.rate:.2f}x trivial JSON endpoint "
-          f"(heartbeats {beat.rate:.0f}/s, ping {ping.rate:.0f}/s; {LEARNERS} learners, {THREADS} server threads; "
-          f"target >= 0.5x); server peak RSS {peak:.0f} MB", flush=True)
+    ratios = sorted(b.rate / p.rate for p, b in rounds)
+    ping, beat = (_median_measurement([r[i] for r in rounds]) for i in (0, 1))
+    print(f"heartbeats [{kind}]: {statistics.median(ratios):.2f}x trivial JSON endpoint (median of {ROUNDS} "
+          f"alternating rounds, {ratios[0]:.2f}-{ratios[-1]:.2f}; heartbeats {beat.rate:.0f}/s, "
+          f"ping {ping.rate:.0f}/s; {LEARNERS} learners, {THREADS} server threads; target >= 0.5x); "
+          f"server peak RSS {peak:.0f} MB", flush=True)
     print(f"  informational [{kind}]: heartbeats {beat.rate / signed_in.rate:.2f}x a JSON endpoint that only loads "
           f"the signed-in user ({signed_in.rate:.0f}/s); that endpoint is {signed_in.rate / ping.rate:.2f}x the "
           f"trivial one; server CPU per request: ping {ping.server_cpu * 1e6:.0f} us, heartbeat "
@@ -191,6 +199,11 @@ def run(kind: str) -> None:
           f"{ping.server_cpu * 1e6:.0f} us, clients {ping.client_cpu * 1e6:.0f} us; heartbeat: server "
           f"{beat.server_cpu * 1e6:.0f} us, PostgreSQL {beat.database_cpu * 1e6:.0f} us, clients "
           f"{beat.client_cpu * 1e6:.0f} us", flush=True)
+
+
+def _median_measurement(measurements: list[Measurement]) -> Measurement:
+    """Each figure's median over the rounds."""
+    return Measurement(*(statistics.median(getattr(m, f.name) for m in measurements) for f in fields(Measurement)))
 
 
 def main() -> int:
