@@ -60,6 +60,10 @@ def check_course(args: argparse.Namespace) -> int:
         creds.add_row(c.id, c.tier, c.delivery, ", ".join(c.requires) or "-", str(len(c.components)),
                       str(c.total_hours))
     console.print(creds)
+    for language, translated in sorted(course.translations.items()):
+        untranslated = [m.id for m in course.modules if m.id not in translated]
+        console.print(f"Translation [bold]{language}[/]: {len(translated)} of {len(course.modules)} modules"
+                      + (f" (shown as written: {', '.join(untranslated)})" if untranslated else ""), highlight=False)
     console.print("[green]ok[/]: every tier rule holds")
     return 0
 

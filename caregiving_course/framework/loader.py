@@ -22,6 +22,7 @@ from caregiving_course.framework.model import (
     Section,
 )
 from caregiving_course.framework.tiers import check_credentials
+from caregiving_course.framework.translations import LANGUAGE_PATTERN, mismatch
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 MAX_FILE_BYTES = 512 * 1024
@@ -238,7 +239,36 @@ def load_course(path: str | Path) -> Course:
         id=f.ident(), title=f.text("title"), description=f.text("description", required=False),
         minimum_time_share=f.share("minimum_time_share", 0.5),
         modules=tuple(modules[m] for m in order), credentials=tuple(checked.values()), path=str(root),
+        translations=load_translations(root, modules, pass_mark),
     )
+
+
+def load_translations(root: Path, modules: dict[str, Module], pass_mark: float) -> dict[str, dict[str, Module]]:
+    """{language: {module id: module}} from ``root/translations/<language>/modules/*.md``, each checked to
+    mirror the module it translates (see :mod:`translations`)."""
+    found: dict[str, dict[str, Module]] = {}
+    folder = root / "translations"
+    for language_dir in sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []:
+        language = language_dir.name
+        if not LANGUAGE_PATTERN.match(language):
+            raise ContentError(str(language_dir.relative_to(root)), "translation",
+                               "folder must be named by a language code such as 'fr' or 'fr-ca'")
+        translated: dict[str, Module] = {}
+        for path in sorted((language_dir / "modules").glob("*.md")):
+            module = load_module(path, root, pass_mark)
+            item = f"module {module.id} ({language})"
+            original = modules.get(module.id)
+            if original is None:
+                raise ContentError(module.source, item, "translates no module of the course (unknown id)")
+            if module.id in translated:
+                raise ContentError(module.source, item,
+                                   f"duplicate translation (also in {translated[module.id].source})")
+            problem = mismatch(module, original)
+            if problem:
+                raise ContentError(module.source, item, f"{problem} ({original.source})")
+            translated[module.id] = module
+        found[language] = translated
+    return found
 
 
 @lru_cache(maxsize=1)

@@ -90,6 +90,7 @@ class Course:
     modules: tuple[Module, ...]
     credentials: tuple[Credential, ...]
     path: str = ""
+    translations: dict = field(default_factory=dict, compare=False, repr=False)  # language -> {module id: Module}
     _modules_by_id: dict = field(default_factory=dict, compare=False, repr=False)
     _credentials_by_id: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -99,6 +100,18 @@ class Course:
 
     def module(self, module_id: str) -> Module:
         return self._modules_by_id[module_id]
+
+    def localized(self, module: Module, language: str | None) -> Module:
+        """The module in ``language`` ('fr', 'fr-ca': its own or its base language's translation), else as written.
+
+        Only the words differ (see :mod:`caregiving_course.framework.translations`): rules, records and
+        grading use the module as written; pages show this.
+        """
+        if not language:
+            return module
+        language = language.lower()
+        found = self.translations.get(language) or self.translations.get(language.split("-")[0]) or {}
+        return found.get(module.id, module)
 
     def credential(self, credential_id: str) -> Credential:
         return self._credentials_by_id[credential_id]

@@ -1,0 +1,86 @@
+"""Translated modules: loaded beside the course, checked to mirror what they translate, shown by language."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from caregiving_course.framework import ContentError, load_course
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+MODULE = "01-hand-hygiene-basics.md"
+
+
+def _content_with_french(tmp_path: Path, edit=lambda text: text, *, language: str = "fr") -> Path:
+    """The small course with a French version of its first module (``edit`` changes that file's text)."""
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURES / "good_small", root)
+    text = (root / "modules" / MODULE).read_text(encoding="utf-8")
+    text = text.replace("title: Hand Hygiene Basics", "title: Les bases de l'hygiène des mains")
+    text = text.replace("## Why hand hygiene matters", "## Pourquoi l'hygiène des mains est importante")
+    folder = root / "translations" / language / "modules"
+    folder.mkdir(parents=True)
+    (folder / MODULE).write_text(edit(text), encoding="utf-8")
+    return root
+
+
+def test_a_translation_is_shown_in_its_language_and_rules_keep_the_original(tmp_path):
+    course = load_course(_content_with_french(tmp_path))
+    original = course.module("hand-hygiene-basics")
+    french = course.localized(original, "fr")
+    assert french.title == "Les bases de l'hygiène des mains" and original.title == "Hand Hygiene Basics"
+    assert french.sections[0].title == "Pourquoi l'hygiène des mains est importante"
+    assert course.localized(original, "fr-ca") is french and course.localized(original, "FR") is french
+    assert course.localized(original, "en") is original and course.localized(original, "de") is original
+    assert course.localized(original, None) is original
+    other = course.module("safe-moving-basics")  # not translated: shown as written
+    assert course.localized(other, "fr") is other
+    assert french.hours == original.hours and [c.correct for q in french.questions for c in q.choices] == \
+        [c.correct for q in original.questions for c in q.choices]
+
+
+@pytest.mark.parametrize(("edit", "rule"), [
+    (lambda t: t.replace("hours: 1\n", "hours: 2\n"), "designed hours 2 differ from the original's 1"),
+    (lambda t: t + "\n## Une section de plus\nDu texte.\n", "has 4 sections, the original has 3"),
+    (lambda t: t.replace("  - Explain why gloves do not replace hand hygiene.\n", ""),
+     "has 2 outcomes, the original has 3"),
+    (lambda t: t.replace("- id: q2", "- id: q9"), "question 2 is 'q9', the original's is 'q2'"),
+    (lambda t: t.replace("          correct: true\n          feedback: Correct. This is the moment",
+                         "          feedback: Correct. This is the moment", 1).replace(
+        "        - text: Only after the meal is finished.\n",
+        "        - text: Only after the meal is finished.\n          correct: true\n", 1),
+     "question 'q1' has other choices, or another correct choice, than the original"),
+    (lambda t: t.replace("id: hand-hygiene-basics", "id: no-such-module"), "translates no module of the course"),
+    (lambda t: t.replace("knowledge_check:\n", "knowledge_check:\n  pass_mark: 0.5\n"),
+     "pass mark 0.5 differs from the original's"),
+])
+def test_a_translation_that_changes_more_than_words_is_refused(tmp_path, edit, rule):
+    with pytest.raises(ContentError) as caught:
+        load_course(_content_with_french(tmp_path, edit))
+    assert rule in str(caught.value)
+    assert caught.value.file == f"translations/fr/modules/{MODULE}" and "(fr)" in caught.value.item
+
+
+def test_a_translation_must_be_well_formed_and_named_by_its_language(tmp_path):
+    with pytest.raises(ContentError, match="not valid YAML"):
+        load_course(_content_with_french(tmp_path / "a", lambda t: t.replace("id: q1", "id: [q1")))
+    with pytest.raises(ContentError, match="named by a language code"):
+        load_course(_content_with_french(tmp_path / "b", language="French!"))
+    root = _content_with_french(tmp_path / "c")
+    shutil.copy(root / "translations" / "fr" / "modules" / MODULE, root / "translations" / "fr" / "modules" / "x.md")
+    with pytest.raises(ContentError, match="duplicate translation"):
+        load_course(root)
+
+
+def test_the_built_in_course_is_in_french_too(course):
+    french = course.translations["fr"]
+    assert set(french) == {m.id for m in course.modules}
+    for module in course.modules:
+        translated = course.localized(module, "fr")
+        assert translated.title != module.title, module.id
+        assert all(len(s.markdown.split()) >= 150 for s in translated.sections), f"{module.id}: a thin section"
+        assert all(c.feedback.startswith(("Bonne réponse", "Mauvaise réponse"))
+                   for q in translated.questions for c in q.choices), module.id
+    assert "LPRPS" in " ".join(s.markdown for s in course.localized(
+        course.module("ethics-privacy-documentation"), "fr").sections)
