@@ -8,6 +8,7 @@ import logging
 
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -100,7 +101,8 @@ def _resource_link(request, launch_: Launch) -> HttpResponse:
         return _framed(request, launch_, response)
     from xblocks.runtime import render_block
 
-    module = default_course().module(module_id)
+    course = default_course()
+    module = course.localized(course.module(module_id), get_language())
     block = render_block(request, MODULE_BLOCK, {"module_id": module_id, "display_name": module.title},
                          learner=learner)
     response = render(request, "lti_bridge/module.html", {"xblock": block, "title": module.title,

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -38,7 +39,7 @@ def launch(request: HttpRequest, module_id: str) -> HttpResponse:
     embed.sign_in(request, learner.user)
     from xblocks.runtime import render_block
 
-    module = course.module(module_id)
+    module = course.localized(course.module(module_id), get_language())
     rendered = render_block(request, MODULE_BLOCK, {"module_id": module_id, "display_name": module.title},
                             learner=learner)
     response = render(request, "xblocks/block_frame.html", {"xblock": rendered, "title": module.title})

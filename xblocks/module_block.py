@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings as django_settings
+from django.utils import translation
 from web_fragments.fragment import Fragment
 from xblock.completable import XBlockCompletionMode
 from xblock.core import XBlock
@@ -146,6 +147,8 @@ class CaregivingModuleBlock(StudioEditableXBlockMixin, XBlock):
     # Views ----------------------------------------------------------------------------------
     def student_view(self, context=None) -> Fragment:
         course, module = self._course_module()
+        if module is not None:
+            module = course.localized(module, translation.get_language())
         learner = current_learner(self)
         ctx = {"block_id": self.scope_ids.usage_id.replace(".", "-"), "display_name": self.display_name,
                "module": module, "learner": learner}
@@ -240,7 +243,8 @@ class CaregivingModuleBlock(StudioEditableXBlockMixin, XBlock):
         answers = data.get("answers")
         if not isinstance(answers, dict):
             raise HandlerError(400, "'answers' must map question ids to choice numbers")
-        known = {q.id: q for q in module.questions}
+        # In the learner's language: a translation has the same questions and correct choices (checked on load).
+        known = {q.id: q for q in course.localized(module, translation.get_language()).questions}
         unknown = sorted(set(answers) - set(known))
         if unknown:
             raise HandlerError(400, f"unknown question(s): {', '.join(unknown)[:200]}")

@@ -82,7 +82,7 @@ class CaregivingProgressBlock(StudioEditableXBlockMixin, XBlock):
             "kind": i18n.gettext(EVIDENCE_NAMES.get(e.kind, e.kind)), "summary": e.summary,
             "hours": format_hours(i18n, e.hours), "date": e.at[:10], "by": e.by,
         } for e in cp.evidence()]
-        done = [c.component.title for c in cp.components if c.done]
+        done = [c.title for c in cp.components if c.done]
         done += [r.credential.title for r in cp.requires if r.eligible]
         return {
             "id": cp.credential.id, "title": cp.credential.title,

@@ -9,6 +9,7 @@ from django.core import signing
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from xblock.core import XBlock
@@ -37,6 +38,7 @@ def block_page(request: HttpRequest, block_type: str, fields: dict, *, title: st
 def course_index(request: HttpRequest) -> HttpResponse:
     course = default_course()
     progress = api.progress(api.learner_for_user(request.user), course=course)
+    language = get_language()
     rows = []
     for m in progress.modules:
         if m.completed_at:
@@ -45,7 +47,8 @@ def course_index(request: HttpRequest) -> HttpResponse:
             status = _("In progress")
         else:
             status = _("Not started")
-        rows.append({"id": m.module_id, "title": m.title, "status": status, "done": bool(m.completed_at),
+        title = course.localized(course.module(m.module_id), language).title
+        rows.append({"id": m.module_id, "title": title, "status": status, "done": bool(m.completed_at),
                      "hours": m.designed_hours, "minutes": m.seconds // 60})
     return render(request, "xblocks/course.html", {"course": course, "modules": rows})
 
@@ -55,13 +58,13 @@ def module_page(request: HttpRequest, module_id: str) -> HttpResponse:
     course = default_course()
     if not course.has_module(module_id):
         raise Http404(_("There is no such module in the course."))
-    ids = [m.id for m in course.modules]
-    at = ids.index(module_id)
-    module = course.module(module_id)
+    shown = [course.localized(m, get_language()) for m in course.modules]  # in the learner's language
+    at = [m.id for m in shown].index(module_id)
+    module = shown[at]
     return block_page(request, "caregiving_module", {"module_id": module_id, "display_name": module.title},
                       title=module.title, extra={
-                          "previous": course.modules[at - 1] if at > 0 else None,
-                          "next": course.modules[at + 1] if at + 1 < len(ids) else None})
+                          "previous": shown[at - 1] if at > 0 else None,
+                          "next": shown[at + 1] if at + 1 < len(shown) else None})
 
 
 @login_required

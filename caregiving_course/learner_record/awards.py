@@ -6,8 +6,9 @@ of learners whose earned award has lapsed, to say why when revoking it.
 """
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from caregiving_course.framework import Course, default_course
 from caregiving_course.learner_record import award_writer, outbox, signals
@@ -70,6 +71,11 @@ def _revoke(award: Award, reason: str, by=None) -> None:
 
 
 def _revoke_lapsed(course: Course, learner_ids: list[int]) -> None:
+    with translation.override(settings.LANGUAGE_CODE):  # the stored reason, whoever's request withdrew the evidence
+        _revoke_each_lapsed(course, learner_ids)
+
+
+def _revoke_each_lapsed(course: Course, learner_ids: list[int]) -> None:
     for learner_id, rec in load_records(learner_ids, activity=False).items():
         for cp in compute(course, learner_id, rec).credentials:
             if cp.award_status != Award.EARNED or cp.eligible:

@@ -1,5 +1,8 @@
 """Progress toward each credential and the records behind every number.
 
+The words people read (what is left, each record's summary) are in the active language (the
+request's; English for the command line and the sync), and so are the module titles in them.
+
 Loading (:func:`load_records`, a fixed handful of queries for any number of learners) is kept
 apart from computing (:func:`compute`, pure Python), so one learner's page and a 10,000-learner
 evaluation share the same rules.
@@ -10,6 +13,10 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from django.utils.formats import number_format
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from caregiving_course.framework import Component, Course, Credential
 from caregiving_course.learner_record.models import Award, InstructorRecord, ModuleActivity, ModuleCompletion
@@ -51,6 +58,7 @@ class ComponentProgress:
     done: bool
     detail: str
     evidence: tuple[Evidence, ...]
+    title: str  # the component's title in the active language
 
 
 @dataclass(frozen=True)
@@ -69,8 +77,10 @@ class CredentialProgress:
 
     @property
     def left(self) -> list[str]:
-        missing = [f"{c.component.title} ({c.detail})" for c in self.components if not c.done]
-        return [f"{r.credential.title} (credential)" for r in self.requires if not r.eligible] + missing
+        missing = [_("{title} ({detail})").format(title=c.title, detail=c.detail) for c in self.components
+                   if not c.done]
+        return [_("{title} (credential)").format(title=r.credential.title) for r in self.requires
+                if not r.eligible] + missing
 
     def evidence(self) -> list[Evidence]:
         own = [e for c in self.components for e in c.evidence]
@@ -137,26 +147,35 @@ def load_records(learner_ids: list[int], *, activity: bool = True) -> dict[int, 
 
 def _component(course: Course, comp: Component, rec: Records) -> ComponentProgress:
     if comp.is_module:
+        title = course.localized(course.module(comp.id), get_language()).title
         done = rec.completions.get(comp.id)
         if not done:
-            return ComponentProgress(comp, ZERO, False, "not completed", ())
+            return ComponentProgress(comp, ZERO, False, _("not completed"), (), title)
         cid, score, _hours, at, secs = done
-        summary = f"completed {comp.title} (score {score:.0%}, {secs // 60} min on task)"
-        return ComponentProgress(comp, comp.hours, True, "completed",
-                                 (Evidence("completion", cid, summary, comp.hours, at.isoformat()),))
+        summary = _("completed {module} (score {score}, {minutes} min on task)").format(
+            module=title, score=f"{score:.0%}", minutes=secs // 60)
+        return ComponentProgress(comp, comp.hours, True, _("completed"),
+                                 (Evidence("completion", cid, summary, comp.hours, at.isoformat()),), title)
     mine = [r for r in rec.instructor if r[1] == comp.id]
     if comp.evidence == "hours":
         got = sum((r[3] for r in mine if r[2] == InstructorRecord.HOURS), ZERO)
-        evidence = tuple(Evidence("hours", r[0], f"{r[3]} h on {r[5]}", r[3], r[7].isoformat(), r[6])
+        evidence = tuple(Evidence("hours", r[0], _("{hours} h on {date}").format(hours=number_format(r[3]), date=r[5]),
+                                  r[3], r[7].isoformat(), r[6])
                          for r in mine if r[2] == InstructorRecord.HOURS)
         credited = min(got, comp.hours)
-        return ComponentProgress(comp, credited, got >= comp.hours, f"{got} of {comp.hours} h recorded", evidence)
+        return ComponentProgress(comp, credited, got >= comp.hours,
+                                 _("{got} of {total} h recorded").format(got=number_format(got),
+                                                                         total=number_format(comp.hours)), evidence,
+                                 comp.title)
     signed = {r[4]: r for r in mine if r[2] == InstructorRecord.SIGNOFF and r[4] in comp.skills}
     done = len(signed) == len(comp.skills)
-    evidence = tuple(Evidence("signoff", r[0], f"skill {r[4]} signed off", ZERO, r[7].isoformat(), r[6])
+    evidence = tuple(Evidence("signoff", r[0], _("skill {skill} signed off").format(skill=r[4]), ZERO,
+                              r[7].isoformat(), r[6])
                      for r in signed.values())
     return ComponentProgress(comp, comp.hours if done else ZERO, done,
-                             f"{len(signed)} of {len(comp.skills)} skills signed off", evidence)
+                             _("{signed} of {total} skills signed off").format(signed=len(signed),
+                                                                              total=len(comp.skills)),
+                             evidence, comp.title)
 
 
 def compute(course: Course, learner_id: int, rec: Records) -> Progress:

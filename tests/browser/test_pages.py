@@ -54,3 +54,18 @@ def test_french_interface_on_a_phone(phone_page, server):
 def test_demo_learner_signs_in(page, server):
     sign_in(page, server, "gabriel@example.org")
     assert "/course/" in page.url
+
+
+def test_a_french_speaking_learner_reads_the_module_in_french(phone_page, server):
+    sign_in(phone_page, server, "gabriel@example.org")
+    phone_page.get_by_role("button", name="Français").click()
+    phone_page.wait_for_load_state("networkidle")
+    phone_page.goto(server + "/course/module/ethics-privacy-documentation/")
+    assert phone_page.locator("html").get_attribute("lang") == "fr"
+    heading = phone_page.get_by_role("heading", level=1).inner_text()
+    assert "Ethics" not in heading and heading.strip(), heading
+    assert phone_page.get_by_role("heading", name="Contrôle des connaissances").is_visible()
+    assert "LPRPS" in phone_page.locator("main").text_content()  # the module's text, sections open or not
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"page scrolls sideways on a phone ({width}px wide)"
+    assert_accessible(phone_page, "module-fr-phone")

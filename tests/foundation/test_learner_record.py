@@ -5,7 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from caregiving_course.learner_record import api, outbox
 from caregiving_course.learner_record.models import Award, InstructorRecord, Learner, OutboxEntry
@@ -102,10 +102,31 @@ def test_withdrawn_evidence_revokes_and_queues_revocation(learner, instructor, c
         else:
             for skill in comp.skills:
                 records.append(api.record_signoff(learner, comp.id, skill, by=instructor))
-    api.withdraw(records[0].pk, by=instructor, reason="entered for the wrong learner")
+    with translation.override("fr"):  # an instructor working in French: the stored reason is still the site's
+        api.withdraw(records[0].pk, by=instructor, reason="entered for the wrong learner")
     award = Award.objects.get(learner=learner, credential_id=cot.id)
     assert award.status == Award.REVOKED and "evidence withdrawn" in award.revoke_reason
+    assert "h recorded" in award.revoke_reason and "consignées" not in award.revoke_reason
     assert OutboxEntry.objects.filter(key=f"badge.revoke:{award.public_id}").exists()
+
+
+def test_progress_words_are_in_the_learners_language(learner, instructor, course):
+    cot = tier(course, "certificate-of-training")
+    complete_all_modules(learner, course)
+    hours = next(c for c in cot.components if c.evidence == "hours")
+    api.record_hours(learner, hours.id, Decimal(2), by=instructor)
+    module = course.modules[0]
+    english = api.explain(learner, cot.id)
+    with translation.override("fr"):
+        french = api.explain(learner, cot.id)
+    french_title = course.localized(module, "fr").title
+    summaries = {e.kind: e.summary for e in french.evidence()}
+    assert summaries["completion"].startswith("module terminé : ") and "min consacrées" in str(summaries)
+    assert any(e.summary.startswith(f"module terminé : {french_title} (") for e in french.evidence())
+    assert summaries["hours"].startswith("2,00 h le ")  # the French decimal comma
+    assert f"{hours.title} (2,00 h sur {hours.hours} h consignées)" in french.left
+    assert f"{hours.title} (2.00 of {hours.hours} h recorded)" in english.left
+    assert any(e.summary.startswith(f"completed {module.title} (") for e in english.evidence())
 
 
 def test_revoke_needs_a_reason_and_happens_once(learner, instructor, course):

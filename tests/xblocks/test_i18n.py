@@ -26,17 +26,42 @@ def test_module_block_in_french(block_client, learner_user):
     assert reply["credited_text"] == "0 h"
 
 
+def test_module_content_in_the_learners_language(block_client, learner_user):
+    """The module's own words come from its French translation; its rules and the record stay the same."""
+    answers = {f"q{n}": 0 for n in range(1, 6)} | {"q5": 1}
+    with translation.override("fr"):
+        client = block_client(learner_user)
+        html = client.render()
+        status, reply = client.call("submit_check", {"answers": answers})
+    for text in ("Première section d&#x27;alpha", "Un texte <strong>important</strong> sur les soins",
+                 "Premier résultat d&#x27;alpha", "Question 1 d&#x27;alpha?", "Autre mauvaise réponse 3",
+                 "Qu&#x27;avez-vous appris dans alpha?"):
+        assert text in html, text
+    assert "First section of alpha" not in html and "Right answer 1" not in html
+    assert "<img src=x onerror" not in html  # the translation's hostile outcome is escaped too
+    assert status == 200 and reply["score"] == 0.8
+    assert reply["feedback"]["q1"] == {"chosen": 0, "correct": True, "feedback": "Bonne réponse, car 1.", "verdict": ""}
+    assert reply["feedback"]["q5"]["feedback"] == "Mauvaise réponse, car 5." and not reply["feedback"]["q5"]["correct"]
+    with translation.override("en"):
+        english = block_client(learner_user).render()
+    assert "First section of alpha" in english and "Première section" not in english
+
+
 def test_progress_block_in_french(block_client, learner_user):
     with translation.override("fr"):
         html = block_client(learner_user, "caregiving_progress", {"display_name": "Ma progression"}).render()
-    for text in ("Certificat de formation", "Certificat collégial", "Reste à faire", "Pourquoi ai-je"):
-        assert text in html
+    for text in ("Certificat de formation", "Certificat collégial", "Reste à faire", "Pourquoi ai-je",
+                 "Module alpha (non terminé)"):  # what is left: the learner record's words, the module's title
+        assert text in html, text
+    assert "not completed" not in html and "Alpha module" not in html
 
 
 def test_course_page_in_french(client, learner_user):
     client.force_login(learner_user)
     response = client.get("/course/", HTTP_ACCEPT_LANGUAGE="fr")
-    assert response.status_code == 200 and "Pas commencé" in response.content.decode()
+    page = response.content.decode()
+    assert response.status_code == 200 and "Pas commencé" in page
+    assert "Module alpha" in page and "Alpha module" not in page  # the module's translated title
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
