@@ -1,6 +1,7 @@
 """Translated modules: loaded beside the course, checked to mirror what they translate, shown by language."""
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -84,3 +85,19 @@ def test_the_built_in_course_is_in_french_too(course):
                    for q in translated.questions for c in q.choices), module.id
     assert "LPRPS" in " ".join(s.markdown for s in course.localized(
         course.module("ethics-privacy-documentation"), "fr").sections)
+
+
+
+def test_the_learner_records_french_catalogue_is_complete_and_compiled():
+    """Every message of the learner record (what is left, record summaries) has a French text, compiled."""
+    import gettext
+
+    import caregiving_course.learner_record as learner_record
+
+    folder = Path(learner_record.__file__).resolve().parent / "locale" / "fr" / "LC_MESSAGES"
+    po = (folder / "django.po").read_text(encoding="utf-8")
+    msgids = re.findall(r'^msgid "(.+)"$', po, re.M)
+    catalogue = gettext.GNUTranslations((folder / "django.mo").open("rb"))
+    assert msgids and "completed" in msgids
+    untranslated = [m for m in msgids if catalogue.gettext(m) == m and "{detail}" not in m]
+    assert untranslated == []
