@@ -83,9 +83,9 @@ class CaregivingProgressBlock(StudioEditableXBlockMixin, XBlock):
             "hours": format_hours(i18n, e.hours), "date": e.at[:10], "by": e.by,
         } for e in cp.evidence()]
         done = [c.title for c in cp.components if c.done]
-        done += [r.credential.title for r in cp.requires if r.eligible]
+        done += [r.title for r in cp.requires if r.eligible]
         return {
-            "id": cp.credential.id, "title": cp.credential.title,
+            "id": cp.credential.id, "title": cp.title,
             "tier": i18n.gettext(TIER_NAMES.get(cp.credential.tier, cp.credential.tier)),
             "credited": float(cp.credited_hours), "total": float(cp.total_hours),
             "hours_text": i18n.gettext("{credited} of {total}").format(

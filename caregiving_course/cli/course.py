@@ -61,9 +61,11 @@ def check_course(args: argparse.Namespace) -> int:
                       str(c.total_hours))
     console.print(creds)
     for language, translated in sorted(course.translations.items()):
-        untranslated = [m.id for m in course.modules if m.id not in translated]
-        console.print(f"Translation [bold]{language}[/]: {len(translated)} of {len(course.modules)} modules"
-                      + (f" (shown as written: {', '.join(untranslated)})" if untranslated else ""), highlight=False)
+        missing = [m.id for m in course.modules if m.id not in translated.modules]
+        missing += [c.id for c in course.credentials if c.id not in translated.credentials]
+        console.print(f"Translation [bold]{language}[/]: {len(translated.modules)} of {len(course.modules)} modules, "
+                      f"{len(translated.credentials)} of {len(course.credentials)} credentials"
+                      + (f" (shown as written: {', '.join(missing)})" if missing else ""), highlight=False)
     console.print("[green]ok[/]: every tier rule holds")
     return 0
 

@@ -5,9 +5,18 @@
 """
 from caregiving_course.framework.errors import ContentError
 from caregiving_course.framework.loader import default_course, load_course
-from caregiving_course.framework.model import Choice, Component, Course, Credential, Module, Question, Section
+from caregiving_course.framework.model import (
+    Choice,
+    Component,
+    Course,
+    Credential,
+    Module,
+    Question,
+    Section,
+    Translation,
+)
 
 __all__ = [
-    "Choice", "Component", "ContentError", "Course", "Credential", "Module", "Question", "Section",
+    "Choice", "Component", "ContentError", "Course", "Credential", "Module", "Question", "Section", "Translation",
     "default_course", "load_course",
 ]

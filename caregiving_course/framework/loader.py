@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
@@ -20,9 +21,10 @@ from caregiving_course.framework.model import (
     Module,
     Question,
     Section,
+    Translation,
 )
 from caregiving_course.framework.tiers import check_credentials
-from caregiving_course.framework.translations import LANGUAGE_PATTERN, mismatch
+from caregiving_course.framework.translations import LANGUAGE_PATTERN, credential_mismatch, mismatch
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 MAX_FILE_BYTES = 512 * 1024
@@ -239,36 +241,65 @@ def load_course(path: str | Path) -> Course:
         id=f.ident(), title=f.text("title"), description=f.text("description", required=False),
         minimum_time_share=f.share("minimum_time_share", 0.5),
         modules=tuple(modules[m] for m in order), credentials=tuple(checked.values()), path=str(root),
-        translations=load_translations(root, modules, pass_mark),
+        translations=load_translations(root, modules, checked, pass_mark),
     )
 
 
-def load_translations(root: Path, modules: dict[str, Module], pass_mark: float) -> dict[str, dict[str, Module]]:
-    """{language: {module id: module}} from ``root/translations/<language>/modules/*.md``, each checked to
-    mirror the module it translates (see :mod:`translations`)."""
-    found: dict[str, dict[str, Module]] = {}
+def load_translations(root: Path, modules: dict[str, Module],
+                      credentials: dict[str, Credential], pass_mark: float) -> dict[str, Translation]:
+    """{language: Translation} from ``root/translations/<language>/``: ``modules/*.md`` and
+    ``credentials/*.yaml``, each checked against what it translates (see :mod:`translations`)."""
+    found: dict[str, Translation] = {}
     folder = root / "translations"
     for language_dir in sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []:
         language = language_dir.name
         if not LANGUAGE_PATTERN.match(language):
             raise ContentError(str(language_dir.relative_to(root)), "translation",
                                "folder must be named by a language code such as 'fr' or 'fr-ca'")
-        translated: dict[str, Module] = {}
-        for path in sorted((language_dir / "modules").glob("*.md")):
-            module = load_module(path, root, pass_mark)
-            item = f"module {module.id} ({language})"
-            original = modules.get(module.id)
-            if original is None:
-                raise ContentError(module.source, item, "translates no module of the course (unknown id)")
-            if module.id in translated:
-                raise ContentError(module.source, item,
-                                   f"duplicate translation (also in {translated[module.id].source})")
-            problem = mismatch(module, original)
-            if problem:
-                raise ContentError(module.source, item, f"{problem} ({original.source})")
-            translated[module.id] = module
-        found[language] = translated
+        translated = _translated_modules(root, language_dir, modules, pass_mark)
+        titles = {m.id: m.title for m in translated.values()}
+        found[language] = Translation(translated, {
+            cred.id: cred for cred in (_translated_credential(root, path, credentials, titles, language)
+                                       for path in sorted((language_dir / "credentials").glob("*.yaml")))})
     return found
+
+
+def _translated_modules(root: Path, language_dir: Path, modules: dict[str, Module],
+                        pass_mark: float) -> dict[str, Module]:
+    translated: dict[str, Module] = {}
+    for path in sorted((language_dir / "modules").glob("*.md")):
+        module = load_module(path, root, pass_mark)
+        item = f"module {module.id} ({language_dir.name})"
+        original = modules.get(module.id)
+        if original is None:
+            raise ContentError(module.source, item, "translates no module of the course (unknown id)")
+        if module.id in translated:
+            raise ContentError(module.source, item,
+                               f"duplicate translation (also in {translated[module.id].source})")
+        problem = mismatch(module, original)
+        if problem:
+            raise ContentError(module.source, item, f"{problem} ({original.source})")
+        translated[module.id] = module
+    return translated
+
+
+def _translated_credential(root: Path, path: Path, credentials: dict[str, Credential],
+                           module_titles: dict[str, str], language: str) -> Credential:
+    """The credential with the file's words; its module components titled as their translated modules."""
+    file = str(path.relative_to(root))
+    f = _Fields(_yaml(_read(path, root), file, "credential translation"), file, "credential translation")
+    cred_id = f.ident()
+    f.item = f"credential {cred_id} ({language})"
+    original = credentials.get(cred_id)
+    if original is None:
+        raise f.fail("translates no credential of the course (unknown id)")
+    problem = credential_mismatch(f.data, original)
+    if problem:
+        raise f.fail(f"{problem} ({original.source})")
+    titles = {**module_titles, **{k: str(v).strip() for k, v in (f.data.get("components") or {}).items()}}
+    return replace(original, title=f.text("title"), description=f.text("description"), criteria=f.text("criteria"),
+                   components=tuple(replace(c, title=titles.get(c.id, c.title)) for c in original.components),
+                   source=file)
 
 
 @lru_cache(maxsize=1)

@@ -82,6 +82,14 @@ class Credential:
 
 
 @dataclass(frozen=True)
+class Translation:
+    """One language's versions of the course's modules and credentials (each may be missing: shown as written)."""
+
+    modules: dict = field(default_factory=dict)  # module id -> Module
+    credentials: dict = field(default_factory=dict)  # credential id -> Credential
+
+
+@dataclass(frozen=True)
 class Course:
     id: str
     title: str
@@ -90,7 +98,7 @@ class Course:
     modules: tuple[Module, ...]
     credentials: tuple[Credential, ...]
     path: str = ""
-    translations: dict = field(default_factory=dict, compare=False, repr=False)  # language -> {module id: Module}
+    translations: dict = field(default_factory=dict, compare=False, repr=False)  # language -> Translation
     _modules_by_id: dict = field(default_factory=dict, compare=False, repr=False)
     _credentials_by_id: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -101,17 +109,20 @@ class Course:
     def module(self, module_id: str) -> Module:
         return self._modules_by_id[module_id]
 
-    def localized(self, module: Module, language: str | None) -> Module:
-        """The module in ``language`` ('fr', 'fr-ca': its own or its base language's translation), else as written.
+    def localized(self, item: Module | Credential, language: str | None) -> Module | Credential:
+        """The module or credential in ``language`` ('fr', 'fr-ca': its own or its base language's
+        translation), else as written.
 
         Only the words differ (see :mod:`caregiving_course.framework.translations`): rules, records and
-        grading use the module as written; pages show this.
+        grading use the item as written; pages show this.
         """
         if not language:
-            return module
+            return item
         language = language.lower()
-        found = self.translations.get(language) or self.translations.get(language.split("-")[0]) or {}
-        return found.get(module.id, module)
+        found = self.translations.get(language) or self.translations.get(language.split("-")[0])
+        if found is None:
+            return item
+        return (found.modules if isinstance(item, Module) else found.credentials).get(item.id, item)
 
     def credential(self, credential_id: str) -> Credential:
         return self._credentials_by_id[credential_id]

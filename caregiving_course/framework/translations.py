@@ -1,16 +1,19 @@
-"""The rule for translated modules (``translations/<language>/modules/*.md``, read by :mod:`loader`).
+"""The rules for translations (``translations/<language>/modules/*.md`` and ``credentials/*.yaml``,
+read by :mod:`loader`).
 
-A translation is a module file in another language. It must mirror the module it translates in
+A translated module is a module file in another language. It must mirror the module it translates in
 everything the rules and the learner record depend on: the same id, designed hours and pass mark,
 the same number of outcomes and sections, the same questions (ids, number of choices, and which
 choice is correct), so a learner's record, score and completion mean the same in every language.
-Only the words differ. A module without a translation is shown in the course's own language.
+A translated credential gives only words: its title, description and criteria, and the titles of its
+own instructor-led components (by id, every one of them). Anything without a translation is shown
+in the course's own language.
 """
 from __future__ import annotations
 
 import re
 
-from caregiving_course.framework.model import Module
+from caregiving_course.framework.model import Credential, Module
 
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]{2,4})?$")
 
@@ -31,4 +34,24 @@ def mismatch(translation: Module, original: Module) -> str:
             return f"question {number} is '{ours.id}', the original's is '{theirs.id}'"
         if [c.correct for c in ours.choices] != [c.correct for c in theirs.choices]:
             return f"question '{ours.id}' has other choices, or another correct choice, than the original"
+    return ""
+
+
+CREDENTIAL_FIELDS = {"id", "title", "description", "criteria", "components"}
+
+
+def credential_mismatch(fields: dict, original: Credential) -> str:
+    """What a credential translation's fields get wrong, as a rule a designer can act on ('' when nothing)."""
+    unknown = sorted(set(fields) - CREDENTIAL_FIELDS)
+    if unknown:
+        return f"may only give {', '.join(sorted(CREDENTIAL_FIELDS))} (not {', '.join(unknown)})"
+    titles = fields.get("components") or {}
+    if not isinstance(titles, dict):
+        return "'components' must map each instructor-led component's id to its title"
+    own = [c.id for c in original.components if not c.is_module]
+    if sorted(titles) != sorted(own):
+        return (f"'components' must title exactly its instructor-led components ({', '.join(own) or 'none'}), "
+                f"not {', '.join(sorted(titles)) or 'none'}")
+    if not all(isinstance(t, str) and t.strip() for t in titles.values()):
+        return "each component title must be text"
     return ""

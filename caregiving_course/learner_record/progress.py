@@ -70,6 +70,7 @@ class CredentialProgress:
     eligible: bool
     award_status: str  # "", "earned" or "revoked"
     award_id: str = ""
+    title: str = ""  # the credential's title in the active language
 
     @property
     def total_hours(self) -> Decimal:
@@ -79,8 +80,7 @@ class CredentialProgress:
     def left(self) -> list[str]:
         missing = [_("{title} ({detail})").format(title=c.title, detail=c.detail) for c in self.components
                    if not c.done]
-        return [_("{title} (credential)").format(title=r.credential.title) for r in self.requires
-                if not r.eligible] + missing
+        return [_("{title} (credential)").format(title=r.title) for r in self.requires if not r.eligible] + missing
 
     def evidence(self) -> list[Evidence]:
         own = [e for c in self.components for e in c.evidence]
@@ -145,9 +145,8 @@ def load_records(learner_ids: list[int], *, activity: bool = True) -> dict[int, 
     return {lid: records[lid] for lid in learner_ids}
 
 
-def _component(course: Course, comp: Component, rec: Records) -> ComponentProgress:
+def _component(comp: Component, title: str, rec: Records) -> ComponentProgress:
     if comp.is_module:
-        title = course.localized(course.module(comp.id), get_language()).title
         done = rec.completions.get(comp.id)
         if not done:
             return ComponentProgress(comp, ZERO, False, _("not completed"), (), title)
@@ -166,7 +165,7 @@ def _component(course: Course, comp: Component, rec: Records) -> ComponentProgre
         return ComponentProgress(comp, credited, got >= comp.hours,
                                  _("{got} of {total} h recorded").format(got=number_format(got),
                                                                          total=number_format(comp.hours)), evidence,
-                                 comp.title)
+                                 title)
     signed = {r[4]: r for r in mine if r[2] == InstructorRecord.SIGNOFF and r[4] in comp.skills}
     done = len(signed) == len(comp.skills)
     evidence = tuple(Evidence("signoff", r[0], _("skill {skill} signed off").format(skill=r[4]), ZERO,
@@ -175,17 +174,26 @@ def _component(course: Course, comp: Component, rec: Records) -> ComponentProgre
     return ComponentProgress(comp, comp.hours if done else ZERO, done,
                              _("{signed} of {total} skills signed off").format(signed=len(signed),
                                                                               total=len(comp.skills)),
-                             evidence, comp.title)
+                             evidence, title)
+
+
+def _title(course: Course, credential: Credential, shown: Credential, comp: Component, language: str | None) -> str:
+    """A component's title in the active language: from the credential's translation, else its module's."""
+    if shown is not credential:
+        return next(c.title for c in shown.components if c.id == comp.id)
+    return course.localized(course.module(comp.id), language).title if comp.is_module else comp.title
 
 
 def compute(course: Course, learner_id: int, rec: Records) -> Progress:
     """Progress of one learner from their records (no database access)."""
+    language = get_language()
     memo: dict[str, CredentialProgress] = {}
 
     def credential(cred: Credential) -> CredentialProgress:
         if cred.id not in memo:
             requires = tuple(credential(course.credential(r)) for r in cred.requires)
-            components = tuple(_component(course, c, rec) for c in cred.components)
+            shown = course.localized(cred, language)
+            components = tuple(_component(c, _title(course, cred, shown, c, language), rec) for c in cred.components)
             award = rec.awards.get(cred.id)
             status = award[1] if award else ""
             eligible = (status != Award.REVOKED and all(c.done for c in components)
@@ -193,7 +201,7 @@ def compute(course: Course, learner_id: int, rec: Records) -> Progress:
             credited = (sum((c.credited_hours for c in components), ZERO)
                         + sum((r.credited_hours for r in requires), ZERO))
             memo[cred.id] = CredentialProgress(cred, credited, components, requires, eligible, status,
-                                               award[0] if award else "")
+                                               award[0] if award else "", shown.title)
         return memo[cred.id]
 
     modules = []

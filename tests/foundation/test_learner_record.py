@@ -124,7 +124,9 @@ def test_progress_words_are_in_the_learners_language(learner, instructor, course
     assert summaries["completion"].startswith("module terminé : ") and "min consacrées" in str(summaries)
     assert any(e.summary.startswith(f"module terminé : {french_title} (") for e in french.evidence())
     assert summaries["hours"].startswith("2,00 h le ")  # the French decimal comma
-    assert f"{hours.title} (2,00 h sur {hours.hours} h consignées)" in french.left
+    french_hours = next(c for c in course.localized(cot, "fr").components if c.id == hours.id)
+    assert french_hours.title != hours.title and french.title != cot.title == english.title
+    assert f"{french_hours.title} (2,00 h sur {hours.hours} h consignées)" in french.left
     assert f"{hours.title} (2.00 of {hours.hours} h recorded)" in english.left
     assert any(e.summary.startswith(f"completed {module.title} (") for e in english.evidence())
 

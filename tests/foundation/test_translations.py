@@ -63,6 +63,31 @@ def test_a_translation_that_changes_more_than_words_is_refused(tmp_path, edit, r
     assert caught.value.file == f"translations/fr/modules/{MODULE}" and "(fr)" in caught.value.item
 
 
+def _credential_translation(root: Path, text: str) -> Path:
+    folder = root / "translations" / "fr" / "credentials"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "fixture-badge.yaml").write_text(text, encoding="utf-8")
+    return root
+
+
+def test_a_credential_translation_gives_words_only(tmp_path):
+    words = "id: fixture-badge\ntitle: Badge d'essai\ndescription: Une description.\ncriteria: Des critères.\n"
+    course = load_course(_credential_translation(_content_with_french(tmp_path), words))
+    badge = course.credentials[0]
+    french = course.localized(badge, "fr")
+    assert french.title == "Badge d'essai" and badge.title != french.title
+    assert (french.tier, french.total_hours, [c.id for c in french.components]) == \
+        (badge.tier, badge.total_hours, [c.id for c in badge.components])
+    module_titles = {c.id: c.title for c in french.components}  # module components: their translated titles
+    assert module_titles["hand-hygiene-basics"] == "Les bases de l'hygiène des mains"
+    for extra, rule in ((words + "tier: college-certificate\n", "may only give"),
+                        (words + "components:\n  no-such: Rien\n", "must title exactly its instructor-led"),
+                        (words.replace("fixture-badge", "no-such-badge"), "translates no credential")):
+        with pytest.raises(ContentError, match=rule) as caught:
+            load_course(_credential_translation(_content_with_french(tmp_path / rule[:8]), extra))
+        assert caught.value.file == "translations/fr/credentials/fixture-badge.yaml"
+
+
 def test_a_translation_must_be_well_formed_and_named_by_its_language(tmp_path):
     with pytest.raises(ContentError, match="not valid YAML"):
         load_course(_content_with_french(tmp_path / "a", lambda t: t.replace("id: q1", "id: [q1")))
@@ -76,7 +101,8 @@ def test_a_translation_must_be_well_formed_and_named_by_its_language(tmp_path):
 
 def test_the_built_in_course_is_in_french_too(course):
     french = course.translations["fr"]
-    assert set(french) == {m.id for m in course.modules}
+    assert set(french.modules) == {m.id for m in course.modules}
+    assert set(french.credentials) == {c.id for c in course.credentials}
     for module in course.modules:
         translated = course.localized(module, "fr")
         assert translated.title != module.title, module.id

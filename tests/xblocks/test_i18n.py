@@ -51,9 +51,10 @@ def test_progress_block_in_french(block_client, learner_user):
     with translation.override("fr"):
         html = block_client(learner_user, "caregiving_progress", {"display_name": "Ma progression"}).render()
     for text in ("Certificat de formation", "Certificat collégial", "Reste à faire", "Pourquoi ai-je",
-                 "Module alpha (non terminé)"):  # what is left: the learner record's words, the module's title
+                 "Module alpha (non terminé)",  # what is left: the learner record's words, the module's title
+                 "Certificat de formation d&#x27;essai", "Stage supervisé (0 h sur 20 h consignées)"):
         assert text in html, text
-    assert "not completed" not in html and "Alpha module" not in html
+    assert "not completed" not in html and "Alpha module" not in html and "Test Certificate" not in html
 
 
 def test_course_page_in_french(client, learner_user):

@@ -23,7 +23,7 @@ def context(learner, viewer, course: Course, gettext) -> dict:
         evidence = [{"kind": gettext(EVIDENCE_KINDS.get(e.kind, e.kind)), "summary": e.summary,
                      "hours": hours_text(e.hours), "at": e.at[:16].replace("T", " "), "by": e.by}
                     for e in cp.evidence()]
-        credentials.append({"id": cp.credential.id, "title": cp.credential.title,
+        credentials.append({"id": cp.credential.id, "title": cp.title,
                             "hours": hours_text(cp.credited_hours), "target": hours_text(cp.total_hours),
                             "eligible": cp.eligible, "status": cp.award_status, "left": cp.left,
                             "evidence": evidence})
