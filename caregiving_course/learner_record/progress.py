@@ -10,12 +10,14 @@ evaluation share the same rules.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils.formats import number_format
-from django.utils.translation import get_language
+from django.utils import translation
+from django.utils.formats import get_format
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
 from caregiving_course.framework import Component, Course, Credential
@@ -145,36 +147,57 @@ def load_records(learner_ids: list[int], *, activity: bool = True) -> dict[int, 
     return {lid: records[lid] for lid in learner_ids}
 
 
-def _component(comp: Component, title: str, rec: Records) -> ComponentProgress:
+NOT_COMPLETED, COMPLETED = gettext_noop("not completed"), gettext_noop("completed")
+COMPLETION = gettext_noop("completed {module} (score {score}, {minutes} min on task)")
+HOURS_ON = gettext_noop("{hours} h on {date}")
+HOURS_RECORDED = gettext_noop("{got} of {total} h recorded")
+SKILL_SIGNED = gettext_noop("skill {skill} signed off")
+SKILLS_SIGNED = gettext_noop("{signed} of {total} skills signed off")
+
+
+@dataclass(frozen=True)
+class _Words:
+    """The words of progress in one language, looked up once: a cohort's progress uses them thousands of times."""
+
+    text: dict[str, str]
+    decimal_separator: str
+
+    def hours(self, value: Decimal) -> str:
+        return str(value).replace(".", self.decimal_separator)
+
+
+@functools.lru_cache(maxsize=16)
+def _words(language: str | None) -> _Words:
+    with translation.override(language):
+        messages = (NOT_COMPLETED, COMPLETED, COMPLETION, HOURS_ON, HOURS_RECORDED, SKILL_SIGNED, SKILLS_SIGNED)
+        return _Words({m: _(m) for m in messages}, get_format("DECIMAL_SEPARATOR"))
+
+
+def _component(comp: Component, title: str, rec: Records, words: _Words) -> ComponentProgress:
+    text = words.text
     if comp.is_module:
         done = rec.completions.get(comp.id)
         if not done:
-            return ComponentProgress(comp, ZERO, False, _("not completed"), (), title)
+            return ComponentProgress(comp, ZERO, False, text[NOT_COMPLETED], (), title)
         cid, score, _hours, at, secs = done
-        summary = _("completed {module} (score {score}, {minutes} min on task)").format(
-            module=title, score=f"{score:.0%}", minutes=secs // 60)
-        return ComponentProgress(comp, comp.hours, True, _("completed"),
+        summary = text[COMPLETION].format(module=title, score=f"{score:.0%}", minutes=secs // 60)
+        return ComponentProgress(comp, comp.hours, True, text[COMPLETED],
                                  (Evidence("completion", cid, summary, comp.hours, at.isoformat()),), title)
     mine = [r for r in rec.instructor if r[1] == comp.id]
     if comp.evidence == "hours":
         got = sum((r[3] for r in mine if r[2] == InstructorRecord.HOURS), ZERO)
-        evidence = tuple(Evidence("hours", r[0], _("{hours} h on {date}").format(hours=number_format(r[3]), date=r[5]),
+        evidence = tuple(Evidence("hours", r[0], text[HOURS_ON].format(hours=words.hours(r[3]), date=r[5]),
                                   r[3], r[7].isoformat(), r[6])
                          for r in mine if r[2] == InstructorRecord.HOURS)
         credited = min(got, comp.hours)
-        return ComponentProgress(comp, credited, got >= comp.hours,
-                                 _("{got} of {total} h recorded").format(got=number_format(got),
-                                                                         total=number_format(comp.hours)), evidence,
-                                 title)
+        detail = text[HOURS_RECORDED].format(got=words.hours(got), total=words.hours(comp.hours))
+        return ComponentProgress(comp, credited, got >= comp.hours, detail, evidence, title)
     signed = {r[4]: r for r in mine if r[2] == InstructorRecord.SIGNOFF and r[4] in comp.skills}
     done = len(signed) == len(comp.skills)
-    evidence = tuple(Evidence("signoff", r[0], _("skill {skill} signed off").format(skill=r[4]), ZERO,
-                              r[7].isoformat(), r[6])
+    evidence = tuple(Evidence("signoff", r[0], text[SKILL_SIGNED].format(skill=r[4]), ZERO, r[7].isoformat(), r[6])
                      for r in signed.values())
-    return ComponentProgress(comp, comp.hours if done else ZERO, done,
-                             _("{signed} of {total} skills signed off").format(signed=len(signed),
-                                                                              total=len(comp.skills)),
-                             evidence, title)
+    detail = text[SKILLS_SIGNED].format(signed=len(signed), total=len(comp.skills))
+    return ComponentProgress(comp, comp.hours if done else ZERO, done, detail, evidence, title)
 
 
 def _title(course: Course, credential: Credential, shown: Credential, comp: Component, language: str | None) -> str:
@@ -187,13 +210,15 @@ def _title(course: Course, credential: Credential, shown: Credential, comp: Comp
 def compute(course: Course, learner_id: int, rec: Records) -> Progress:
     """Progress of one learner from their records (no database access)."""
     language = get_language()
+    words = _words(language)
     memo: dict[str, CredentialProgress] = {}
 
     def credential(cred: Credential) -> CredentialProgress:
         if cred.id not in memo:
             requires = tuple(credential(course.credential(r)) for r in cred.requires)
             shown = course.localized(cred, language)
-            components = tuple(_component(c, _title(course, cred, shown, c, language), rec) for c in cred.components)
+            components = tuple(_component(c, _title(course, cred, shown, c, language), rec, words)
+                               for c in cred.components)
             award = rec.awards.get(cred.id)
             status = award[1] if award else ""
             eligible = (status != Award.REVOKED and all(c.done for c in components)
@@ -206,7 +231,7 @@ def compute(course: Course, learner_id: int, rec: Records) -> Progress:
 
     modules = []
     for m in course.modules:
-        secs, sections, best, _ = rec.activity.get(m.id, (0, [], None, None))
+        secs, sections, best, _last = rec.activity.get(m.id, (0, [], None, None))
         done = rec.completions.get(m.id)
         modules.append(ModuleProgress(m.id, m.title, m.hours, secs, len(sections), len(m.sections), best,
                                       done[3] if done else None, m.hours if done else ZERO))
