@@ -5,18 +5,9 @@
 """
 from caregiving_course.framework.errors import ContentError
 from caregiving_course.framework.loader import default_course, load_course
-from caregiving_course.framework.model import (
-    Choice,
-    Component,
-    Course,
-    Credential,
-    Module,
-    Question,
-    Section,
-    Translation,
-)
+from caregiving_course.framework.model import Choice, Component, Course, Credential, Module, Question, Section
 
 __all__ = [
-    "Choice", "Component", "ContentError", "Course", "Credential", "Module", "Question", "Section", "Translation",
+    "Choice", "Component", "ContentError", "Course", "Credential", "Module", "Question", "Section",
     "default_course", "load_course",
 ]

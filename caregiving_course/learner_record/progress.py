@@ -200,11 +200,9 @@ def _component(comp: Component, title: str, rec: Records, words: _Words) -> Comp
     return ComponentProgress(comp, comp.hours if done else ZERO, done, detail, evidence, title)
 
 
-def _title(course: Course, credential: Credential, shown: Credential, comp: Component, language: str | None) -> str:
-    """A component's title in the active language: from the credential's translation, else its module's."""
-    if shown is not credential:
-        return next(c.title for c in shown.components if c.id == comp.id)
-    return course.localized(course.module(comp.id), language).title if comp.is_module else comp.title
+def _title(course: Course, shown: Component, language: str | None) -> str:
+    """A component's title in the active language: its module's, or as the credential's translation gives it."""
+    return course.localized(course.module(shown.id), language).title if shown.is_module else shown.title
 
 
 def compute(course: Course, learner_id: int, rec: Records) -> Progress:
@@ -217,8 +215,8 @@ def compute(course: Course, learner_id: int, rec: Records) -> Progress:
         if cred.id not in memo:
             requires = tuple(credential(course.credential(r)) for r in cred.requires)
             shown = course.localized(cred, language)
-            components = tuple(_component(c, _title(course, cred, shown, c, language), rec, words)
-                               for c in cred.components)
+            components = tuple(_component(c, _title(course, s, language), rec, words)
+                               for c, s in zip(cred.components, shown.components, strict=True))
             award = rec.awards.get(cred.id)
             status = award[1] if award else ""
             eligible = (status != Award.REVOKED and all(c.done for c in components)
