@@ -18,16 +18,18 @@ decision:
 - the usual beat (clock and module row exist, the open span continues) is written only if the clock
   is still exactly as this process last wrote or read it (all three of its columns are compared in
   the ``WHERE``), so it needs no read: on PostgreSQL one statement, elsewhere one transaction of
-  three updates. The clock this process last saw is kept in memory for that; it is only ever a
-  guess that the database checks, so a clock changed by another process or thread, or a guess that
-  was rolled back, costs a beat the locked path and never a wrong credit. On PostgreSQL a learner
-  whose clock this process has not seen costs one plain read first.
+  three updates; on SQLite that transaction also writes the beats other threads are writing at the
+  same moment (:mod:`group_commit`). The clock this process last saw is kept in memory for that; it
+  is only ever a guess that the database checks, so a clock changed by another process or thread,
+  or a guess that was rolled back, costs a beat the locked path and never a wrong credit. On
+  PostgreSQL a learner whose clock this process has not seen costs one plain read first.
 """
 from __future__ import annotations
 
 import datetime as dt
 import functools
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
@@ -35,6 +37,7 @@ from django.utils import timezone
 
 from caregiving_course.framework import Course, default_course
 from caregiving_course.learner_record.errors import RecordError
+from caregiving_course.learner_record.group_commit import write_grouped
 from caregiving_course.learner_record.models import ActiveSpan, ActivityClock, Learner, ModuleActivity
 
 MAX_TABS = 16
@@ -61,9 +64,12 @@ WITH clock AS (UPDATE {_CLOCK} SET tabs = %s, spans = %s, last_beat_at = %s
      span AS (UPDATE {_SPAN} SET ended_at = %s, seconds = seconds + %s, beats = beats + 1
               WHERE id = %s AND EXISTS (SELECT 1 FROM clock))
 SELECT seconds FROM activity"""  # noqa: S608 (PostgreSQL only)
-# The SQLite driver's placeholders for the usual beat's updates (caregiving_course.sqlite's immediate()).
-SQLITE_SAVE_CLOCK_IF_UNCHANGED, SQLITE_ADD_MODULE_TIME, SQLITE_EXTEND_SPAN = (
-    sql.replace("%s", "?") for sql in (SAVE_CLOCK_IF_UNCHANGED, ADD_MODULE_TIME + " RETURNING seconds", EXTEND_SPAN))
+# SQLite, the usual beat (written with other threads' beats, see _write_sqlite_beats): the module's time only if the
+# clock is unchanged, then the clock and the span; in the driver's placeholders (caregiving_course.sqlite).
+SQLITE_ADD_MODULE_TIME_IF_UNCHANGED, SQLITE_SAVE_CLOCK, SQLITE_EXTEND_SPAN = (sql.replace("%s", "?") for sql in (
+    ADD_MODULE_TIME + f" AND EXISTS (SELECT 1 FROM {_CLOCK} WHERE learner_id = %s AND tabs = %s AND spans = %s "  # noqa: S608
+                      "AND last_beat_at = %s) RETURNING seconds",
+    SAVE_CLOCK, EXTEND_SPAN))
 KNOWN_CLOCKS = 50_000  # learners whose clock this process remembers (about 1 KB each)
 
 
@@ -74,8 +80,7 @@ class BeatResult:
     ignored: str = ""  # why nothing was credited: "replay", "gap", "first", "clock"
 
 
-@dataclass(frozen=True)
-class _Clock:
+class _Clock(NamedTuple):  # a tuple: built on every beat
     last_beat_at: dt.datetime | None
     tabs: dict
     spans: dict  # module id -> [open ActiveSpan id, its end (ISO)], so a beat extends it without a lookup
@@ -113,8 +118,7 @@ def _new_clock(db, last_beat_at, tabs: dict, spans: dict) -> _Clock:
     return _Clock(last_beat_at, tabs, spans, stored)
 
 
-@dataclass(frozen=True)
-class _Decision:
+class _Decision(NamedTuple):
     """What one beat does to the learner's clock, module time and active span."""
 
     replay: bool
@@ -152,6 +156,7 @@ def record_heartbeat(learner: Learner, module_id: str, tab_id: str, seq: int, *,
 def _decide(clock: _Clock, module_id: str, tab_id: str, seq: int, now: dt.datetime) -> _Decision:
     if seq <= clock.tabs.get(tab_id, -1):
         return _Decision(replay=True)
+    most = settings.HEARTBEAT_MAX_CREDIT_SECONDS
     tabs = dict(clock.tabs)
     tabs.pop(tab_id, None)
     tabs[tab_id] = seq  # most recently seen last, so the tabs forgotten first are those idle longest
@@ -160,15 +165,14 @@ def _decide(clock: _Clock, module_id: str, tab_id: str, seq: int, now: dt.dateti
         credit, reason, clock_at = 0, "first", now
     elif gap < 0:
         credit, reason, clock_at = 0, "clock", clock.last_beat_at
-    elif gap > settings.HEARTBEAT_MAX_CREDIT_SECONDS:
+    elif gap > most:
         credit, reason, clock_at = 0, "gap", now
     else:  # whole seconds; the clock keeps the fraction for the next beat
         credit, reason = int(gap), ""
         clock_at = clock.last_beat_at + dt.timedelta(seconds=credit)
     # A span continues while beats keep coming; beats under a second apart extend it without adding rows.
     open_span = clock.spans.get(module_id)
-    recent = open_span and (now - dt.datetime.fromisoformat(open_span[1])).total_seconds() <= \
-        settings.HEARTBEAT_MAX_CREDIT_SECONDS
+    recent = open_span and (now - dt.datetime.fromisoformat(open_span[1])).total_seconds() <= most
     return _Decision(False, credit, reason, clock_at, _last(tabs), open_span[0] if recent else None)
 
 
@@ -223,38 +227,34 @@ def _record_if_unchanged(db, clock: _Clock, learner_id: int, module_id: str, tab
     if decision.replay or decision.span_id is None:  # a replay reads the module's time; a new span is a new row
         return None
     after = _new_clock(db, decision.clock_at, decision.tabs, _spans_after(clock, module_id, decision.span_id, now))
-    write = _beat_statement if db.vendor == "postgresql" else _beat_transaction
-    seconds = write(db, clock, after, decision, learner_id, module_id, now)
+    seconds = _write_usual_beat(db, clock, after, decision, learner_id, module_id, now)
     _remember(db, learner_id, after if seconds is not None else None)
     return BeatResult(decision.credit, seconds, decision.reason) if seconds is not None else None
 
 
-def _beat_statement(db, clock: _Clock, after: _Clock, decision: _Decision, learner_id: int, module_id: str,
-                    now: dt.datetime) -> int | None:
-    """PostgreSQL: the three updates as one statement; the module's new time, or None if the clock changed."""
-    with _prepared_cursor(db) as cursor:
-        cursor.execute(BEAT_IF_UNCHANGED, [*after.stored, learner_id, *clock.stored,
-                                           decision.credit, now, now, module_id,
-                                           now, decision.credit, decision.span_id])
-        row = cursor.fetchone()
-    return row[0] if row is not None else None
-
-
-def _beat_transaction(db, clock: _Clock, after: _Clock, decision: _Decision, learner_id: int, module_id: str,
+def _write_usual_beat(db, clock: _Clock, after: _Clock, decision: _Decision, learner_id: int, module_id: str,
                       now: dt.datetime) -> int | None:
-    """Other databases: the three updates in one transaction, undone unless the clock was as remembered.
+    """The usual beat's three updates, undone unless the clock was as remembered; the module's new time, or
+    None when the clock had changed.
 
-    On SQLite in autocommit, unless queries are being logged, they run on the driver's connection (see
-    ``caregiving_course.sqlite``): Django's transaction and cursor layers cost more than the three statements.
+    PostgreSQL runs them as one statement. SQLite in autocommit, unless queries are being logged, writes the
+    beat together with the beats other threads are writing at the same moment (:mod:`group_commit`): SQLite
+    admits one writer at a time, and a turn at the write lock for each beat cost more than the beat's
+    statements. Otherwise the beat is written in a transaction of its own (or the caller's).
     """
+    if db.vendor == "postgresql":
+        return _beat_statement(db, clock, after, decision, learner_id, module_id, now)
     at = db.ops.adapt_datetimefield_value(now)
-    params = ([*after.stored, learner_id, *clock.stored], [decision.credit, at, at, learner_id, module_id],
-              [at, decision.credit, decision.span_id])
+    if db.vendor == "sqlite" and not db.in_atomic_block and not db.queries_logged:
+        beat = _SqliteBeat(db.alias, learner_id, [decision.credit, at, at, learner_id, module_id, learner_id,
+                                                 *clock.stored], [*after.stored, learner_id],
+                          [at, decision.credit, decision.span_id])
+        return write_grouped((db.alias, "heartbeat"), beat, _write_sqlite_beats).seconds
     try:
-        if db.vendor == "sqlite" and not db.in_atomic_block and not db.queries_logged:
-            return db.immediate(functools.partial(_sqlite_beat_updates, *params))
         with transaction.atomic(using=db.alias), db.cursor() as cursor:
-            return _beat_updates(db, cursor, *params)
+            return _beat_updates(db, cursor, [*after.stored, learner_id, *clock.stored],
+                                 [decision.credit, at, at, learner_id, module_id],
+                                 [at, decision.credit, decision.span_id])
     except _Raced:
         return None
 
@@ -271,15 +271,48 @@ def _beat_updates(db, cursor, clock_params: list, activity_params: list, span_pa
     return seconds
 
 
-def _sqlite_beat_updates(clock_params: list, activity_params: list, span_params: list, connection) -> int:
-    """:func:`_beat_updates` on the SQLite driver's connection."""
-    if connection.execute(SQLITE_SAVE_CLOCK_IF_UNCHANGED, clock_params).rowcount != 1:
-        raise _Raced
-    row = connection.execute(SQLITE_ADD_MODULE_TIME, activity_params).fetchone()
-    if row is None:
-        raise _Raced
-    connection.execute(SQLITE_EXTEND_SPAN, span_params)
-    return row[0]
+class _SqliteBeat:
+    """A usual beat on its way to SQLite: its statements' parameters (module time if the clock is unchanged,
+    clock, span), then the module's new time (``seconds``; None if the clock had changed)."""
+
+    __slots__ = ("alias", "learner_id", "params", "seconds")
+
+    def __init__(self, alias: str, learner_id: int, *params: list) -> None:
+        self.alias, self.learner_id, self.params, self.seconds = alias, learner_id, params, None
+
+
+def _beat_statement(db, clock: _Clock, after: _Clock, decision: _Decision, learner_id: int, module_id: str,
+                    now: dt.datetime) -> int | None:
+    """PostgreSQL: the three updates as one statement; the module's new time, or None if the clock changed."""
+    with _prepared_cursor(db) as cursor:
+        cursor.execute(BEAT_IF_UNCHANGED, [*after.stored, learner_id, *clock.stored,
+                                           decision.credit, now, now, module_id,
+                                           now, decision.credit, decision.span_id])
+        row = cursor.fetchone()
+    return row[0] if row is not None else None
+
+
+def _write_sqlite_beats(beats: list[_SqliteBeat]) -> None:
+    """SQLite: the beats in one transaction (on the driver's connection, see ``caregiving_course.sqlite``)."""
+    connections[beats[0].alias].immediate(functools.partial(_sqlite_beat_updates, beats))
+
+
+def _sqlite_beat_updates(beats: list[_SqliteBeat], connection) -> None:
+    """Each beat's module time, if its learner's clock is still as the beat found it; then the clocks and spans
+    of the beats written. Nothing of a beat whose clock changed is written, nor of a learner's second beat in
+    the group: its clock is saved only after every module time (both take the locked path)."""
+    written, learners = [], set()
+    for beat in beats:
+        if beat.learner_id in learners:
+            continue
+        learners.add(beat.learner_id)
+        row = connection.execute(SQLITE_ADD_MODULE_TIME_IF_UNCHANGED, beat.params[0]).fetchone()
+        if row is not None:
+            beat.seconds = row[0]
+            written.append(beat)
+    if written:
+        connection.executemany(SQLITE_SAVE_CLOCK, [beat.params[1] for beat in written])
+        connection.executemany(SQLITE_EXTEND_SPAN, [beat.params[2] for beat in written])
 
 
 def _read_clock(db, learner_id: int) -> _Clock | None:

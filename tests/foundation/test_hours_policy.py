@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from caregiving_course.learner_record import api, heartbeats
+from caregiving_course.learner_record import api, group_commit, heartbeats
 from caregiving_course.learner_record.models import ActiveSpan, ActivityClock, Learner, ModuleActivity
 from tests.concurrency import run_in_threads
 
@@ -168,6 +170,58 @@ def test_a_beat_for_a_learner_who_no_longer_exists_is_refused(db, course):
     with pytest.raises(api.RecordError, match="no learner"):
         api.record_heartbeat(api.learner_by_id(ghost_id), course.modules[0].id, "tab", 1)
     assert not ActivityClock.objects.exists() and not ModuleActivity.objects.exists()
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.django_db(transaction=True)
+def test_sqlite_beats_written_together_follow_the_policy_each(make_user, course, monkeypatch):
+    """A group of beats from several threads in one transaction (learner_record.group_commit): a learner's two
+    tabs in one group credit wall time once, and a clock changed behind this process is read, not trusted."""
+    x, a, b = (api.learner_for_user(make_user(f"{name}@example.org")) for name in "xab")
+    m = course.modules[0].id
+    for learner in (x, a, b):
+        beat(learner, m, "tab-a", 1, 0)
+        beat(learner, m, "tab-a", 2, 10)  # remembered now, its span open: the next beats go in a group
+    ActivityClock.objects.filter(learner=b).update(last_beat_at=T0 + dt.timedelta(seconds=15))  # another process
+    key, groups, release, results = (connection.alias, "heartbeat"), [], threading.Event(), {}
+    write_sqlite_beats = heartbeats._write_sqlite_beats
+
+    def held(beats):
+        groups.append(sorted(b.learner_id for b in beats))
+        if len(groups) == 1:
+            assert release.wait(10)
+        write_sqlite_beats(beats)
+
+    monkeypatch.setattr(heartbeats, "_write_sqlite_beats", held)
+
+    def send(name, learner, tab, seq, at):
+        try:
+            results[name] = beat(learner, m, tab, seq, at)
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=send, args=("x", x, "tab-a", 3, 20))
+    first.start()
+    deadline = time.monotonic() + 10
+    while not groups:
+        assert time.monotonic() < deadline
+        time.sleep(0.001)
+    others = [threading.Thread(target=send, args=args) for args in
+              [("a1", a, "tab-a", 3, 20), ("a2", a, "tab-b", 1, 20.5), ("b", b, "tab-a", 3, 20)]]
+    for thread in others:
+        thread.start()
+    while len(group_commit._groups[key].waiting) < 3:
+        assert time.monotonic() < deadline
+        time.sleep(0.001)
+    release.set()
+    for thread in [first, *others]:
+        thread.join(10)
+    assert groups[:2] == [[x.pk], sorted([a.pk, a.pk, b.pk])]  # the three waiting beats went in one group
+    seconds = dict(ModuleActivity.objects.filter(module_id=m).values_list("learner_id", "seconds"))
+    assert results["x"].credited_seconds == 10 and seconds[x.pk] == 20
+    assert sorted([results["a1"].credited_seconds, results["a2"].credited_seconds]) == [0, 10]
+    assert seconds[a.pk] == 20  # two tabs, 10 s of wall time: credited once
+    assert results["b"].credited_seconds == 5 and seconds[b.pk] == 15  # from 15 s, as the database says
 
 
 @pytest.mark.concurrent_writers
