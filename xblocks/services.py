@@ -28,11 +28,17 @@ class I18nService:
     """Translations of the xblocks package (``translations/<lang>/LC_MESSAGES/text.mo``) in the active language.
 
     Exposes the ``gettext`` family and the catalogue (``_catalog``) that XBlock's template tags merge.
+    A runtime serves one request, so the language is looked up once, when first needed (asking Django
+    for the active language costs more than translating a message).
     """
+
+    _chosen: gettext.NullTranslations | None = None
 
     @property
     def _translator(self) -> gettext.NullTranslations:
-        return _catalogue(translation.get_language() or settings.LANGUAGE_CODE)
+        if self._chosen is None:
+            self._chosen = _catalogue(translation.get_language() or settings.LANGUAGE_CODE)
+        return self._chosen
 
     def gettext(self, message: str) -> str:
         return self._translator.gettext(message)

@@ -5,6 +5,7 @@ import mimetypes
 from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.middleware import get_user as signed_in_user  # what request.user's lazy proxy loads
 from django.core import signing
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
@@ -106,17 +107,18 @@ def handler(request: HttpRequest, token: str, handler_name: str, suffix: str = "
         placement, user_pk, learner_pk = CourseRuntime.placement_from_token(token)
     except (signing.BadSignature, ValueError, TypeError):
         return JsonResponse({"error": "unknown block"}, status=404)
-    if request.user.is_authenticated:
+    user = request.user = signed_in_user(request)  # the user itself: the runtime reads it a dozen times
+    if user.is_authenticated:
         refused = CSRF_CHECK.process_view(request, None, (), {})
         if refused is not None:
             return JsonResponse({"error": "the page is out of date: reload it and try again"}, status=403)
     else:
         embedded = _embedded_user(request)
         if embedded is not None:
-            request.user = embedded
-    if not request.user.is_authenticated:
+            user = request.user = embedded
+    if not user.is_authenticated:
         return JsonResponse({"error": "sign in to record your progress"}, status=403)
-    if user_pk != request.user.pk:
+    if user_pk != user.pk:
         return JsonResponse({"error": "this block was shown to another user"}, status=403)
     try:
         learner = api.learner_by_id(learner_pk) if learner_pk is not None else None

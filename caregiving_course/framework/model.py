@@ -1,6 +1,7 @@
 """Immutable description of the course and its credentials, as loaded from content files."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -139,4 +140,10 @@ class Course:
 
     def minimum_seconds(self, module: Module) -> int:
         """Time on task a module needs before it can complete (its minimum share of designed hours)."""
-        return int(module.hours * 3600 * Decimal(str(self.minimum_time_share)))
+        return _share_in_seconds(module.hours, self.minimum_time_share)
+
+
+@functools.lru_cache(maxsize=256)
+def _share_in_seconds(hours: Decimal, share: float) -> int:
+    """(Asked on every heartbeat) ``share`` of ``hours``, in whole seconds."""
+    return int(hours * 3600 * Decimal(str(share)))

@@ -66,13 +66,7 @@ class _LearnerById(SimpleLazyObject):
 
     def __init__(self, learner_id: int) -> None:
         super().__init__(lambda: find_learner(learner_id))
-        self.__dict__["_learner_id"] = learner_id
-
-    @property
-    def pk(self) -> int:
-        return self.__dict__["_learner_id"]
-
-    id = pk
+        self.__dict__["pk"] = self.__dict__["id"] = learner_id  # read as attributes of the proxy, loading nothing
 
 
 def learner_by_id(learner_id: int) -> Learner:
