@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -113,9 +114,30 @@ def _remember(db, learner_id: int, clock: _Clock | None) -> None:
 
 
 def _new_clock(db, last_beat_at, tabs: dict, spans: dict) -> _Clock:
-    stored = (db.ops.adapt_json_value(tabs, None), db.ops.adapt_json_value(spans, None),
-              db.ops.adapt_datetimefield_value(last_beat_at))
+    if db.vendor == "postgresql":
+        stored = (_jsonb(tabs), _jsonb(spans), last_beat_at)
+    else:
+        stored = (db.ops.adapt_json_value(tabs, None), db.ops.adapt_json_value(spans, None),
+                  db.ops.adapt_datetimefield_value(last_beat_at))
     return _Clock(last_beat_at, tabs, spans, stored)
+
+
+def _jsonb(value: dict):
+    """PostgreSQL: ``value`` for a jsonb parameter, serialised now and once (Django's wrapper has psycopg
+    serialise it each time it is sent, and a beat sends the clock it saves and then, as the clock it replaces,
+    again in the next beat)."""
+    return _jsonb_class()(json.dumps(value).encode(), dumps=_serialised)
+
+
+@functools.cache
+def _jsonb_class():
+    from psycopg.types.json import Jsonb  # only installed where PostgreSQL is used
+
+    return Jsonb
+
+
+def _serialised(data: bytes) -> bytes:
+    return data
 
 
 class _Decision(NamedTuple):
@@ -284,11 +306,10 @@ class _SqliteBeat:
 def _beat_statement(db, clock: _Clock, after: _Clock, decision: _Decision, learner_id: int, module_id: str,
                     now: dt.datetime) -> int | None:
     """PostgreSQL: the three updates as one statement; the module's new time, or None if the clock changed."""
-    with _prepared_cursor(db) as cursor:
-        cursor.execute(BEAT_IF_UNCHANGED, [*after.stored, learner_id, *clock.stored,
-                                           decision.credit, now, now, module_id,
-                                           now, decision.credit, decision.span_id])
-        row = cursor.fetchone()
+    cursor = _prepared_cursor(db)
+    cursor.execute(BEAT_IF_UNCHANGED, [*after.stored, learner_id, *clock.stored, decision.credit, now, now, module_id,
+                                       now, decision.credit, decision.span_id])
+    row = cursor.fetchone()
     return row[0] if row is not None else None
 
 
@@ -317,9 +338,9 @@ def _sqlite_beat_updates(beats: list[_SqliteBeat], connection) -> None:
 
 def _read_clock(db, learner_id: int) -> _Clock | None:
     """PostgreSQL: the learner's clock without a lock, or None when there is none yet."""
-    with _prepared_cursor(db) as cursor:
-        cursor.execute(READ_CLOCK, [learner_id])
-        row = cursor.fetchone()
+    cursor = _prepared_cursor(db)
+    cursor.execute(READ_CLOCK, [learner_id])
+    row = cursor.fetchone()
     return _clock(db, row) if row is not None else None
 
 
@@ -363,15 +384,16 @@ def _prepared_cursor(db):
     anew; the two statements of a beat are the same every time, and parsing and planning the beat's
     statement cost PostgreSQL more than running it. It prepares only where the connection allows it
     (``prepare_threshold`` in the database's OPTIONS, set in settings unless ``CAREGIVING_PG_PREPARE=0``).
-    The cursor is wrapped as Django wraps its own (errors, query log); while queries are logged it
-    prepares nothing, since Django's log cannot show a prepared statement's SQL.
+    The cursor is wrapped as Django wraps its own (errors, query log) and kept open for the connection's
+    next beat (do not close it); while queries are logged it prepares nothing, since Django's log cannot
+    show a prepared statement's SQL.
     """
     db.ensure_connection()
-    raw = _prepared_cursor_class()(db.connection)
-    if db.queries_logged:
-        raw.prepares = False
-        return db.make_debug_cursor(raw)
-    return db.make_cursor(raw)
+    raw = getattr(db, "_caregiving_beat_cursor", None)  # one per connection: a beat's own costs less than a new one
+    if raw is None or raw.closed or raw.connection is not db.connection:
+        raw = db._caregiving_beat_cursor = _prepared_cursor_class()(db.connection)
+    raw.prepares = not db.queries_logged
+    return db.make_debug_cursor(raw) if db.queries_logged else db.make_cursor(raw)
 
 
 @functools.cache
