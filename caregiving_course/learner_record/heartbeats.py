@@ -281,6 +281,16 @@ def _write_usual_beat(db, clock: _Clock, after: _Clock, decision: _Decision, lea
         return None
 
 
+def _beat_statement(db, clock: _Clock, after: _Clock, decision: _Decision, learner_id: int, module_id: str,
+                    now: dt.datetime) -> int | None:
+    """PostgreSQL: the three updates as one statement; the module's new time, or None if the clock changed."""
+    cursor = _prepared_cursor(db)
+    cursor.execute(BEAT_IF_UNCHANGED, [*after.stored, learner_id, *clock.stored, decision.credit, now, now, module_id,
+                                       now, decision.credit, decision.span_id])
+    row = cursor.fetchone()
+    return row[0] if row is not None else None
+
+
 def _beat_updates(db, cursor, clock_params: list, activity_params: list, span_params: list) -> int:
     """Save the clock if unchanged, add the module's time, extend the span; the module's new time."""
     cursor.execute(SAVE_CLOCK_IF_UNCHANGED, clock_params)
@@ -301,16 +311,6 @@ class _SqliteBeat:
 
     def __init__(self, alias: str, learner_id: int, *params: list) -> None:
         self.alias, self.learner_id, self.params, self.seconds = alias, learner_id, params, None
-
-
-def _beat_statement(db, clock: _Clock, after: _Clock, decision: _Decision, learner_id: int, module_id: str,
-                    now: dt.datetime) -> int | None:
-    """PostgreSQL: the three updates as one statement; the module's new time, or None if the clock changed."""
-    cursor = _prepared_cursor(db)
-    cursor.execute(BEAT_IF_UNCHANGED, [*after.stored, learner_id, *clock.stored, decision.credit, now, now, module_id,
-                                       now, decision.credit, decision.span_id])
-    row = cursor.fetchone()
-    return row[0] if row is not None else None
 
 
 def _write_sqlite_beats(beats: list[_SqliteBeat]) -> None:
