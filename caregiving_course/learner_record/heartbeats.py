@@ -61,7 +61,7 @@ WITH clock AS (UPDATE {_CLOCK} SET tabs = %s, spans = %s, last_beat_at = %s
                WHERE learner_id = %s AND tabs = %s AND spans = %s AND last_beat_at = %s RETURNING learner_id),
      activity AS (UPDATE {_ACTIVITY} SET seconds = seconds + %s,
                          first_activity_at = COALESCE(first_activity_at, %s), last_activity_at = %s
-                  WHERE learner_id IN (SELECT learner_id FROM clock) AND module_id = %s RETURNING seconds),
+                  WHERE learner_id = %s AND module_id = %s AND EXISTS (SELECT 1 FROM clock) RETURNING seconds),
      span AS (UPDATE {_SPAN} SET ended_at = %s, seconds = seconds + %s, beats = beats + 1
               WHERE id = %s AND EXISTS (SELECT 1 FROM clock))
 SELECT seconds FROM activity"""  # noqa: S608 (PostgreSQL only)
@@ -285,8 +285,8 @@ def _beat_statement(db, clock: _Clock, after: _Clock, decision: _Decision, learn
                     now: dt.datetime) -> int | None:
     """PostgreSQL: the three updates as one statement; the module's new time, or None if the clock changed."""
     cursor = _prepared_cursor(db)
-    cursor.execute(BEAT_IF_UNCHANGED, [*after.stored, learner_id, *clock.stored, decision.credit, now, now, module_id,
-                                       now, decision.credit, decision.span_id])
+    cursor.execute(BEAT_IF_UNCHANGED, [*after.stored, learner_id, *clock.stored, decision.credit, now, now, learner_id,
+                                       module_id, now, decision.credit, decision.span_id])
     row = cursor.fetchone()
     return row[0] if row is not None else None
 
