@@ -102,7 +102,7 @@ def _resource_link(request, launch_: Launch) -> HttpResponse:
     from xblocks.runtime import render_block
 
     course = default_course()
-    module = course.localized(course.module(module_id), get_language())
+    module = course.localized_module(module_id, get_language())
     block = render_block(request, MODULE_BLOCK, {"module_id": module_id, "display_name": module.title},
                          learner=learner)
     response = render(request, "lti_bridge/module.html", {"xblock": block, "title": module.title,

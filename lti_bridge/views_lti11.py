@@ -39,7 +39,7 @@ def launch(request: HttpRequest, module_id: str) -> HttpResponse:
     embed.sign_in(request, learner.user)
     from xblocks.runtime import render_block
 
-    module = course.localized(course.module(module_id), get_language())
+    module = course.localized_module(module_id, get_language())
     rendered = render_block(request, MODULE_BLOCK, {"module_id": module_id, "display_name": module.title},
                             learner=learner)
     response = render(request, "xblocks/block_frame.html", {"xblock": rendered, "title": module.title})

@@ -48,7 +48,7 @@ def course_index(request: HttpRequest) -> HttpResponse:
             status = _("In progress")
         else:
             status = _("Not started")
-        title = course.localized(course.module(m.module_id), language).title
+        title = course.localized_module(m.module_id, language).title
         rows.append({"id": m.module_id, "title": title, "status": status, "done": bool(m.completed_at),
                      "hours": m.designed_hours, "minutes": m.seconds // 60})
     return render(request, "xblocks/course.html", {"course": course, "modules": rows})

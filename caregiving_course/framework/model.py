@@ -102,6 +102,7 @@ class Course:
     translations: dict = field(default_factory=dict, compare=False, repr=False)  # language -> Translation
     _modules_by_id: dict = field(default_factory=dict, compare=False, repr=False)
     _credentials_by_id: dict = field(default_factory=dict, compare=False, repr=False)
+    _titles: dict = field(default_factory=dict, compare=False, repr=False)  # (credential id, language) -> titles
 
     def __post_init__(self) -> None:
         self._modules_by_id.update({m.id: m for m in self.modules})
@@ -124,6 +125,21 @@ class Course:
         if found is None:
             return item
         return (found.modules if isinstance(item, Module) else found.credentials).get(item.id, item)
+
+    def localized_module(self, module_id: str, language: str | None) -> Module:
+        """The module with this id in ``language`` (see :meth:`localized`)."""
+        return self.localized(self.module(module_id), language)
+
+    def titles(self, credential: Credential, language: str | None) -> tuple[str, tuple[str, ...]]:
+        """The credential's title and its components' titles in ``language`` (a module component is titled as
+        its module), worked out once per language: a cohort's progress asks for them for every learner."""
+        key = (credential.id, language)
+        found = self._titles.get(key)
+        if found is None:
+            shown = self.localized(credential, language)
+            found = self._titles[key] = (shown.title, tuple(
+                self.localized_module(c.id, language).title if c.is_module else c.title for c in shown.components))
+        return found
 
     def credential(self, credential_id: str) -> Credential:
         return self._credentials_by_id[credential_id]

@@ -153,6 +153,7 @@ HOURS_ON = gettext_noop("{hours} h on {date}")
 HOURS_RECORDED = gettext_noop("{got} of {total} h recorded")
 SKILL_SIGNED = gettext_noop("skill {skill} signed off")
 SKILLS_SIGNED = gettext_noop("{signed} of {total} skills signed off")
+MESSAGES = (NOT_COMPLETED, COMPLETED, COMPLETION, HOURS_ON, HOURS_RECORDED, SKILL_SIGNED, SKILLS_SIGNED)
 
 
 @dataclass(frozen=True)
@@ -169,8 +170,7 @@ class _Words:
 @functools.lru_cache(maxsize=16)
 def _words(language: str | None) -> _Words:
     with translation.override(language):
-        messages = (NOT_COMPLETED, COMPLETED, COMPLETION, HOURS_ON, HOURS_RECORDED, SKILL_SIGNED, SKILLS_SIGNED)
-        return _Words({m: _(m) for m in messages}, get_format("DECIMAL_SEPARATOR"))
+        return _Words({m: _(m) for m in MESSAGES}, get_format("DECIMAL_SEPARATOR"))
 
 
 def _component(comp: Component, title: str, rec: Records, words: _Words) -> ComponentProgress:
@@ -200,11 +200,6 @@ def _component(comp: Component, title: str, rec: Records, words: _Words) -> Comp
     return ComponentProgress(comp, comp.hours if done else ZERO, done, detail, evidence, title)
 
 
-def _title(course: Course, shown: Component, language: str | None) -> str:
-    """A component's title in the active language: its module's, or as the credential's translation gives it."""
-    return course.localized(course.module(shown.id), language).title if shown.is_module else shown.title
-
-
 def compute(course: Course, learner_id: int, rec: Records) -> Progress:
     """Progress of one learner from their records (no database access)."""
     language = get_language()
@@ -214,9 +209,8 @@ def compute(course: Course, learner_id: int, rec: Records) -> Progress:
     def credential(cred: Credential) -> CredentialProgress:
         if cred.id not in memo:
             requires = tuple(credential(course.credential(r)) for r in cred.requires)
-            shown = course.localized(cred, language)
-            components = tuple(_component(c, _title(course, s, language), rec, words)
-                               for c, s in zip(cred.components, shown.components, strict=True))
+            title, titles = course.titles(cred, language)
+            components = tuple(_component(c, t, rec, words) for c, t in zip(cred.components, titles, strict=True))
             award = rec.awards.get(cred.id)
             status = award[1] if award else ""
             eligible = (status != Award.REVOKED and all(c.done for c in components)
@@ -224,7 +218,7 @@ def compute(course: Course, learner_id: int, rec: Records) -> Progress:
             credited = (sum((c.credited_hours for c in components), ZERO)
                         + sum((r.credited_hours for r in requires), ZERO))
             memo[cred.id] = CredentialProgress(cred, credited, components, requires, eligible, status,
-                                               award[0] if award else "", shown.title)
+                                               award[0] if award else "", title)
         return memo[cred.id]
 
     modules = []
