@@ -4,16 +4,23 @@ Ceiling: one hand-written SQL aggregate computing the same per-learner credited-
 the same database in the same run (CEILING_SQL). Run on SQLite and on PostgreSQL (each in its own
 process). Measured against it:
 
-- progress totals: ``api.credited_totals`` for every learner and credential (target <= 2x);
+- progress totals: ``api.credited_totals`` for every learner and credential (best of 7; target <= 2x);
 - full progress and explain (every record behind each number; informational);
 - first-time award evaluation: ``api.evaluate_many(ids)`` awarding 10,000 badges, each with its
-  evidence references and its ``badge.issue`` outbox row, committed (one run; target <= 2x);
+  evidence references and its ``badge.issue`` outbox row (best of 5, each rolled back; target <= 2x);
 - re-evaluation when nothing is new: ``api.evaluate_many(None)`` (best of 3; target <= 2x).
 
 First-time awarding writes 20,000 rows, which a read-only aggregate does not, so it is also
-printed against a second ceiling measured in the same run: a hand-written INSERT … SELECT of the
-same award rows (random public id, evidence as a JSON array of references) and their outbox rows
-(WRITE_CEILING, best of 3, each rolled back). The last line says which of the two targets is met.
+printed against a second ceiling measured in the same run: the same evaluation and writes as
+hand-written SQL (WRITE_CEILING, best of 5, each rolled back). One INSERT … SELECT awards the
+badge to every learner who has completed its modules and holds no award of it (each award with a
+random version 4 UUID and its evidence as a JSON array of references), a second queues the new
+awards. The last line says which of the two targets is met.
+
+Timed runs are measured as :func:`bench.common.timed` does (the garbage collector paused, as
+:mod:`timeit` does), ours and its ceiling in turns (:func:`bench.common.best_of_each`). The
+committed evaluation that follows the timed ones is printed beside them (informational): it adds
+the commit and a collection of whatever the run left behind.
 """
 from __future__ import annotations
 
@@ -54,35 +61,43 @@ SELECT c.learner_id, SUM(c.credited_hours), COUNT(*), (SELECT COALESCE(SUM(a.sec
 FROM learner_record_modulecompletion c GROUP BY c.learner_id
 """
 
-WRITE_CEILING = {  # every learner qualifies: award the badge to each, then queue each award
+# Every learner who has completed the badge's modules and holds no award of it is awarded the badge
+# (a version 4 UUID, drawn per group: SQLite evaluates a grouped query's other expressions per row),
+# then each award is queued. {modules} is the placeholders of the badge's module ids, {count} how many.
+WRITE_CEILING = {
     "sqlite": ["""
 INSERT INTO learner_record_award (public_id, learner_id, credential_id, status, credited_hours, evidence, earned_at,
                                   revoke_reason)
-SELECT lower(hex(randomblob(16))), learner_id, %(badge)s, 'earned', %(hours)s,
-       json_group_array(json_object('kind', 'completion', 'id', id)), %(now)s, ''
-FROM learner_record_modulecompletion GROUP BY learner_id
+SELECT lower(hex(randomblob(6)) || '4' || substr(hex(randomblob(2)), 2) || substr('89AB', 1 + (random() & 3), 1)
+             || substr(hex(randomblob(8)), 2)), learner_id, %(badge)s, 'earned', %(hours)s, refs, %(now)s, ''
+FROM (SELECT learner_id, json_group_array(json_object('kind', 'completion', 'id', id)) AS refs
+      FROM learner_record_modulecompletion WHERE module_id IN {modules}
+      GROUP BY learner_id HAVING COUNT(*) = {count}) e
+WHERE learner_id NOT IN (SELECT learner_id FROM learner_record_award WHERE credential_id = %(badge)s)
 """, """
 INSERT INTO learner_record_outboxentry (key, kind, payload, status, attempts, next_attempt_at, lease_owner, last_error,
                                         result, created_at)
 SELECT 'badge.issue:' || u, 'badge.issue', json_object('award', u, 'credential', credential_id, 'learner', learner_id),
-       'pending', 0, %(now)s, '', '', '{}', %(now)s
+       'pending', 0, %(now)s, '', '', '{{}}', %(now)s
 FROM (SELECT substr(public_id, 1, 8) || '-' || substr(public_id, 9, 4) || '-' || substr(public_id, 13, 4) || '-'
              || substr(public_id, 17, 4) || '-' || substr(public_id, 21) AS u, credential_id, learner_id
-      FROM learner_record_award)
+      FROM learner_record_award WHERE earned_at = %(now)s)
 """],
     "postgres": ["""
 INSERT INTO learner_record_award (public_id, learner_id, credential_id, status, credited_hours, evidence, earned_at,
                                   revoke_reason)
 SELECT gen_random_uuid(), learner_id, %(badge)s, 'earned', %(hours)s,
        jsonb_agg(jsonb_build_object('kind', 'completion', 'id', id)), %(now)s, ''
-FROM learner_record_modulecompletion GROUP BY learner_id
+FROM learner_record_modulecompletion WHERE module_id IN {modules}
+  AND learner_id NOT IN (SELECT learner_id FROM learner_record_award WHERE credential_id = %(badge)s)
+GROUP BY learner_id HAVING COUNT(*) = {count}
 """, """
 INSERT INTO learner_record_outboxentry (key, kind, payload, status, attempts, next_attempt_at, lease_owner, last_error,
                                         result, created_at)
 SELECT 'badge.issue:' || public_id::text, 'badge.issue',
        jsonb_build_object('award', public_id::text, 'credential', credential_id, 'learner', learner_id),
-       'pending', 0, %(now)s, '', '', '{}', %(now)s
-FROM learner_record_award
+       'pending', 0, %(now)s, '', '', '{{}}', %(now)s
+FROM learner_record_award WHERE earned_at = %(now)s
 """],
 }
 
@@ -92,7 +107,7 @@ class RolledBack(Exception):
 
 
 def run_one(kind: str) -> None:
-    from bench.common import best_of, fresh_database, ratio_line, setup_django
+    from bench.common import best_of, best_of_each, fresh_database, ratio_line, setup_django, timed
 
     setup_django(fresh_database(kind, "caregiving_bench_progress"))
     from django.db import connection
@@ -118,8 +133,7 @@ def run_one(kind: str) -> None:
     expected = ceiling()
     assert all(Decimal(expected[i]) == v for i, v in totals().items()), "totals differ from the ceiling"
     assert all(Decimal(expected[i]) == v for i, v in detailed().items()), "progress differs from the ceiling"
-    t_ceiling = best_of(ceiling, 5)
-    t_totals = best_of(totals, 5)
+    t_totals, t_ceiling = best_of_each(lambda: timed(totals), lambda: timed(ceiling))
     print(ratio_line(f"[{kind}] progress totals of {LEARNERS} learners (api.credited_totals, all credentials)",
                      t_totals, t_ceiling, "one SQL aggregate", "<= 2x"))
     t_progress = best_of(detailed, 2)
@@ -134,30 +148,44 @@ def run_one(kind: str) -> None:
     from django.db import transaction
     from django.utils import timezone
 
-    def write_ceiling():
-        values = {"badge": badge.id, "hours": badge.total_hours,
-                  "now": connection.ops.adapt_datetimefield_value(timezone.now())}
+    modules = [c.id for c in badge.components if c.is_module]
+    placeholders = "(" + ", ".join(f"%(m{i})s" for i in range(len(modules))) + ")"
+
+    def rolled_back(fn):
+        """Seconds ``fn`` takes inside a transaction that is then rolled back (see bench.common.timed)."""
+        took = []
         try:
-            with transaction.atomic(), connection.cursor() as cur:
-                start = time.perf_counter()
-                for sql in WRITE_CEILING[kind]:
-                    cur.execute(sql, values)
-                elapsed = time.perf_counter() - start
+            with transaction.atomic():
+                took.append(timed(fn))
                 raise RolledBack
         except RolledBack:
-            return elapsed
+            return took[0]
 
-    t_write = min(write_ceiling() for _ in range(3))
+    def write_ceiling():
+        values = {"badge": badge.id, "hours": badge.total_hours,
+                  "now": connection.ops.adapt_datetimefield_value(timezone.now()),
+                  **{f"m{i}": m for i, m in enumerate(modules)}}
+        with connection.cursor() as cur:
+            for sql in WRITE_CEILING[kind]:
+                cur.execute(sql.format(modules=placeholders, count=len(modules)), values)
+            assert cur.rowcount == LEARNERS, "the write ceiling queued every learner's award"
+
+    def award():
+        assert len(api.evaluate_many(ids)) == LEARNERS
+
+    t_award, t_write = best_of_each(lambda: rolled_back(award), lambda: rolled_back(write_ceiling), 5)
     start = time.perf_counter()
     new = api.evaluate_many(ids)
-    t_award = time.perf_counter() - start
+    t_committed = time.perf_counter() - start
     assert len(new) == LEARNERS
     issued = api.get_award(str(new[0].public_id))
     assert issued.evidence == [e.as_dict() for e in api.explain(issued.learner, badge.id).evidence()], "evidence"
     what = f"[{kind}] award evaluation, {LEARNERS} badges awarded + queued"
     print(ratio_line(what, t_award, t_ceiling, "one SQL aggregate", "<= 2x"))
-    print(ratio_line(what, t_award, t_write, "hand-written INSERT … SELECT of the same award + outbox rows", "<= 2x"))
-    peers = (("the read-only aggregate", t_ceiling), ("the hand-written INSERT … SELECT", t_write))
+    print(ratio_line(what, t_award, t_write, "the same evaluation and writes in hand-written SQL", "<= 2x"))
+    print(ratio_line(what + ", committed (once, with the commit and garbage collection)", t_committed, t_write,
+                     "the same evaluation and writes in hand-written SQL", "informational"))
+    peers = (("the read-only aggregate", t_ceiling), ("the same work in hand-written SQL", t_write))
     met = [name for name, peer in peers if t_award <= 2 * peer]
     print(f"[{kind}] first-time awarding meets the 2x target against: {', '.join(met) or 'neither ceiling'}"
           f"{'' if t_award <= 2 * t_ceiling else ' (not against the read-only aggregate)'}")

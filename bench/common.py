@@ -1,6 +1,7 @@
 """Shared benchmark plumbing: a fresh database per run, best-of-N timing, ratio lines."""
 from __future__ import annotations
 
+import gc
 import os
 import re
 import resource
@@ -44,14 +45,38 @@ def setup_django(database_url: str) -> None:
     ensure_migrated()
 
 
-def best_of(fn: Callable[[], object], repeat: int = 5) -> float:
-    """Fastest of ``repeat`` runs, in seconds (the least disturbed by a noisy machine)."""
-    times = []
-    for _ in range(repeat):
+def timed(fn: Callable[[], object]) -> float:
+    """Seconds one call of ``fn`` takes, with the garbage collector run before and paused during it.
+
+    As :mod:`timeit` does by default: a full collection walks every object in the process, so one
+    landing inside a timed call measures the heap the run happens to have, not the work timed.
+    """
+    gc.collect()
+    gc.disable()
+    try:
         start = time.perf_counter()
         fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        return time.perf_counter() - start
+    finally:
+        gc.enable()
+
+
+def best_of(fn: Callable[[], object], repeat: int = 5) -> float:
+    """Fastest of ``repeat`` timed runs (see :func:`timed`), in seconds: the least disturbed by a noisy machine."""
+    return min(timed(fn) for _ in range(repeat))
+
+
+def best_of_each(ours: Callable[[], float], peer: Callable[[], float], repeat: int = 7) -> tuple[float, float]:
+    """The fastest of ``repeat`` runs of each of two measurements, taken in turns (ours, peer, ours, …).
+
+    Each callable runs once and returns the seconds it measured. Taken in turns, a slow spell of this
+    shared machine falls on both sides of a ratio instead of on one.
+    """
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeat):
+        times[0].append(ours())
+        times[1].append(peer())
+    return min(times[0]), min(times[1])
 
 
 def ratio_line(what: str, ours: float, peer: float, peer_name: str, target: str) -> str:

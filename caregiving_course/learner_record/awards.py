@@ -23,25 +23,32 @@ ISSUE, REVOKE = award_writer.ISSUE, "badge.revoke"
 
 def changes(course: Course, learner_ids: list[int] | None) -> tuple[dict[int, list[int]], list[int]]:
     """Which awards can change, in one query: ({credential position: learners who now meet it and
-    hold no award of it}, learners holding an earned award they no longer meet)."""
+    hold no award of it}, learners holding an earned award they no longer meet).
+
+    The database answers each learner whose awards can change with two numbers: a bit mask of the
+    credentials to award (bit i for position i) and whether an earned award has lapsed.
+    """
     p = Params()
     met = [eligible(course, i) for i in range(len(course.credentials))]
-    flags = ", ".join(f"CASE WHEN {m} THEN 1 ELSE 0 END" for m in met)
-    moves = " OR ".join(f"(t.a{i} = {NONE} AND {m}) OR (t.a{i} = {EARNED} AND NOT {m})" for i, m in enumerate(met))
-    sql = f"SELECT t.*, {flags} FROM ({per_learner(course, learner_ids, 'ka', p)}) t WHERE {moves}"  # noqa: S608
+    to_award_bits = " + ".join(f"CASE WHEN t.a{i} = {NONE} AND {m} THEN {1 << i} ELSE 0 END" for i, m in enumerate(met))
+    lapsed_any = " OR ".join(f"(t.a{i} = {EARNED} AND NOT {m})" for i, m in enumerate(met))
+    sql = (f"SELECT learner_id, {to_award_bits}, CASE WHEN {lapsed_any} THEN 1 ELSE 0 END "  # noqa: S608
+           f"FROM ({per_learner(course, learner_ids, 'ka', p)}) t WHERE {to_award_bits} > 0 OR {lapsed_any}")
     with connection.cursor() as cursor:
         cursor.execute(sql, p)
         rows = cursor.fetchall()
-    count = len(course.credentials)
-    to_award: dict[int, list[int]] = {}
+    by_mask: dict[int, list[int]] = {}
     lapsed = []
-    for row in rows:
-        awards, meets = row[1 + count:1 + 2 * count], row[1 + 2 * count:]
-        for i, (status, ok) in enumerate(zip(awards, meets, strict=True)):
-            if ok and status == NONE:
-                to_award.setdefault(i, []).append(row[0])
-        if any(status == EARNED and not ok for status, ok in zip(awards, meets, strict=True)):
-            lapsed.append(row[0])
+    for learner_id, mask, gone in rows:
+        if mask:
+            by_mask.setdefault(mask, []).append(learner_id)
+        if gone:
+            lapsed.append(learner_id)
+    to_award: dict[int, list[int]] = {}
+    for mask, ids in by_mask.items():
+        for i in range(len(course.credentials)):
+            if mask >> i & 1:
+                to_award.setdefault(i, []).extend(ids)
     return to_award, lapsed
 
 

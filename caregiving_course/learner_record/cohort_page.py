@@ -206,7 +206,7 @@ def _page_by_hours(rows: QuerySet, course: Course, position: int, descending: bo
     learners = quote(Learner._meta.db_table)
     sql = (f"SELECT l.id, l.name, l.email FROM {learners} l "  # noqa: S608 (ids are integers; values are bound)
            f"LEFT JOIN ({per_learner(course, ids, 'c', p)}) t ON t.learner_id = l.id "
-           f"WHERE {scope_sql(ids, 'l.id')} "
+           f"WHERE {scope_sql(ids, p, 'l.id')} "
            f"ORDER BY COALESCE(t.c{position}, 0) {'DESC' if descending else 'ASC'}, l.name, l.id "
            f"LIMIT {int(size)} OFFSET {int(start)}")
     with connection.cursor() as cursor:

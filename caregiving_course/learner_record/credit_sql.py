@@ -17,12 +17,16 @@ parameters; only numbers and table names are formatted into the SQL.
 """
 from __future__ import annotations
 
+import json
+
+from django.db import connection
+
 from caregiving_course.framework import Component, Course
 from caregiving_course.learner_record.models import Award, InstructorRecord, ModuleActivity, ModuleCompletion
-from caregiving_course.learner_record.sql_dialect import quote
+from caregiving_course.learner_record.sql_dialect import quote, without_index
 
 NONE, EARNED, REVOKED = 0, 1, 2
-IDS_PER_STATEMENT = 20_000  # learner ids are written into the SQL as integer literals (no parameter limit)
+IDS_PER_STATEMENT = 20_000  # learners per statement (see scope_sql)
 
 
 class Params(dict):
@@ -35,6 +39,17 @@ class Params(dict):
 
     def tuple(self, values) -> str:
         return "(" + ", ".join(self(v) for v in values) + ")"
+
+    def ids(self, values: list[int]) -> str:
+        """The placeholder of a list of integer ids (an array; a JSON array on SQLite), bound once however
+        many times the SQL uses the same list."""
+        last = self.__dict__.get("_ids")
+        if last is not None and last[0] is values:
+            return last[1]
+        ids = [int(v) for v in values]
+        placeholder = self(json.dumps(ids) if connection.vendor == "sqlite" else ids)
+        self._ids = (values, placeholder)
+        return placeholder
 
 
 def closure(credential, course: Course) -> list[Component]:
@@ -64,11 +79,20 @@ def table(model) -> str:
     return quote(model._meta.db_table)
 
 
-def scope_sql(learner_ids: list[int] | None, column: str = "learner_id") -> str:
-    """A condition limiting ``column`` to the learners (always true for None)."""
+def scope_sql(learner_ids: list[int] | None, p: Params, column: str = "learner_id") -> str:
+    """A condition limiting ``column`` to the learners (always true for None).
+
+    The ids travel as one parameter where the database can read a list from one: PostgreSQL an
+    array (planning 10,000 literals cost it 10-50 ms a list), SQLite a JSON array (about 40% cheaper
+    than a literal list). MariaDB gets integer literals, which no parameter limit caps.
+    """
     if learner_ids is None:
         return "1 = 1"
-    return f"{column} IN ({', '.join(str(int(i)) for i in learner_ids) or 'NULL'})"
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY({p.ids(learner_ids)})"
+    if connection.vendor == "sqlite":
+        return f"{column} IN (SELECT value FROM json_each({p.ids(learner_ids)}))"  # noqa: S608 (a placeholder)
+    return f"{column} IN ({', '.join(map(str, map(int, learner_ids))) or 'NULL'})"
 
 
 def _in(column: str, values: list[str], p: Params) -> str:
@@ -110,10 +134,11 @@ def per_learner(course: Course, learner_ids: list[int] | None, columns: str, p: 
     module_sets = list(dict.fromkeys(tuple(c.id for c in comps if c.is_module) for comps in parts))
     set_of = [module_sets.index(tuple(c.id for c in comps if c.is_module)) for comps in parts]
     led = _instructor_components(course) if "c" in columns or "k" in columns else []
+    with_led = [i for i, comps in enumerate(parts) if led and any(not c.is_module for c in comps)]
     wanted = [f for f in "ns" if f in columns]  # the union's columns, each summed (awards: maxed) per learner
     wanted += [f"{f}{j}" for f, family in (("h", "c"), ("m", "k")) if family in columns
                for j in range(len(module_sets))]
-    wanted += [f"{f}{i}" for f in "ck" if f in columns and led for i in range(len(creds))]
+    wanted += [f"{f}{i}" for f in "ck" if f in columns for i in with_led]  # a badge of modules alone has none
     wanted += [f"a{i}" for i in range(len(creds)) if "a" in columns]
     branches = []
 
@@ -125,7 +150,7 @@ def per_learner(course: Course, learner_ids: list[int] | None, columns: str, p: 
         held = _in("module_id", list(modules), p)
         done_modules[f"h{j}"] = f"SUM(CASE WHEN {held} THEN credited_hours ELSE 0 END)"
         done_modules[f"m{j}"] = f"SUM(CASE WHEN {held} THEN 1 ELSE 0 END)"
-    branches.append(branch(done_modules, f"FROM {table(ModuleCompletion)} WHERE {scope_sql(learner_ids)} "
+    branches.append(branch(done_modules, f"FROM {table(ModuleCompletion)} WHERE {scope_sql(learner_ids, p)} "
                                          "GROUP BY learner_id"))
 
     if led:
@@ -142,26 +167,26 @@ def per_learner(course: Course, learner_ids: list[int] | None, columns: str, p: 
         per_component = (f"SELECT learner_id, component_id, CASE component_id {' '.join(cents)} ELSE 0 END AS cents, "  # noqa: S608
                          f"CASE component_id {' '.join(done)} ELSE 0 END AS done "
                          f"FROM {table(InstructorRecord)} WHERE {counted_instructor_records(led, p)} "
-                         f"AND {scope_sql(learner_ids)} GROUP BY learner_id, component_id")
+                         f"AND {scope_sql(learner_ids, p)} GROUP BY learner_id, component_id")
         recorded = {}
-        for i, comps in enumerate(parts):
-            held = _in("component_id", [c.id for c in comps if not c.is_module], p)
+        for i in with_led:
+            held = _in("component_id", [c.id for c in parts[i] if not c.is_module], p)
             recorded[f"c{i}"] = f"SUM(CASE WHEN {held} THEN cents ELSE 0 END)"
             recorded[f"k{i}"] = f"SUM(CASE WHEN {held} THEN done ELSE 0 END)"
         branches.append(branch(recorded, f"FROM ({per_component}) x GROUP BY learner_id"))
 
     if "s" in columns:
         branches.append(branch({"s": "SUM(seconds)"}, f"FROM {table(ModuleActivity)} "
-                                                      f"WHERE {scope_sql(learner_ids)} GROUP BY learner_id"))
+                                                      f"WHERE {scope_sql(learner_ids, p)} GROUP BY learner_id"))
     if "a" in columns:
         awards = {f"a{i}": f"MAX(CASE WHEN credential_id = {p(c.id)} THEN CASE WHEN status = {p(Award.EARNED)} "
                            f"THEN {EARNED} ELSE {REVOKED} END ELSE {NONE} END)" for i, c in enumerate(creds)}
-        branches.append(branch(awards, f"FROM {table(Award)} WHERE {scope_sql(learner_ids)} GROUP BY learner_id"))
+        branches.append(branch(awards, f"FROM {table(Award)} WHERE {scope_sql(learner_ids, p)} GROUP BY learner_id"))
 
     outer = [f"SUM({n}) AS {n}" for n in "ns" if n in columns]
     for family, module_part, rounding in (("c", "h", "ROUND(SUM({}) * 100)"), ("k", "m", "SUM({})")):
         if family in columns:
-            outer += [rounding.format(f"{module_part}{set_of[i]}") + (f" + SUM({family}{i})" if led else "")
+            outer += [rounding.format(f"{module_part}{set_of[i]}") + (f" + SUM({family}{i})" if i in with_led else "")
                       + f" AS {family}{i}" for i in range(len(creds))]
     outer += [f"MAX(a{i}) AS a{i}" for i in range(len(creds)) if "a" in columns]
     return f"SELECT learner_id, {', '.join(outer)} FROM ({' UNION ALL '.join(branches)}) u GROUP BY learner_id"  # noqa: S608
@@ -180,13 +205,17 @@ def eligible(course: Course, position: int, row: str = "t") -> str:
 
 
 def evidence_rows(course: Course, position: int, learner_ids: list[int] | None, p: Params) -> list[str]:
-    """SELECTs of (learner_id, kind, id) of the records that earn credential ``position``."""
+    """SELECTs of (learner_id, kind, id) of the records that earn credential ``position``.
+
+    ``kind`` is "completion" or an instructor record's kind that a component counts ("hours",
+    "signoff"; the filter admits no other): plain words, as :func:`sql_dialect.json_references` needs.
+    """
     comps = closure(course.credentials[position], course)
     modules = [c.id for c in comps if c.is_module]
     selects = [f"SELECT learner_id, {p('completion')} AS kind, id FROM {table(ModuleCompletion)} "  # noqa: S608
-               f"WHERE {_in('module_id', modules, p)} AND {scope_sql(learner_ids)}"]
+               f"WHERE {_in(without_index('module_id'), modules, p)} AND {scope_sql(learner_ids, p)}"]
     led = [c for c in comps if not c.is_module]
     if led:
         selects.append(f"SELECT learner_id, kind, id FROM {table(InstructorRecord)} "  # noqa: S608
-                       f"WHERE {counted_instructor_records(led, p)} AND {scope_sql(learner_ids)}")
+                       f"WHERE {counted_instructor_records(led, p)} AND {scope_sql(learner_ids, p)}")
     return selects

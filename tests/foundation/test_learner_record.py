@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -18,6 +19,20 @@ pytestmark = pytest.mark.database
 def complete_all_modules(learner, course):
     for m in course.modules:
         assert simulate_study(learner, m.id, seconds=int(m.hours * 3600), score=1.0, course=course)
+
+
+def record_certificate_evidence(learner, cot, instructor) -> list[InstructorRecord]:
+    """Every instructor-led component of the certificate, recorded in full (hours 8 at a time)."""
+    records = []
+    for comp in cot.components:
+        if comp.evidence == "hours":
+            left = comp.hours
+            while left > 0:
+                records.append(api.record_hours(learner, comp.id, min(Decimal(8), left), by=instructor))
+                left -= min(Decimal(8), left)
+        elif comp.evidence == "signoff":
+            records += [api.record_signoff(learner, comp.id, skill, by=instructor) for skill in comp.skills]
+    return records
 
 
 def tier(course, name):
@@ -67,15 +82,7 @@ def test_badge_awarded_once_with_its_outbox_entry(learner, course):
 def test_stacked_certificate_needs_badge_and_instructor_evidence(learner, instructor, course):
     cot = tier(course, "certificate-of-training")
     complete_all_modules(learner, course)
-    for comp in cot.components:
-        if comp.evidence == "hours":
-            left = comp.hours
-            while left > 0:
-                api.record_hours(learner, comp.id, min(Decimal(8), left), by=instructor)
-                left -= min(Decimal(8), left)
-        else:
-            for skill in comp.skills:
-                api.record_signoff(learner, comp.id, skill, by=instructor)
+    record_certificate_evidence(learner, cot, instructor)
     earned = set(Award.objects.filter(learner=learner).values_list("credential_id", flat=True))
     assert cot.id in earned
     assert api.explain(learner, cot.id).credited_hours == cot.total_hours
@@ -92,16 +99,7 @@ def test_stacked_certificate_needs_badge_and_instructor_evidence(learner, instru
 def test_withdrawn_evidence_revokes_and_queues_revocation(learner, instructor, course):
     cot = tier(course, "certificate-of-training")
     complete_all_modules(learner, course)
-    records = []
-    for comp in cot.components:
-        if comp.evidence == "hours":
-            left = comp.hours
-            while left > 0:
-                records.append(api.record_hours(learner, comp.id, min(Decimal(8), left), by=instructor))
-                left -= min(Decimal(8), left)
-        else:
-            for skill in comp.skills:
-                records.append(api.record_signoff(learner, comp.id, skill, by=instructor))
+    records = record_certificate_evidence(learner, cot, instructor)
     with translation.override("fr"):  # an instructor working in French: the stored reason is still the site's
         api.withdraw(records[0].pk, by=instructor, reason="entered for the wrong learner")
     award = Award.objects.get(learner=learner, credential_id=cot.id)
@@ -243,6 +241,69 @@ def test_bulk_evaluation_awards_exactly_the_learners_who_qualify(db, course):
     assert sorted(a.learner_id for a in new) == sorted(x.pk for x in learners[::2])
     assert OutboxEntry.objects.filter(kind="badge.issue").count() == len(new)
     assert api.evaluate_many([x.pk for x in learners]) == []
+
+
+def test_one_evaluation_awards_several_credentials_and_revokes_lapsed_ones(make_user, instructor, course):
+    """One pass over many learners: a learner who now meets the badge and the certificate gets both, a
+    learner whose badge lost its evidence has it revoked, a learner with nothing new is left alone."""
+    from caregiving_course.learner_record.awards import changes
+    from caregiving_course.learner_record.models import ModuleCompletion
+
+    both, lapsed, settled = (api.learner_for_user(make_user(f"{name}@example.org", cohort="fall-2026"))
+                             for name in ("both", "lapsed", "settled"))
+    for learner in (both, lapsed, settled):
+        complete_all_modules(learner, course)
+    cot = tier(course, "certificate-of-training")
+    record_certificate_evidence(both, cot, instructor)
+    Award.objects.filter(learner=both).delete()
+    ModuleCompletion.objects.filter(learner=lapsed, module_id=course.modules[0].id).delete()
+    positions = {c.id: i for i, c in enumerate(course.credentials)}
+    to_award, gone = changes(course, [both.pk, lapsed.pk, settled.pk])
+    assert to_award == {positions[tier(course, "badge").id]: [both.pk], positions[cot.id]: [both.pk]}
+    assert gone == [lapsed.pk]
+    new = api.evaluate_many([both.pk, lapsed.pk, settled.pk])
+    assert sorted((a.learner_id, a.credential_id) for a in new) == sorted(
+        [(both.pk, tier(course, "badge").id), (both.pk, cot.id)])
+    assert Award.objects.get(learner=lapsed).status == Award.REVOKED
+    assert Award.objects.get(learner=settled).status == Award.EARNED
+    assert changes(course, [both.pk, lapsed.pk, settled.pk]) == ({}, [])
+
+
+@pytest.mark.parametrize("init_listener", [False, True], ids=["made-directly", "through-init"])
+def test_awards_returned_by_evaluation_are_the_rows_written(db, course, init_listener,
+                                                            django_assert_num_queries):
+    """The new awards evaluation returns hold what a query of their rows gives, field by field, whether
+    they are made directly or (when something listens to post_init) through Model.__init__."""
+    from django.db.models.signals import post_init
+
+    learners = [Learner.objects.create(name=f"returned {i}") for i in range(3)]
+    for learner in learners:
+        complete_all_modules(learner, course)
+    Award.objects.all().delete()
+    seen = []
+
+    def listener(sender, instance, **kwargs):
+        seen.append(instance)
+
+    if init_listener:
+        post_init.connect(listener, sender=Award)
+    try:
+        new = api.evaluate_many([x.pk for x in learners])
+    finally:
+        post_init.disconnect(listener, sender=Award)
+    assert len({a.public_id for a in new}) == 3 and (len(seen) == 3) == init_listener
+    fields = [f.attname for f in Award._meta.concrete_fields if f.attname != "evidence"]  # evidence loads when read
+    with django_assert_num_queries(0):
+        returned = [{f: getattr(award, f) for f in fields} for award in new]
+    for award, values in zip(new, returned, strict=True):
+        stored = Award.objects.get(pk=award.pk)
+        assert not award._state.adding and award._state.db == stored._state.db
+        assert values == {f: getattr(stored, f) for f in fields} and award.evidence == stored.evidence
+        assert isinstance(award.public_id, type(stored.public_id)) and award.learner.pk == stored.learner_id
+        assert award.public_id.version == 4 and award.public_id.variant == uuid.RFC_4122  # drawn by the database
+        award.status = Award.REVOKED
+        award.save(update_fields=["status"])
+        assert Award.objects.get(pk=award.pk).status == Award.REVOKED
 
 
 def test_models_and_migrations_agree(db):
