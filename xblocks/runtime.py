@@ -121,7 +121,7 @@ class CourseRuntime(Runtime):
         ids = MemoryIdManager()
         super().__init__(ids, ids, services={
             "field-data": self.placed_fields,
-            "i18n": I18nService(),
+            "i18n": I18nService(getattr(request, "LANGUAGE_CODE", None)),
             "settings": SettingsService(),
             "user": CurrentUserService(user, learner, is_staff=LazyFlag(lambda: is_staff_user(user))),
         })

@@ -28,16 +28,20 @@ class I18nService:
     """Translations of the xblocks package (``translations/<lang>/LC_MESSAGES/text.mo``) in the active language.
 
     Exposes the ``gettext`` family and the catalogue (``_catalog``) that XBlock's template tags merge.
-    A runtime serves one request, so the language is looked up once, when first needed (asking Django
-    for the active language costs more than translating a message).
+    A runtime serves one request, so the language is looked up once, when first needed: the one
+    the request was given (``LANGUAGE_CODE``, set by Django's locale middleware), else Django's active
+    language (asking Django for it costs more than translating a message).
     """
 
     _chosen: gettext.NullTranslations | None = None
 
+    def __init__(self, language: str | None = None) -> None:
+        self._language = language
+
     @property
     def _translator(self) -> gettext.NullTranslations:
         if self._chosen is None:
-            self._chosen = _catalogue(translation.get_language() or settings.LANGUAGE_CODE)
+            self._chosen = _catalogue(self._language or translation.get_language() or settings.LANGUAGE_CODE)
         return self._chosen
 
     def gettext(self, message: str) -> str:

@@ -30,6 +30,17 @@ def test_a_learner_works_through_a_module_over_http(browser, learner_user, learn
     assert progress.status_code == 200 and "Test Badge" in progress.text and "Module completed" in progress.text
 
 
+@pytest.mark.parametrize(("language", "expected"), [("fr", "Pour terminer ce module"),
+                                                    ("en", "To complete this module")])
+def test_handler_replies_are_in_the_requests_language(browser, learner_user, learner, language, expected):
+    """The blocks' i18n service takes the language Django chose for the request (Accept-Language here)."""
+    me = browser(learner_user)
+    me.http.headers["Accept-Language"] = language
+    prefix = me.open_block("/course/module/alpha/")
+    reply = me.post(prefix, "view_section", {"index": 0}).json()
+    assert reply["status_text"].startswith(expected), reply["status_text"]
+
+
 def test_handlers_need_the_csrf_token(browser, learner_user, learner):
     me = browser(learner_user)
     prefix = me.open_block("/course/module/alpha/")

@@ -78,3 +78,15 @@ def test_catalogues_are_compiled_and_complete_for_the_blocks(language):
                 entry.split("msgstr", 1)[1]:
             missing.append(entry.splitlines()[-2])
     assert missing == []
+
+
+def test_the_i18n_service_takes_the_language_it_is_given():
+    """A runtime's i18n service speaks the request's language (given by the runtime), else Django's active one."""
+    from xblocks.services import I18nService
+
+    message = "To complete this module: {steps}."
+    with translation.override("en"):
+        assert I18nService("fr").gettext(message).startswith("Pour terminer ce module")
+        assert I18nService().gettext(message) == message
+    with translation.override("fr"):
+        assert I18nService().gettext(message).startswith("Pour terminer ce module")
