@@ -23,7 +23,7 @@ from django.db import connection
 
 from caregiving_course.framework import Component, Course
 from caregiving_course.learner_record.models import Award, InstructorRecord, ModuleActivity, ModuleCompletion
-from caregiving_course.learner_record.sql_dialect import quote, without_index
+from caregiving_course.learner_record.sql_dialect import integer, quote, without_index
 
 NONE, EARNED, REVOKED = 0, 1, 2
 IDS_PER_STATEMENT = 20_000  # learners per statement (see scope_sql)
@@ -183,11 +183,14 @@ def per_learner(course: Course, learner_ids: list[int] | None, columns: str, p: 
                            f"THEN {EARNED} ELSE {REVOKED} END ELSE {NONE} END)" for i, c in enumerate(creds)}
         branches.append(branch(awards, f"FROM {table(Award)} WHERE {scope_sql(learner_ids, p)} GROUP BY learner_id"))
 
-    outer = [f"SUM({n}) AS {n}" for n in "ns" if n in columns]
+    # Sums come back as integers (PostgreSQL and MariaDB would send decimals, SQLite ROUND a float): cheaper to
+    # read, for 10,000 learners several times cheaper than the decimals
+    outer = [f"{integer(f'SUM({n})')} AS {n}" for n in "ns" if n in columns]
     for family, module_part, rounding in (("c", "h", "ROUND(SUM({}) * 100)"), ("k", "m", "SUM({})")):
         if family in columns:
-            outer += [rounding.format(f"{module_part}{set_of[i]}") + (f" + SUM({family}{i})" if i in with_led else "")
-                      + f" AS {family}{i}" for i in range(len(creds))]
+            outer += [integer(rounding.format(f"{module_part}{set_of[i]}")
+                              + (f" + SUM({family}{i})" if i in with_led else "")) + f" AS {family}{i}"
+                      for i in range(len(creds))]
     outer += [f"MAX(a{i}) AS a{i}" for i in range(len(creds)) if "a" in columns]
     return f"SELECT learner_id, {', '.join(outer)} FROM ({' UNION ALL '.join(branches)}) u GROUP BY learner_id"  # noqa: S608
 

@@ -18,6 +18,12 @@ def quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
+def integer(expr: str) -> str:
+    """``expr`` (a whole number) as an integer column: PostgreSQL's and MariaDB's sums of integers are decimals."""
+    kind = {"postgresql": "BIGINT", "mysql": "SIGNED"}.get(_vendor(), "INTEGER")
+    return f"CAST({expr} AS {kind})"
+
+
 def without_index(column: str) -> str:
     """``column`` as a term SQLite will not answer through an index (its unary ``+``; other databases' planners
     weigh this themselves). For a filter that keeps most rows, where an index probe per value costs more than
