@@ -42,8 +42,6 @@ AWARD_COLUMNS = ["public_id", "learner_id", "credential_id", "status", "credited
                  "revoke_reason"]
 OUTBOX_COLUMNS = ["key", "kind", "payload", "status", "attempts", "next_attempt_at", "lease_owner", "last_error",
                   "result", "created_at"]
-LOADED = ["id", "public_id", "learner_id", "credential_id", "status", "credited_hours", "earned_at", "revoked_at",
-          "revoked_by_id", "revoke_reason"]  # an award's fields in model order, all but its evidence
 
 
 def award(course: Course, position: int, learner_ids: list[int], now: dt.datetime) -> list[Award]:
@@ -97,17 +95,19 @@ def _awards(rows: list[tuple], credential_id: str, hours: Decimal, now: dt.datet
     listener on those signals for awards, each instance is made with its loaded values directly.
     """
     alias = connection.alias
-    if pre_init.has_listeners(Award) or post_init.has_listeners(Award):
-        return [Award.from_db(alias, LOADED, [pk, _uuid(public_id), learner_id, credential_id, Award.EARNED, hours, now,
-                                              None, None, ""]) for pk, public_id, learner_id in rows]
-    loaded = {"credential_id": credential_id, "status": Award.EARNED, "credited_hours": hours, "earned_at": now,
-              "revoked_at": None, "revoke_reason": "", "revoked_by_id": None}
+    through_init = pre_init.has_listeners(Award) or post_init.has_listeners(Award)
+    fixed = {"credential_id": credential_id, "status": Award.EARNED, "credited_hours": hours, "earned_at": now,
+             "revoked_at": None, "revoked_by_id": None, "revoke_reason": ""}  # with the ids: model order, no evidence
     awards = []
     for pk, public_id, learner_id in rows:
+        values = {"id": pk, "public_id": _uuid(public_id), "learner_id": learner_id, **fixed}
+        if through_init:
+            awards.append(Award.from_db(alias, list(values), list(values.values())))
+            continue
         award = Award.__new__(Award)
         state = award._state = ModelState()
         state.adding, state.db = False, alias
-        award.__dict__.update(loaded, id=pk, public_id=_uuid(public_id), learner_id=learner_id)
+        award.__dict__.update(values)
         awards.append(award)
     return awards
 

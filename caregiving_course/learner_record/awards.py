@@ -32,8 +32,9 @@ def changes(course: Course, learner_ids: list[int] | None) -> tuple[dict[int, li
     met = [eligible(course, i) for i in range(len(course.credentials))]
     to_award_bits = " + ".join(f"CASE WHEN t.a{i} = {NONE} AND {m} THEN {1 << i} ELSE 0 END" for i, m in enumerate(met))
     lapsed_any = " OR ".join(f"(t.a{i} = {EARNED} AND NOT {m})" for i, m in enumerate(met))
-    sql = (f"SELECT learner_id, {to_award_bits}, CASE WHEN {lapsed_any} THEN 1 ELSE 0 END "  # noqa: S608
-           f"FROM ({per_learner(course, learner_ids, 'ka', p)}) t WHERE {to_award_bits} > 0 OR {lapsed_any}")
+    sql = (f"SELECT learner_id, bits, gone FROM (SELECT learner_id, {to_award_bits} AS bits, "  # noqa: S608
+           f"CASE WHEN {lapsed_any} THEN 1 ELSE 0 END AS gone FROM ({per_learner(course, learner_ids, 'ka', p)}) t) c "
+           "WHERE bits > 0 OR gone = 1")
     with connection.cursor() as cursor:
         cursor.execute(sql, p)
         rows = cursor.fetchall()

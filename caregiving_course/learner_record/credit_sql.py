@@ -17,13 +17,9 @@ parameters; only numbers and table names are formatted into the SQL.
 """
 from __future__ import annotations
 
-import json
-
-from django.db import connection
-
 from caregiving_course.framework import Component, Course
 from caregiving_course.learner_record.models import Award, InstructorRecord, ModuleActivity, ModuleCompletion
-from caregiving_course.learner_record.sql_dialect import integer, quote, without_index
+from caregiving_course.learner_record.sql_dialect import ids_parameter, in_ids, integer, quote, without_index
 
 NONE, EARNED, REVOKED = 0, 1, 2
 IDS_PER_STATEMENT = 20_000  # learners per statement (see scope_sql)
@@ -40,16 +36,15 @@ class Params(dict):
     def tuple(self, values) -> str:
         return "(" + ", ".join(self(v) for v in values) + ")"
 
-    def ids(self, values: list[int]) -> str:
-        """The placeholder of a list of integer ids (an array; a JSON array on SQLite), bound once however
-        many times the SQL uses the same list."""
+    def ids(self, values: list[int]) -> tuple[list[int], str | None]:
+        """The ids as integers and the placeholder they are bound to (see :func:`sql_dialect.ids_parameter`),
+        bound once however many times the SQL uses the same list."""
         last = self.__dict__.get("_ids")
-        if last is not None and last[0] is values:
-            return last[1]
-        ids = [int(v) for v in values]
-        placeholder = self(json.dumps(ids) if connection.vendor == "sqlite" else ids)
-        self._ids = (values, placeholder)
-        return placeholder
+        if last is None or last[0] is not values:
+            ids = [int(v) for v in values]
+            bound = ids_parameter(ids)
+            last = self._ids = (values, ids, None if bound is None else self(bound))
+        return last[1], last[2]
 
 
 def closure(credential, course: Course) -> list[Component]:
@@ -80,19 +75,11 @@ def table(model) -> str:
 
 
 def scope_sql(learner_ids: list[int] | None, p: Params, column: str = "learner_id") -> str:
-    """A condition limiting ``column`` to the learners (always true for None).
-
-    The ids travel as one parameter where the database can read a list from one: PostgreSQL an
-    array (planning 10,000 literals cost it 10-50 ms a list), SQLite a JSON array (cheaper to read
-    than 10,000 literals). MariaDB gets integer literals, which no parameter limit caps.
-    """
+    """A condition limiting ``column`` to the learners (always true for None), the ids in one parameter where
+    the database takes one (:func:`sql_dialect.in_ids`)."""
     if learner_ids is None:
         return "1 = 1"
-    if connection.vendor == "postgresql":
-        return f"{column} = ANY({p.ids(learner_ids)})"
-    if connection.vendor == "sqlite":
-        return f"{column} IN (SELECT value FROM json_each({p.ids(learner_ids)}))"  # noqa: S608 (a placeholder)
-    return f"{column} IN ({', '.join(map(str, map(int, learner_ids))) or 'NULL'})"
+    return in_ids(column, *p.ids(learner_ids))
 
 
 def _in(column: str, values: list[str], p: Params) -> str:

@@ -267,16 +267,14 @@ def _write_usual_beat(db, clock: _Clock, after: _Clock, decision: _Decision, lea
     if db.vendor == "postgresql":
         return _beat_statement(db, clock, after, decision, learner_id, module_id, now)
     at = db.ops.adapt_datetimefield_value(now)
+    activity, span = [decision.credit, at, at, learner_id, module_id], [at, decision.credit, decision.span_id]
     if db.vendor == "sqlite" and not db.in_atomic_block and not db.queries_logged:
-        beat = _SqliteBeat(db.alias, learner_id, [decision.credit, at, at, learner_id, module_id, learner_id,
-                                                 *clock.stored], [*after.stored, learner_id],
-                          [at, decision.credit, decision.span_id])
+        beat = _SqliteBeat(db.alias, learner_id, [*activity, learner_id, *clock.stored], [*after.stored, learner_id],
+                           span)
         return write_grouped((db.alias, "heartbeat"), beat, _write_sqlite_beats).seconds
     try:
         with transaction.atomic(using=db.alias), db.cursor() as cursor:
-            return _beat_updates(db, cursor, [*after.stored, learner_id, *clock.stored],
-                                 [decision.credit, at, at, learner_id, module_id],
-                                 [at, decision.credit, decision.span_id])
+            return _beat_updates(db, cursor, [*after.stored, learner_id, *clock.stored], activity, span)
     except _Raced:
         return None
 

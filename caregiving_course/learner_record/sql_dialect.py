@@ -7,6 +7,8 @@ fragments; values travel as query parameters.
 """
 from __future__ import annotations
 
+import json
+
 from django.db import connection
 
 
@@ -22,6 +24,27 @@ def integer(expr: str) -> str:
     """``expr`` (a whole number) as an integer column: PostgreSQL's and MariaDB's sums of integers are decimals."""
     kind = {"postgresql": "BIGINT", "mysql": "SIGNED"}.get(_vendor(), "INTEGER")
     return f"CAST({expr} AS {kind})"
+
+
+def ids_parameter(ids: list[int]) -> list[int] | str | None:
+    """A list of integer ids as one query parameter: an array on PostgreSQL (planning 10,000 literals cost it
+    10-50 ms a list), a JSON array on SQLite (cheaper to read than 10,000 literals); None on MariaDB, which
+    takes them as literals (see :func:`in_ids`)."""
+    if _vendor() == "postgresql":
+        return ids
+    if _vendor() == "sqlite":
+        return json.dumps(ids)
+    return None
+
+
+def in_ids(column: str, ids: list[int], placeholder: str | None) -> str:
+    """``column`` is one of ``ids``: through ``placeholder``, bound to :func:`ids_parameter` of them, where the
+    database takes one; else as integer literals."""
+    if placeholder is None:
+        return f"{column} IN ({', '.join(map(str, ids)) or 'NULL'})"
+    if _vendor() == "postgresql":
+        return f"{column} = ANY({placeholder})"
+    return f"{column} IN (SELECT value FROM json_each({placeholder}))"  # noqa: S608 (a placeholder)
 
 
 def without_index(column: str) -> str:
