@@ -24,6 +24,7 @@ from xblocks.dashboard import access, csv_export, drilldown, sync_panel
 from xblocks.dashboard import chart as chart_svg
 from xblocks.dashboard import table as cohort_table
 from xblocks.dashboard.access import Refused, Viewer
+from xblocks.dashboard.course_words import credential_title
 from xblocks.dashboard.forms import FormError, hours_form, reason_form, signoff_form
 from xblocks.dashboard.render import _, render
 
@@ -147,7 +148,8 @@ class InstructorDashboardBlock(StudioEditableXBlockMixin, XBlock):
     def _chart_context(self, viewer: Viewer, cohort, course) -> dict:
         gettext = self.i18n_service.gettext
         hours = api.cohort_hours(cohort, viewer=viewer.user, course=course)
-        groups = [chart_svg.distribution(c.title, c.total_hours, hours[c.id]) for c in course.credentials]
+        groups = [chart_svg.distribution(credential_title(course, c), c.total_hours, hours[c.id])
+                  for c in course.credentials]
         title = gettext("Credited hours in cohort %(cohort)s") % {"cohort": str(cohort)}
         svg = chart_svg.render_svg(groups, chart_id=f"{self.uid}-chart", title=title, gettext=gettext,
                                hours_text=cohort_table.hours_text)

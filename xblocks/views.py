@@ -84,7 +84,8 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     except PluginMissingError:
         return render(request, "xblocks/message.html", {
             "title": _("Instructor dashboard"), "message": _("The instructor dashboard is not installed.")})
-    return block_page(request, DASHBOARD_BLOCK, {}, title=_("Instructor dashboard"))
+    title = _("Instructor dashboard")
+    return block_page(request, DASHBOARD_BLOCK, {"display_name": title}, title=title)
 
 
 def _embedded_user(request: HttpRequest):

@@ -180,11 +180,31 @@ def _component(data: Any, file: str, cred_id: str, modules: dict[str, Module]) -
         m = modules[module_id]
         return Component(id=m.id, title=m.title, hours=m.hours, delivery="self-paced", evidence="module")
     evidence = f.choice("evidence", ("hours", "signoff"))
-    skills = tuple(str(s) for s in f.items("skills")) if evidence == "signoff" else ()
+    skills, names = _skills(f) if evidence == "signoff" else ((), ())
     return Component(
         id=f.ident(), title=f.text("title"), hours=f.hours(),
-        delivery=f.choice("delivery", DELIVERIES), evidence=evidence, skills=skills,
+        delivery=f.choice("delivery", DELIVERIES), evidence=evidence, skills=skills, skill_names=names,
     )
+
+
+def _skills(f: _Fields) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A sign-off component's skills: ids and names from a mapping ``id: name`` (or bare ids in a list, then
+    people read the ids)."""
+    value = f.data.get("skills")
+    if isinstance(value, list) and value:
+        ids, names = [str(s) for s in value], []
+    elif isinstance(value, dict) and value:
+        ids, names = [str(s) for s in value], list(value.values())
+        if not all(isinstance(n, str) and n.strip() for n in names):
+            raise f.fail("each skill's name must be text")
+    else:
+        raise f.fail("field 'skills' must map each skill's id to its name")
+    bad = [s for s in ids if not ID_PATTERN.match(s)]
+    if bad:
+        raise f.fail(f"skill ids must be lowercase letters, digits and hyphens (got {bad[0]!r})")
+    if len(set(ids)) != len(ids):
+        raise f.fail("a skill is listed twice")
+    return tuple(ids), tuple(" ".join(n.split()) for n in names)
 
 
 def load_credential(path: Path, root: Path, modules: dict[str, Module]) -> Credential:
@@ -258,9 +278,7 @@ def load_translations(root: Path, modules: dict[str, Module],
                                "folder must be named by a language code such as 'fr' or 'fr-ca'")
         translated = _translated_modules(root, language_dir, modules, pass_mark)
         titles = {m.id: m.title for m in translated.values()}
-        found[language] = Translation(translated, {
-            cred.id: cred for cred in (_translated_credential(root, path, credentials, titles, language)
-                                       for path in sorted((language_dir / "credentials").glob("*.yaml")))})
+        found[language] = Translation(translated, _translated_credentials(root, language_dir, credentials, titles))
     return found
 
 
@@ -283,6 +301,18 @@ def _translated_modules(root: Path, language_dir: Path, modules: dict[str, Modul
     return translated
 
 
+def _translated_credentials(root: Path, language_dir: Path, credentials: dict[str, Credential],
+                            module_titles: dict[str, str]) -> dict[str, Credential]:
+    translated: dict[str, Credential] = {}
+    for path in sorted((language_dir / "credentials").glob("*.yaml")):
+        cred = _translated_credential(root, path, credentials, module_titles, language_dir.name)
+        if cred.id in translated:
+            raise ContentError(cred.source, f"credential {cred.id} ({language_dir.name})",
+                               f"duplicate translation (also in {translated[cred.id].source})")
+        translated[cred.id] = cred
+    return translated
+
+
 def _translated_credential(root: Path, path: Path, credentials: dict[str, Credential],
                            module_titles: dict[str, str], language: str) -> Credential:
     """The credential with the file's words; its module components titled as their translated modules."""
@@ -297,8 +327,11 @@ def _translated_credential(root: Path, path: Path, credentials: dict[str, Creden
     if problem:
         raise f.fail(f"{problem} ({original.source})")
     titles = {**module_titles, **{k: str(v).strip() for k, v in (f.data.get("components") or {}).items()}}
+    names = {k: " ".join(str(v).split()) for k, v in (f.data.get("skills") or {}).items()}
     return replace(original, title=f.text("title"), description=f.text("description"), criteria=f.text("criteria"),
-                   components=tuple(replace(c, title=titles.get(c.id, c.title)) for c in original.components),
+                   components=tuple(replace(c, title=titles.get(c.id, c.title),
+                                            skill_names=tuple(names.get(s) or c.skill_name(s) for s in c.skills))
+                                    for c in original.components),
                    source=file)
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 TIERS = ("badge", "certificate-of-training", "college-certificate")
@@ -56,11 +56,19 @@ class Component:
     hours: Decimal
     delivery: str
     evidence: str  # one of EVIDENCE_KINDS
-    skills: tuple[str, ...] = ()
+    skills: tuple[str, ...] = ()  # ids: what records hold
+    skill_names: tuple[str, ...] = ()  # what people read, one per skill (the content may name none)
 
     @property
     def is_module(self) -> bool:
         return self.evidence == "module"
+
+    def skill_name(self, skill: str) -> str:
+        """The skill's name as people read it; its id when the content names none."""
+        for known, name in zip(self.skills, self.skill_names, strict=False):
+            if known == skill:
+                return name
+        return skill
 
 
 @dataclass(frozen=True)
@@ -102,7 +110,7 @@ class Course:
     translations: dict = field(default_factory=dict, compare=False, repr=False)  # language -> Translation
     _modules_by_id: dict = field(default_factory=dict, compare=False, repr=False)
     _credentials_by_id: dict = field(default_factory=dict, compare=False, repr=False)
-    _titles: dict = field(default_factory=dict, compare=False, repr=False)  # (credential id, language) -> titles
+    _shown: dict = field(default_factory=dict, compare=False, repr=False)  # (credential id, language) -> shown
 
     def __post_init__(self) -> None:
         self._modules_by_id.update({m.id: m for m in self.modules})
@@ -130,15 +138,17 @@ class Course:
         """The module with this id in ``language`` (see :meth:`localized`)."""
         return self.localized(self.module(module_id), language)
 
-    def titles(self, credential: Credential, language: str | None) -> tuple[str, tuple[str, ...]]:
-        """The credential's title and its components' titles in ``language`` (a module component is titled as
-        its module), worked out once per language: a cohort's progress asks for them for every learner."""
+    def shown(self, credential: Credential, language: str | None) -> tuple[str, tuple[Component, ...]]:
+        """The credential's title and its components as people read them in ``language`` (titles and skill
+        names; a module component is titled as its module), worked out once per language: a cohort's progress
+        asks for them for every learner."""
         key = (credential.id, language)
-        found = self._titles.get(key)
+        found = self._shown.get(key)
         if found is None:
-            shown = self.localized(credential, language)
-            found = self._titles[key] = (shown.title, tuple(
-                self.localized_module(c.id, language).title if c.is_module else c.title for c in shown.components))
+            localized = self.localized(credential, language)
+            found = self._shown[key] = (localized.title, tuple(
+                replace(c, title=self.localized_module(c.id, language).title) if c.is_module else c
+                for c in localized.components))
         return found
 
     def credential(self, credential_id: str) -> Credential:

@@ -5,9 +5,10 @@ A translated module is a module file in another language. It must mirror the mod
 everything the rules and the learner record depend on: the same id, designed hours and pass mark,
 the same number of outcomes and sections, the same questions (ids, number of choices, and which
 choice is correct), so a learner's record, score and completion mean the same in every language.
-A translated credential gives only words: its title, description and criteria, and the titles of its
-own instructor-led components (by id, every one of them). Anything without a translation is shown
-in the course's own language.
+A translated credential gives only words: its title, description and criteria, the titles of its
+own instructor-led components (by id, every one of them) and, if it names any, the names of the skills
+its sign-off components list (by id, every one of them). Anything without a translation is shown in the
+course's own language.
 """
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ def mismatch(translation: Module, original: Module) -> str:
     return ""
 
 
-CREDENTIAL_FIELDS = {"id", "title", "description", "criteria", "components"}
+CREDENTIAL_FIELDS = {"id", "title", "description", "criteria", "components", "skills"}
 
 
 def credential_mismatch(fields: dict, original: Credential) -> str:
@@ -54,4 +55,18 @@ def credential_mismatch(fields: dict, original: Credential) -> str:
                 f"not {', '.join(sorted(titles)) or 'none'}")
     if not all(isinstance(t, str) and t.strip() for t in titles.values()):
         return "each component title must be text"
+    return _skills_mismatch(fields.get("skills"), original)
+
+
+def _skills_mismatch(names, original: Credential) -> str:
+    if names is None:
+        return ""
+    if not isinstance(names, dict):
+        return "'skills' must map each skill's id to its name"
+    skills = [s for c in original.components for s in c.skills]
+    if sorted(names) != sorted(skills):
+        return (f"'skills' must name exactly the skills of its sign-off components ({', '.join(skills) or 'none'}), "
+                f"not {', '.join(sorted(map(str, names))) or 'none'}")
+    if not all(isinstance(n, str) and n.strip() for n in names.values()):
+        return "each skill's name must be text"
     return ""

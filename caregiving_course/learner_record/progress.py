@@ -151,7 +151,7 @@ NOT_COMPLETED, COMPLETED = gettext_noop("not completed"), gettext_noop("complete
 COMPLETION = gettext_noop("completed {module} (score {score}, {minutes} min on task)")
 HOURS_ON = gettext_noop("{hours} h on {date}")
 HOURS_RECORDED = gettext_noop("{got} of {total} h recorded")
-SKILL_SIGNED = gettext_noop("skill {skill} signed off")
+SKILL_SIGNED = gettext_noop("signed off: {skill}")
 SKILLS_SIGNED = gettext_noop("{signed} of {total} skills signed off")
 MESSAGES = (NOT_COMPLETED, COMPLETED, COMPLETION, HOURS_ON, HOURS_RECORDED, SKILL_SIGNED, SKILLS_SIGNED)
 
@@ -173,8 +173,9 @@ def _words(language: str | None) -> _Words:
         return _Words({m: _(m) for m in MESSAGES}, get_format("DECIMAL_SEPARATOR"))
 
 
-def _component(comp: Component, title: str, rec: Records, words: _Words) -> ComponentProgress:
-    text = words.text
+def _component(comp: Component, rec: Records, words: _Words) -> ComponentProgress:
+    """``comp`` as shown in the language of ``words`` (same id, hours and rules; its own title and skill names)."""
+    text, title = words.text, comp.title
     if comp.is_module:
         done = rec.completions.get(comp.id)
         if not done:
@@ -194,7 +195,8 @@ def _component(comp: Component, title: str, rec: Records, words: _Words) -> Comp
         return ComponentProgress(comp, credited, got >= comp.hours, detail, evidence, title)
     signed = {r[4]: r for r in mine if r[2] == InstructorRecord.SIGNOFF and r[4] in comp.skills}
     done = len(signed) == len(comp.skills)
-    evidence = tuple(Evidence("signoff", r[0], text[SKILL_SIGNED].format(skill=r[4]), ZERO, r[7].isoformat(), r[6])
+    evidence = tuple(Evidence("signoff", r[0], text[SKILL_SIGNED].format(skill=comp.skill_name(r[4])), ZERO,
+                              r[7].isoformat(), r[6])
                      for r in signed.values())
     detail = text[SKILLS_SIGNED].format(signed=len(signed), total=len(comp.skills))
     return ComponentProgress(comp, comp.hours if done else ZERO, done, detail, evidence, title)
@@ -209,8 +211,8 @@ def compute(course: Course, learner_id: int, rec: Records) -> Progress:
     def credential(cred: Credential) -> CredentialProgress:
         if cred.id not in memo:
             requires = tuple(credential(course.credential(r)) for r in cred.requires)
-            title, titles = course.titles(cred, language)
-            components = tuple(_component(c, t, rec, words) for c, t in zip(cred.components, titles, strict=True))
+            title, shown = course.shown(cred, language)
+            components = tuple(_component(c, rec, words) for c in shown)
             award = rec.awards.get(cred.id)
             status = award[1] if award else ""
             eligible = (status != Award.REVOKED and all(c.done for c in components)

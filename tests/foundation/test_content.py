@@ -98,3 +98,45 @@ def test_authored_html_is_sanitised():
                            '[link](javascript:alert(3)) <a href="https://example.org" onclick="x()">ok</a>')
     assert "<script" not in html and "onerror" not in html and "javascript:" not in html and "onclick" not in html
     assert 'href="https://example.org"' in html
+
+
+SIGNOFF = """  - id: skills-check
+    title: Skills check
+    hours: 1
+    delivery: instructor-led
+    evidence: signoff
+    skills:{skills}
+"""
+
+
+def _with_skills(tmp_path: Path, skills: str) -> Path:
+    """The small course whose badge also has a sign-off component listing ``skills`` (YAML after 'skills:')."""
+    root = _copy_small(tmp_path)
+    cred = root / "credentials" / "fixture-badge.yaml"
+    cred.write_text(cred.read_text() + SIGNOFF.format(skills=skills))
+    return root
+
+
+def test_sign_off_skills_are_named_and_recorded_by_id(tmp_path):
+    skills = "\n      hand-hygiene: Hand hygiene\n      bed-bath: '  Bed\n        bath'"
+    named = load_course(_with_skills(tmp_path / "a", skills))
+    component = named.credentials[0].components[-1]
+    assert component.skills == ("hand-hygiene", "bed-bath") and component.skill_names == ("Hand hygiene", "Bed bath")
+    assert component.skill_name("bed-bath") == "Bed bath" and component.skill_name("no-such") == "no-such"
+    listed = load_course(_with_skills(tmp_path / "b", " [hand-hygiene, bed-bath]")).credentials[0].components[-1]
+    assert listed.skills == ("hand-hygiene", "bed-bath") and listed.skill_name("bed-bath") == "bed-bath"
+
+
+@pytest.mark.parametrize(("skills", "rule"), [
+    ("\n      Hand Hygiene: Hand hygiene",
+     "skill ids must be lowercase letters, digits and hyphens (got 'Hand Hygiene')"),
+    ("\n      hand-hygiene: [not, text]", "each skill's name must be text"),
+    ("\n      hand-hygiene: ''", "each skill's name must be text"),
+    (" [hand-hygiene, hand-hygiene]", "a skill is listed twice"),
+    (" {}", "field 'skills' must map each skill's id to its name"),
+    (" hand-hygiene", "field 'skills' must map each skill's id to its name"),
+])
+def test_badly_listed_skills_are_refused(tmp_path, skills, rule):
+    with pytest.raises(ContentError) as caught:
+        load_course(_with_skills(tmp_path, skills))
+    assert caught.value.file == "credentials/fixture-badge.yaml" and caught.value.rule == rule

@@ -127,3 +127,49 @@ def test_the_learner_records_french_catalogue_is_complete_and_compiled():
     assert msgids and "completed" in msgids
     untranslated = [m for m in msgids if catalogue.gettext(m) == m and "{detail}" not in m]
     assert untranslated == []
+
+
+def _french_certificate(tmp_path: Path, edit) -> Path:
+    """The built-in course with its French certificate of training edited by ``edit``."""
+    from django.conf import settings
+
+    root = tmp_path / "content"
+    shutil.copytree(settings.CONTENT_DIR, root)
+    path = root / "translations" / "fr" / "credentials" / "caregiving-certificate-of-training.yaml"
+    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+    return root
+
+
+def test_skills_are_named_in_each_language_and_recorded_by_the_same_ids(course):
+    certificate = course.credential("caregiving-certificate-of-training")
+    english = next(c for c in certificate.components if c.skills)
+    french = next(c for c in course.localized(certificate, "fr").components if c.skills)
+    assert french.skills == english.skills and len(french.skill_names) == len(english.skills)
+    assert english.skill_name("bed-bath") == "Bed bath" and french.skill_name("bed-bath") == "Toilette au lit"
+    assert not set(french.skill_names) & set(english.skill_names) and not set(french.skill_names) & set(french.skills)
+
+
+@pytest.mark.parametrize(("edit", "rule"), [
+    (lambda t: t.replace("  bed-bath: Toilette au lit\n", ""), "'skills' must name exactly the skills"),
+    (lambda t: t.replace("  bed-bath: Toilette au lit\n", "  bed-bath: Toilette au lit\n  swimming: Natation\n"),
+     "'skills' must name exactly the skills"),
+    (lambda t: t.replace("  bed-bath: Toilette au lit\n", "  bed-bath: ['Toilette']\n"),
+     "each skill's name must be text"),
+    (lambda t: t.split("\nskills:")[0] + "\nskills: [bed-bath]\n", "'skills' must map each skill's id to its name"),
+])
+def test_a_credential_translation_must_name_every_skill_or_none(tmp_path, edit, rule):
+    with pytest.raises(ContentError, match=re.escape(rule)):
+        load_course(_french_certificate(tmp_path, edit))
+    without = load_course(_french_certificate(tmp_path / "none", lambda t: t.split("\nskills:")[0] + "\n"))
+    certificate = without.credential("caregiving-certificate-of-training")
+    shown = next(c for c in without.localized(certificate, "fr").components if c.skills)
+    assert shown.skill_name("bed-bath") == "Bed bath"  # no French names: the course's own
+
+
+def test_a_credential_translated_twice_is_refused(tmp_path):
+    root = _french_certificate(tmp_path, lambda t: t)
+    folder = root / "translations" / "fr" / "credentials"
+    shutil.copy(folder / "caregiving-certificate-of-training.yaml", folder / "zz-again.yaml")
+    with pytest.raises(ContentError, match="duplicate translation") as caught:
+        load_course(root)
+    assert caught.value.file == "translations/fr/credentials/zz-again.yaml"

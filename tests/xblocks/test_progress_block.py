@@ -88,3 +88,15 @@ def test_progress_block_has_a_studio_view_and_no_completion(block_client, instru
     html = block_client(instructor, "caregiving_progress", {}).render("studio_view")
     assert "Introduction" in html and "Display name" in html
     assert CaregivingProgressBlock.completion_mode == XBlockCompletionMode.EXCLUDED
+
+
+def test_signed_off_skills_are_shown_by_name_in_the_learners_language(block_client, learner_user, learner,
+                                                                      instructor):
+    from django.utils import translation
+
+    api.record_signoff(learner, "skills", "safe-transfer", by=instructor)
+    html = progress_html(block_client, learner_user)
+    assert "Skill signed off</strong> — signed off: Safe transfer" in html and "safe-transfer" not in html
+    with translation.override("fr"):
+        french = progress_html(block_client, learner_user)
+    assert "validée : Transfert sécuritaire" in french and "Safe transfer" not in french

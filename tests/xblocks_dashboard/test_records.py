@@ -211,7 +211,7 @@ def test_drilldown_shows_the_evidence_with_who_and_when(people, teacher):
     assert response.status_code == 200
     html = response.json()["html"]
     assert "Records behind the hours toward Test Certificate of Training" in html
-    assert "skill hand-hygiene signed off" in html and "completed Module 1" in html
+    assert "signed off: hand-hygiene" in html and "completed Module 1" in html
     assert html.count("fall.teacher@example.org") >= 3
     assert 'data-action="record_hours"' in html and 'data-action="revoke"' in html
     assert '<label for="' in html and 'aria-describedby="' in html

@@ -9,6 +9,8 @@ import csv
 import io
 from collections.abc import Iterable
 
+from xblocks.dashboard.course_words import credential_title
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -20,8 +22,9 @@ def safe_cell(value) -> str:
 def header(course, gettext) -> list[str]:
     cols = [gettext("Learner"), gettext("E-mail"), gettext("Modules done"), gettext("Time on task (hours)")]
     for cred in course.credentials:
-        cols.append(gettext("%(credential)s: credited hours") % {"credential": cred.title})
-        cols.append(gettext("%(credential)s: target hours") % {"credential": cred.title})
+        title = credential_title(course, cred)
+        cols.append(gettext("%(credential)s: credited hours") % {"credential": title})
+        cols.append(gettext("%(credential)s: target hours") % {"credential": title})
     return [*cols, gettext("Last activity"), gettext("At risk")]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from caregiving_course.framework import Course
 from caregiving_course.learner_record import api
+from xblocks.dashboard.course_words import credential_title, shown_components
 from xblocks.dashboard.forms import instructor_components
 from xblocks.dashboard.render import _
 from xblocks.dashboard.table import hours_text
@@ -27,16 +28,18 @@ def context(learner, viewer, course: Course, gettext) -> dict:
                             "hours": hours_text(cp.credited_hours), "target": hours_text(cp.total_hours),
                             "eligible": cp.eligible, "status": cp.award_status, "left": cp.left,
                             "evidence": evidence})
-    titles = {c.id: c.title for cred in course.credentials for c in cred.components}
+    shown = shown_components(course)
     records = []
     for r in api.records_for(learner, viewer=viewer.user):
+        component = shown.get(r.component_id)
         records.append({
-            "id": r.pk, "component": titles.get(r.component_id, r.component_id), "kind": r.kind,
-            "what": (gettext("%(hours)s h") % {"hours": hours_text(r.hours)}) if r.kind == "hours" else r.skill,
+            "id": r.pk, "component": component.title if component else r.component_id, "kind": r.kind,
+            "what": (gettext("%(hours)s h") % {"hours": hours_text(r.hours)}) if r.kind == "hours"
+            else component.skill_name(r.skill) if component else r.skill,
             "on": r.occurred_on.isoformat(), "note": r.note, "by": r.recorded_by.get_username(),
             "at": _when(r.recorded_at).replace("T", " ")[:16], "withdrawn": bool(r.withdrawn_at),
             "withdrawn_at": _when(r.withdrawn_at).replace("T", " ")[:16], "withdraw_reason": r.withdraw_reason})
-    awards = [{"id": str(a.public_id), "credential": course.credential(a.credential_id).title
+    awards = [{"id": str(a.public_id), "credential": credential_title(course, course.credential(a.credential_id))
                if course.has_credential(a.credential_id) else a.credential_id, "status": a.status,
                "earned_at": _when(a.earned_at)[:10], "revoked_at": _when(a.revoked_at)[:10],
                "reason": a.revoke_reason} for a in api.awards_of(learner)]
@@ -44,7 +47,7 @@ def context(learner, viewer, course: Course, gettext) -> dict:
         "learner": {"id": learner.pk, "name": learner.name or learner.email, "email": learner.email},
         "modules_done": progress.modules_done, "modules": len(course.modules),
         "credentials": credentials, "records": records, "awards": awards,
-        "hours_components": [{"id": c.id, "title": c.title} for c in instructor_components(course, "hours")],
-        "skills": [{"component": c.id, "skill": s, "title": c.title}
+        "hours_components": [{"id": c.id, "title": shown[c.id].title} for c in instructor_components(course, "hours")],
+        "skills": [{"component": c.id, "skill": s, "title": shown[c.id].title, "name": shown[c.id].skill_name(s)}
                    for c in instructor_components(course, "signoff") for s in c.skills],
     }

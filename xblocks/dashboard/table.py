@@ -8,6 +8,7 @@ from django.utils import formats
 
 from caregiving_course.framework import Course
 from caregiving_course.learner_record import api
+from xblocks.dashboard.course_words import credential_title
 from xblocks.dashboard.render import _
 
 FIXED_SORTS = {"name": _("Learner"), "modules_done": _("Modules done"), "time_on_task": _("Time on task"),
@@ -26,7 +27,7 @@ def columns(course: Course, gettext) -> list[Column]:
     cols = [Column("name", gettext(FIXED_SORTS["name"]), False),
             Column("modules_done", gettext(FIXED_SORTS["modules_done"]), True),
             Column("time_on_task", gettext(FIXED_SORTS["time_on_task"]), True)]
-    cols += [Column(f"hours:{c.id}", c.title, True) for c in course.credentials]
+    cols += [Column(f"hours:{c.id}", credential_title(course, c), True) for c in course.credentials]
     cols += [Column("last_activity", gettext(FIXED_SORTS["last_activity"]), False),
              Column("at_risk", gettext(FIXED_SORTS["at_risk"]), False)]
     return cols
