@@ -173,3 +173,15 @@ def test_a_credential_translated_twice_is_refused(tmp_path):
     with pytest.raises(ContentError, match="duplicate translation") as caught:
         load_course(root)
     assert caught.value.file == "translations/fr/credentials/zz-again.yaml"
+
+
+def test_a_message_reads_the_same_in_every_french_catalogue():
+    """Django merges the apps' catalogues, so a message translated two ways shows either way, page by page."""
+    root = Path(__file__).resolve().parent.parent.parent
+    catalogues = [*root.glob("*/locale/fr/LC_MESSAGES/django.po"), root / "xblocks/translations/fr/LC_MESSAGES/text.po"]
+    assert len(catalogues) >= 5
+    seen: dict[str, dict[str, str]] = {}
+    for po in catalogues:
+        for msgid, msgstr in re.findall(r'(?m)^msgid "(.+)"\nmsgstr "(.+)"$', po.read_text(encoding="utf-8")):
+            seen.setdefault(msgid, {})[str(po.relative_to(root))] = msgstr
+    assert {msgid: where for msgid, where in seen.items() if len(set(where.values())) > 1} == {}
