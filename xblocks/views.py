@@ -4,8 +4,8 @@ from __future__ import annotations
 import mimetypes
 from pathlib import Path
 
+from django.contrib.auth import get_user as signed_in_user
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.middleware import get_user as signed_in_user  # what request.user's lazy proxy loads
 from django.core import signing
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
