@@ -9,7 +9,6 @@ urlpatterns = [
     path("launch", views.launch, name="launch"),
     path("jwks", views.jwks, name="jwks"),
     path("deep-link", views.deep_link_respond, name="deep_link"),
-    path("roster", views.roster, name="roster"),
     path("register", views.register, name="register"),
     path("1.1/launch/<slug:module_id>/", views_lti11.launch, name="lti11_launch"),
 ]

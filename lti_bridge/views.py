@@ -1,4 +1,4 @@
-"""HTTP endpoints of the LTI 1.3 tool: login, launch, key set, deep linking, roster, dynamic registration.
+"""HTTP endpoints of the LTI 1.3 tool: login, launch, key set, deep linking, dynamic registration.
 
 Every refusal is a 4xx page that says what was wrong (:func:`refuse`); a refused launch creates no session.
 """
@@ -15,13 +15,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from caregiving_course.framework import default_course
-from caregiving_course.learner_record import api
-from lti_bridge import deep_linking, embed, keys, nrps, oidc, registration
+from lti_bridge import deep_linking, embed, keys, oidc, registration
 from lti_bridge.launch import DEEP_LINKING_REQUEST, Launch, LaunchError, validate_id_token
 from lti_bridge.models import ResourceLink
 
 log = logging.getLogger(__name__)
 MODULE_BLOCK = "caregiving_module"
+DASHBOARD_BLOCK = "caregiving_dashboard"
 
 
 def launch_url(request) -> str:
@@ -94,7 +94,7 @@ def _resource_link(request, launch_: Launch) -> HttpResponse:
     embed.sign_in(request, user)
     token = embed.embed_token(user, cohort.name)
     if launch_.is_staff:
-        return _framed(request, launch_, _dashboard_page(request, user, cohort, token))
+        return _framed(request, launch_, _dashboard_page(request, cohort, token))
     if not module_id:
         response = refuse(request, LaunchError("this link does not name a module of the course yet; "
                                                "ask your instructor to choose one (deep linking)", status=404))
@@ -105,17 +105,18 @@ def _resource_link(request, launch_: Launch) -> HttpResponse:
     module = course.localized_module(module_id, get_language())
     block = render_block(request, MODULE_BLOCK, {"module_id": module_id, "display_name": module.title},
                          learner=learner)
-    response = render(request, "lti_bridge/module.html", {"xblock": block, "title": module.title,
-                                                          "lti_session": token})
+    response = render(request, "lti_bridge/embedded_block.html",
+                      {"xblock": block, "title": module.title, "lti_session": token})
     return _framed(request, launch_, response)
 
 
-def _dashboard_page(request, user, cohort, token: str, message: str = "", status: int = 200) -> HttpResponse:
-    rows = api.cohort_rows(cohort, viewer=user)
-    has_roster = ResourceLink.objects.filter(cohort_name=cohort.name).exclude(nrps_url="").exists()
-    return render(request, "lti_bridge/dashboard.html", {
-        "cohort": cohort, "rows": rows, "modules": len(default_course().modules), "lti_session": token,
-        "has_roster": has_roster, "message": message}, status=status)
+def _dashboard_page(request, cohort, token: str) -> HttpResponse:
+    """The instructor dashboard block, opened on the launch's cohort (its table, records, roster, CSV, chart)."""
+    from xblocks.runtime import render_block
+
+    title = _("Instructor dashboard")
+    block = render_block(request, DASHBOARD_BLOCK, {"display_name": title, "initial_cohort": cohort.name})
+    return render(request, "lti_bridge/embedded_block.html", {"xblock": block, "title": title, "lti_session": token})
 
 
 def _deep_linking(request, launch_: Launch) -> HttpResponse:
@@ -145,29 +146,6 @@ def deep_link_respond(request) -> HttpResponse:
         return refuse(request, exc)
     response = render(request, "lti_bridge/autopost.html", {"action": dl_request.return_url, "jwt": token,
                                                             "count": len(items)})
-    response.xframe_options_exempt = True
-    return response
-
-
-@csrf_exempt
-@never_cache
-@require_POST
-def roster(request) -> HttpResponse:
-    """Load the context's roster (NRPS) into the cohort; instructors of that cohort only."""
-    user = embed.embed_user(request)
-    cohort_name = request.POST.get("cohort", "")[:80]
-    cohort = next((c for c in api.cohorts_for(user) if c.name == cohort_name), None) if user else None
-    if cohort is None:
-        return refuse(request, _("Only an instructor of this course can load its class list."), 403)
-    token = embed.embed_token(user, cohort.name)
-    try:
-        result = nrps.load_roster(cohort)
-    except nrps.RosterError as exc:
-        response = _dashboard_page(request, user, cohort, token, message=str(exc), status=502)
-    else:
-        response = _dashboard_page(request, user, cohort, token,
-                                   message=_("Class list loaded: %(count)s learners enrolled.") % {
-                                       "count": result.enrolled})
     response.xframe_options_exempt = True
     return response
 

@@ -101,6 +101,9 @@ class InstructorDashboardBlock(StudioEditableXBlockMixin, XBlock):
     page_size = Integer(display_name=_("Learners per page"),
                         help=_("How many learners the table shows at once (10 to 200)."),
                         scope=Scope.settings, default=50, values={"min": 10, "max": 200})
+    # An LTI launch opens the dashboard on its course's cohort; otherwise it opens on the one looked at last.
+    initial_cohort = String(help=_("The cohort shown when the dashboard opens, if the viewer may see it."),
+                            scope=Scope.settings, default="")
     selected_cohort = String(help=_("The cohort this staff member looked at last."), scope=Scope.user_state,
                              default="")
     sort = String(help=_("The column the table was last sorted by."), scope=Scope.user_state, default="name")
@@ -173,7 +176,8 @@ class InstructorDashboardBlock(StudioEditableXBlockMixin, XBlock):
             frag.add_content(render("dashboard_refusal.html", {"title": self.display_name}, self.i18n_service))
             return frag
         course = default_course()
-        cohort = viewer.cohort(self.selected_cohort)
+        opening = self.initial_cohort if any(c.name == self.initial_cohort for c in viewer.cohorts) else ""
+        cohort = viewer.cohort(opening or self.selected_cohort)
         ctx = {"uid": self.uid, "title": self.display_name, "viewer": viewer, "cohorts": viewer.cohorts,
                "cohort": cohort, "is_admin": viewer.is_admin, "sync": sync_panel.context(viewer.is_admin)}
         if cohort is not None:

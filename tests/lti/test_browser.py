@@ -105,3 +105,27 @@ def test_tool_pages_in_the_iframe_are_accessible(registered, fake, tool_url, chr
     page.goto(f"{fake.base}/course")
     violations = _axe_violations(_tool_frame(page, tool_url, selector))
     assert not violations, violations
+
+
+def test_instructor_downloads_the_cohort_csv_inside_the_iframe_without_cookies(registered, fake, tool_url, chromium,
+                                                                                monkeypatch):
+    """Over http the browser keeps none of the tool's cookies in the partner's iframe: the dashboard block works
+    with the page's signed token, and the CSV link fetches the file with it (a plain link would be refused)."""
+    from tests.lti.conftest import new_browser
+
+    assert new_browser(tool_url).launch(fake, "csv-learner",
+                                        overrides={LTI + "custom": {"module_id": "caregiver-role"}}).ok
+    fake.plan("csv-teacher", roles=[INSTRUCTOR])
+    _course_page(fake, tool_url, "csv-teacher")
+    context = chromium.new_context(accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(f"{fake.base}/course")
+    frame = _tool_frame(page, tool_url, "table")
+    assert "User csv-learner" in frame.locator("table.cg-dash-table").inner_text()
+    assert not [c for c in context.cookies() if c["name"] == "sessionid"]
+    with page.expect_download() as download:
+        frame.get_by_role("link", name="Download the table as CSV").click()
+    lines = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("Learner,E-mail,Modules done") and "User csv-learner" in lines[1]
+    assert download.value.suggested_filename.endswith(".csv")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import zipfile
 from urllib.parse import urlencode
 
@@ -17,6 +18,15 @@ CUSTOM = {LTI + "custom": {"module_id": "caregiver-role"}}
 pytestmark = pytest.mark.database  # single-use claims, isolation and registration storage on every database
 
 
+def _dashboard_call(tool: str, page: str, handler: str, data: dict, *, token: str | None = None) -> requests.Response:
+    """Call a handler of the dashboard block on ``page`` as its script does in a partner's iframe whose browser
+    dropped our cookies: no cookie, only the page's signed session token (or ``token``) in ``X-LTI-Session``."""
+    prefix = html.unescape(re.search(r"data-handler-prefix='([^']+)'", page).group(1))
+    token = token if token is not None else html.unescape(re.search(r'data-lti-session="([^"]+)"', page).group(1))
+    return requests.post(tool + prefix.replace("/HANDLER/", f"/{handler}/"), json=data,
+                         headers={"X-LTI-Session": token}, timeout=10)
+
+
 def _member(user_id: str, role: str = LEARNER, status: str = "Active") -> dict:
     return {"user_id": user_id, "roles": [role], "status": status, "name": f"Member {user_id}",
             "email": f"{user_id}@example.org"}
@@ -29,14 +39,15 @@ def test_instructor_loads_the_roster_page_by_page(registered, fake, browser):
                                     _member("gone", status="Inactive")]
     dashboard = browser.launch(fake, "teacher-1", roles=[INSTRUCTOR])
     assert dashboard.status_code == 200, dashboard.text
-    action, fields = form_fields(dashboard.text)
-    browser.session.cookies.clear()  # the signed lti_session field works without third-party cookies
-    answer = browser.session.post(browser.tool + action, data=fields, timeout=10)
+    assert "cg-dash" in dashboard.text and "Load roster from LMS" in dashboard.text  # the dashboard block
+    cohort = html.unescape(re.search(r'data-cohort="([^"]+)"', dashboard.text).group(1))
+    answer = _dashboard_call(browser.tool, dashboard.text, "load_roster", {"cohort": cohort})
     assert answer.status_code == 200, answer.text
-    assert "3 learners enrolled" in answer.text
+    assert answer.json()["message"].startswith("3 learners enrolled")
+    table = _dashboard_call(browser.tool, dashboard.text, "table", {"cohort": cohort}).json()["html"]
     for name in ("Member m1", "Member m2", "Member m3"):
-        assert name in answer.text
-    assert "Member t1" not in answer.text and "Member gone" not in answer.text
+        assert name in table
+    assert "Member t1" not in table and "Member gone" not in table
     assert sum(1 for r in fake.requests if r.path.startswith("/nrps/")) == 3
     assert sum(1 for r in fake.requests if r.path == "/token") == 1
 
@@ -50,14 +61,40 @@ def test_instructor_loads_the_roster_page_by_page(registered, fake, browser):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_roster_refused_without_instructor_credentials(registered, fake, browser):
-    assert browser.launch(fake, "learner-1", overrides=CUSTOM).status_code == 200
+def test_roster_refused_without_instructor_credentials(registered, fake, browser, tool_url):
+    learner_page = browser.launch(fake, "learner-1", overrides=CUSTOM)
+    assert learner_page.status_code == 200
+    dashboard = new_browser(tool_url).launch(fake, "teacher-1", roles=[INSTRUCTOR]).text
     cohort = __import__("lti_bridge.models", fromlist=["ResourceLink"]).ResourceLink.objects.get().cohort_name
-    for data in ({"cohort": cohort}, {"cohort": cohort, "lti_session": "forged"}):
-        answer = requests.post(f"{browser.tool}/lti/roster", data=data, timeout=10)
-        assert answer.status_code == 403
-    answer = browser.session.post(f"{browser.tool}/lti/roster", data={"cohort": cohort}, timeout=10)
-    assert answer.status_code == 403  # a learner's own session is not an instructor's
+    learners_token = html.unescape(re.search(r'data-lti-session="([^"]+)"', learner_page.text).group(1))
+    for token in ("", "forged", learners_token):
+        answer = _dashboard_call(tool_url, dashboard, "load_roster", {"cohort": cohort}, token=token)
+        assert answer.status_code == 403, token
+    assert not any(r.path.startswith("/nrps/") for r in fake.requests)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_dashboard_opens_on_the_launching_course_and_records_hours_without_cookies(registered, fake, browser):
+    """An instructor who teaches two courses of the LMS sees the one they launched from, and can record
+    practicum hours from inside the iframe with only the page's signed token."""
+    assert browser.launch(fake, "learner-2", overrides=CUSTOM, context_id="course-2").ok
+    browser.launch(fake, "teacher-1", roles=[INSTRUCTOR])
+    second = browser.launch(fake, "teacher-1", roles=[INSTRUCTOR], context_id="course-2").text
+    from caregiving_course.framework import default_course
+    from caregiving_course.learner_record.models import InstructorRecord, Learner
+    from lti_bridge.embed import cohort_name
+    from lti_bridge.models import Deployment
+
+    cohort = cohort_name(Deployment.objects.get(deployment_id=fake.deployment_id), "course-2")
+    assert re.search(rf'<option value="{cohort}" selected>', second) and second.count("<option value=\"lti-") == 2
+    learner = Learner.objects.get(name="User learner-2")
+    practicum = next(c.id for cred in default_course().credentials for c in cred.components
+                     if c.evidence == "hours")
+    answer = _dashboard_call(browser.tool, second, "record_hours",
+                             {"learner_id": learner.pk, "component": practicum, "hours": "3", "date": "2026-11-20",
+                              "note": "", "request_id": "launch-test-1"})
+    assert answer.status_code == 200, answer.text
+    assert InstructorRecord.objects.get(learner=learner).hours == 3
 
 
 @pytest.mark.django_db(transaction=True)
@@ -65,10 +102,10 @@ def test_roster_service_failure_is_reported_not_a_500(registered, fake, browser)
     from tests.fakes.lti_platform import Answer
 
     fake.route("GET", r"/nrps/(?P<context>[^/]+)", lambda request, context: Answer(500, {"error": "down"}))
-    dashboard = browser.launch(fake, "teacher-1", roles=[INSTRUCTOR])
-    action, fields = form_fields(dashboard.text)
-    answer = browser.session.post(browser.tool + action, data=fields, timeout=10)
-    assert answer.status_code == 502 and "HTTP 500" in answer.text
+    dashboard = browser.launch(fake, "teacher-1", roles=[INSTRUCTOR]).text
+    cohort = html.unescape(re.search(r'data-cohort="([^"]+)"', dashboard).group(1))
+    answer = _dashboard_call(browser.tool, dashboard, "load_roster", {"cohort": cohort})
+    assert answer.status_code == 400 and "HTTP 500" in answer.json()["errors"]["form"]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -87,10 +124,10 @@ def test_partners_are_isolated(registered, fake, browser, tool_url):
 
         assert len(set(ResourceLink.objects.values_list("cohort_name", flat=True))) == 2
         # an instructor's token for their cohort does not open the other partner's cohort
-        _action, fields = form_fields(mine.text)
         other_cohort = ResourceLink.objects.get(deployment__platform__client_id="other-client").cohort_name
-        answer = requests.post(f"{tool_url}/lti/roster", data={**fields, "cohort": other_cohort}, timeout=10)
-        assert answer.status_code == 403
+        for handler in ("load_roster", "table"):
+            answer = _dashboard_call(tool_url, mine.text, handler, {"cohort": other_cohort})
+            assert answer.status_code == 403, handler
     finally:
         other.stop()
 

@@ -10,6 +10,15 @@ function CaregivingDashboard(runtime, element, init) {
   var region = dash.querySelector('.cg-dash-table-region');
   var detail = dash.querySelector('.cg-dash-detail');
   var filters = {search: '', at_risk_only: false};
+  // Inside a partner's iframe (an LTI launch) the page carries a signed session token, for browsers that refuse
+  // our cookies there; every request sends it.
+  var embed = root.closest ? root.closest('.lti-embed[data-lti-session]') : null;
+  var ltiSession = embed ? embed.getAttribute('data-lti-session') : '';
+
+  function withSession(headers) {
+    if (ltiSession) { headers['X-LTI-Session'] = ltiSession; }
+    return headers;
+  }
 
   function csrfToken() {
     var holder = root.closest('[data-csrf]');
@@ -27,7 +36,8 @@ function CaregivingDashboard(runtime, element, init) {
   function post(handler, data) {
     return fetch(runtime.handlerUrl(root, handler), {
       method: 'POST', credentials: 'same-origin',
-      headers: {'Content-Type': 'application/json', 'X-CSRFToken': csrfToken(), 'X-Requested-With': 'XMLHttpRequest'},
+      headers: withSession({'Content-Type': 'application/json', 'X-CSRFToken': csrfToken(),
+                            'X-Requested-With': 'XMLHttpRequest'}),
       body: JSON.stringify(data)
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (body) {
@@ -193,9 +203,30 @@ function CaregivingDashboard(runtime, element, init) {
     }
   });
 
+  // In an iframe without our cookies a plain link cannot download the CSV: fetch it with the token instead.
+  dash.addEventListener('click', function (event) {
+    var link = event.target.closest && event.target.closest('a.cg-dash-csv');
+    if (!link || !ltiSession) { return; }
+    event.preventDefault();
+    fetch(link.getAttribute('href'), {credentials: 'same-origin', headers: withSession({})}).then(function (response) {
+      if (!response.ok) { throw new Error(String(response.status)); }
+      var disposition = response.headers.get('Content-Disposition') || '';
+      var named = disposition.match(/filename="?([^";]+)"?/);
+      return response.blob().then(function (blob) {
+        var save = document.createElement('a');
+        save.href = URL.createObjectURL(blob);
+        save.download = named ? named[1] : 'cohort.csv';
+        document.body.appendChild(save);
+        save.click();
+        save.remove();
+        window.setTimeout(function () { URL.revokeObjectURL(save.href); }, 1000);
+      });
+    }).catch(function (error) { announce(link.getAttribute('data-failed-text') + ' (' + error.message + ')'); });
+  });
+
   var chart = dash.querySelector('.cg-dash-chart');
   if (chart && !chart.querySelector('svg') && chart.getAttribute('data-url')) {
-    fetch(chart.getAttribute('data-url'), {credentials: 'same-origin'}).then(function (response) {
+    fetch(chart.getAttribute('data-url'), {credentials: 'same-origin', headers: withSession({})}).then(function (response) {
       return response.ok ? response.json() : null;
     }).then(function (body) { if (body && body.html) { chart.innerHTML = body.html; } });
   }

@@ -19,7 +19,7 @@ function CaregivingModuleBlock(runtime, element, args) {
   }
 
   // Inside a partner's iframe the LTI bridge leaves a signed session token, for browsers that refuse our cookies.
-  var embed = element.closest ? element.closest('.lti-module[data-lti-session]') : null;
+  var embed = element.closest ? element.closest('.lti-embed[data-lti-session]') : null;
   var headers = {'Content-Type': 'application/json', 'X-CSRFToken': csrf, 'X-Requested-With': 'XMLHttpRequest'};
   if (embed && embed.getAttribute('data-lti-session')) { headers['X-LTI-Session'] = embed.getAttribute('data-lti-session'); }
 
