@@ -27,6 +27,7 @@ setup(
         "waitress>=3,<4",  # caregiving_course.server.http_server subclasses its HTTP channel
         "dj-database-url>=2",
         "PyJWT[crypto]>=2.8",
+        "cryptography>=42",  # sync.sealed: the badge platforms' secrets sealed at rest (Fernet)
         "oauthlib>=3.2",
         "PyLD>=2.0.4",
         "rich>=13",

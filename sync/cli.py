@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import getpass
 import json
 import signal
@@ -53,7 +54,7 @@ def register(subparsers) -> None:
         p.add_argument(f"--{job}-every", type=_positive, metavar="SECONDS", default=None,
                        help=f"scheduler: seconds between {job} runs "
                             f"(env CAREGIVING_SYNC_{env}_SECONDS, default {default})")
-    p.set_defaults(func=run_sync)
+    p.set_defaults(func=_reporting_unreadable_secrets(run_sync))
     sub = p.add_subparsers(dest="sync_command", metavar="[status|retry]")
     st = sub.add_parser("status", help="pending, failed and done deliveries")
     st.add_argument("--limit", type=int, default=20, help="rows per section (default 20)")
@@ -69,10 +70,10 @@ def register(subparsers) -> None:
     use = isub.add_parser("use", help="issue badges through a backend, globally or for one credential")
     use.add_argument("backend", choices=sorted(available()))
     use.add_argument("--credential", metavar="ID", help="only this credential (default: every credential)")
-    use.set_defaults(func=run_issuer_use)
+    use.set_defaults(func=_reporting_unreadable_secrets(run_issuer_use))
     show = isub.add_parser("show", help="the choices and each backend's settings, secrets masked")
     show.add_argument("--json", action="store_true")
-    show.set_defaults(func=run_issuer_show)
+    show.set_defaults(func=_reporting_unreadable_secrets(run_issuer_show))
     setp = isub.add_parser("set", help="store a backend's settings (secret ones given as - are read from stdin)")
     bsub = setp.add_subparsers(dest="backend", metavar="BACKEND")
     bsub.required = True
@@ -85,7 +86,7 @@ def register(subparsers) -> None:
                             metavar="CREDENTIAL=VALUE" if s.mapping else ("SECRET" if s.secret else "VALUE"),
                             help=s.help + (" (repeatable)" if s.mapping else "")
                             + (" (- reads it from standard input)" if s.secret else ""))
-        bp.set_defaults(func=run_issuer_set, settings=cls.SETTINGS)
+        bp.set_defaults(func=_reporting_unreadable_secrets(run_issuer_set), settings=cls.SETTINGS)
 
 
 def _setup() -> None:
@@ -98,6 +99,22 @@ def _console():
     from rich.console import Console
 
     return Console(width=None if sys.stdout.isatty() else 200)  # logs and pipes: wide lines, not folded cells
+
+
+def _reporting_unreadable_secrets(run):
+    """``run``, ending with the error that says how to recover when the badge platforms' sealed secrets cannot
+    be read (their key is missing or another deployment's)."""
+
+    @functools.wraps(run)
+    def command(args) -> int:
+        from sync.sealed import SecretsUnreadable
+
+        try:
+            return run(args)
+        except SecretsUnreadable as exc:
+            raise CommandError(str(exc)) from None
+
+    return command
 
 
 def run_sync(args) -> int:

@@ -6,6 +6,7 @@ Workers re-read both within :data:`CACHE_SECONDS` of a change.
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
@@ -13,7 +14,10 @@ from django.db import transaction
 
 from sync.backends import available
 from sync.backends.base import IssuingBackend
-from sync.models import BackendSettings, IssuerChoice
+from sync.models import BackendSettings, IssuerChoice, OAuthToken
+from sync.sealed import SecretsUnreadable
+
+log = logging.getLogger(__name__)
 
 DEFAULT_BACKEND = "builtin"
 CACHE_SECONDS = 5.0
@@ -74,7 +78,13 @@ def update_settings(name: str, values: dict[str, object]) -> None:
     cls = backend_class(name)
     known = {s.name: s for s in cls.SETTINGS}
     with transaction.atomic():
-        row, _ = BackendSettings.objects.select_for_update().get_or_create(backend=name)
+        try:
+            row, _ = BackendSettings.objects.select_for_update().get_or_create(backend=name)
+        except SecretsUnreadable as error:  # their key is lost: what is entered now starts the secrets afresh
+            log.warning("%s: replacing secrets that cannot be read (%s); its OAuth tokens are dropped too", name, error)
+            BackendSettings.objects.filter(backend=name).update(secrets={})
+            OAuthToken.objects.filter(backend=name).delete()
+            row = BackendSettings.objects.select_for_update().get(backend=name)
         for key, value in values.items():
             setting = known.get(key)
             if setting is None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from sync.sealed import SealedJSONField, SealedTextField
+
 # ---------------------------------------------------------------------------------------------
 # Sync engine and external issuing backends (sync/scheduler.py, worker.py, delivery.py,
 # config.py, backends/). Owned by the sync-engine work.
@@ -21,21 +23,22 @@ class IssuerChoice(models.Model):
 
 
 class BackendSettings(models.Model):
-    """One issuing backend's settings (URL, account, badge map) and its secrets, which are never printed."""
+    """One issuing backend's settings (URL, account, badge map) and its secrets, never printed and sealed at rest."""
 
     backend = models.CharField(max_length=32, unique=True)
     settings = models.JSONField(default=dict)
-    secrets = models.JSONField(default=dict)
+    secrets = SealedJSONField(default=dict)
     updated_at = models.DateTimeField(auto_now=True)
 
 
 class OAuthToken(models.Model):
-    """A backend's current OAuth2 tokens; a rotated refresh token is saved here before the access token is used."""
+    """A backend's current OAuth2 tokens (sealed at rest); a rotated refresh token is saved here before the access
+    token is used."""
 
     backend = models.CharField(max_length=32, unique=True)
-    access_token = models.TextField(blank=True)
+    access_token = SealedTextField(blank=True)
     access_expires_at = models.DateTimeField(null=True)
-    refresh_token = models.TextField(blank=True)
+    refresh_token = SealedTextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
 

@@ -45,7 +45,11 @@ class TokenStore:
         with self._lock:
             if self._access and self._access[0] == token:
                 self._access = None
-            OAuthToken.objects.filter(backend=self.backend, access_token=token).update(access_expires_at=None)
+            with transaction.atomic():  # tokens are sealed (never equal as stored): compare them as read
+                row = OAuthToken.objects.select_for_update().filter(backend=self.backend).first()
+                if row is not None and row.access_token == token:
+                    row.access_expires_at = None
+                    row.save(update_fields=["access_expires_at"])
 
     def expires_within(self, delta: dt.timedelta) -> bool:
         row = OAuthToken.objects.filter(backend=self.backend).first()
