@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.db import models
+
+from sync.key_files import create_once
 
 PREFIX = "sealed:v1:"
 
@@ -31,25 +32,16 @@ def _key_path() -> Path:
 
 
 @functools.lru_cache(maxsize=4)
-def _box(path: Path, create: bool) -> Fernet | None:
-    """The Fernet of the key at ``path``; made there (0600) when ``create`` and missing, else None if missing."""
-    try:
-        return Fernet(path.read_bytes().strip())
-    except FileNotFoundError:
-        if not create:
-            return None
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process made it first
-        return Fernet(path.read_bytes().strip())
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(Fernet.generate_key())
+def _box(path: Path) -> Fernet:
+    """The Fernet of the key at ``path`` (FileNotFoundError when there is none; that is not remembered)."""
     return Fernet(path.read_bytes().strip())
 
 
 def seal(text: str) -> str:
-    return PREFIX + _box(_key_path(), True).encrypt(text.encode()).decode("ascii")
+    path = _key_path()
+    if not path.exists():
+        create_once(path, Fernet.generate_key())
+    return PREFIX + _box(path).encrypt(text.encode()).decode("ascii")
 
 
 def unseal(stored: str) -> str:
@@ -57,14 +49,12 @@ def unseal(stored: str) -> str:
     if not stored.startswith(PREFIX):
         return stored
     path = _key_path()
-    box = _box(path, False)
-    if box is None:
-        _box.cache_clear()  # the key may be restored while the process runs
+    try:
+        return _box(path).decrypt(stored[len(PREFIX):].encode("ascii")).decode()
+    except FileNotFoundError:
         raise SecretsUnreadable(f"the badge platforms' secrets are sealed with a key that is missing ({path}); "
                                 "restore that file from a backup of the keys folder, or enter the secrets again "
-                                "with: caregiving issuer set NAME ...")
-    try:
-        return box.decrypt(stored[len(PREFIX):].encode("ascii")).decode()
+                                "with: caregiving issuer set NAME ...") from None
     except InvalidToken:
         raise SecretsUnreadable(f"the badge platforms' secrets were sealed with another key than {path}; restore "
                                 "that deployment's keys folder, or enter the secrets again with: "

@@ -6,7 +6,6 @@ forms (Multikey for Data Integrity, JWK for VC-JWT) are what the public pages pu
 from __future__ import annotations
 
 import base64
-import os
 import threading
 from dataclasses import dataclass
 from functools import cached_property
@@ -19,6 +18,7 @@ from django.conf import settings
 
 from sync.issuer import links
 from sync.issuer.multibase import multikey_public
+from sync.key_files import create_once
 
 KEY_FILE = "badge-issuer-ed25519.pem"
 _lock = threading.Lock()
@@ -81,9 +81,9 @@ def issuer_key() -> IssuerKey:
     with _lock:
         if path in _loaded:
             return _loaded[path]
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         if not path.exists():
-            _create(path)
+            create_once(path, Ed25519PrivateKey.generate().private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
         if path.stat().st_mode & 0o077:
             path.chmod(0o600)
         private = serialization.load_pem_private_key(path.read_bytes(), password=None)
@@ -91,22 +91,3 @@ def issuer_key() -> IssuerKey:
             raise ValueError(f"{path} does not hold an Ed25519 private key")
         _loaded[path] = IssuerKey(private)
         return _loaded[path]
-
-
-def _create(path: Path) -> None:
-    """Write a new key atomically; if another process won the race, keep its key."""
-    pem = Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        os.write(fd, pem)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    try:
-        os.link(tmp, path)  # fails if the key appeared meanwhile: first writer wins
-    except FileExistsError:
-        pass
-    finally:
-        tmp.unlink()
