@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+from collections.abc import Callable
 
 from webob import Response
 from xblock.core import XBlock
@@ -77,30 +78,37 @@ def current_user_is_staff(block) -> bool:
     return bool(attrs.get(STAFF_ATTR) or attrs.get("edx-platform.user_is_staff"))
 
 
+def answer_json(method: str, content_length: int | None, read_body: Callable[[], bytes], learner,
+                respond: Callable[[dict], dict], max_bytes: int = MAX_BODY_BYTES) -> tuple[dict, int]:
+    """The payload and status of a strict JSON handler: ``respond(data)`` for a POSTed JSON object of at most
+    ``max_bytes`` from an authenticated ``learner``, or the error that refused the request (nothing changed)."""
+    try:
+        if method != "POST":
+            raise HandlerError(405, "use POST")
+        if learner is None:
+            raise HandlerError(403, "sign in to record your progress")
+        if content_length is not None and content_length > max_bytes:
+            raise HandlerError(400, f"request body is larger than {max_bytes} bytes")
+        return respond(parse_json_object(read_body(), max_bytes)), 200
+    except HandlerError as error:
+        return {"error": error.reason}, error.status
+    except api.NotAllowed as error:
+        return {"error": str(error)}, 403
+    except api.RecordError as error:
+        return {"error": str(error)}, 400
+
+
 def learner_handler(max_bytes: int = MAX_BODY_BYTES):
-    """Make ``func(self, data, learner) -> dict`` a strict JSON XBlock handler (POST only)."""
+    """Make ``func(self, data, learner) -> dict`` a strict JSON XBlock handler (POST only, see :func:`answer_json`)."""
 
     def decorate(func):
         @XBlock.handler
         @functools.wraps(func)
         def wrapper(self, request, suffix=""):
-            try:
-                if request.method != "POST":
-                    raise HandlerError(405, "use POST")
-                learner = current_learner(self)
-                if learner is None:
-                    raise HandlerError(403, "sign in to record your progress")
-                length = request.content_length
-                if length is not None and length > max_bytes:
-                    raise HandlerError(400, f"request body is larger than {max_bytes} bytes")
-                data = parse_json_object(request.body, max_bytes)
-                return json_response(func(self, data, learner))
-            except HandlerError as error:
-                return json_response({"error": error.reason}, error.status)
-            except api.NotAllowed as error:
-                return json_response({"error": str(error)}, 403)
-            except api.RecordError as error:
-                return json_response({"error": str(error)}, 400)
+            learner = current_learner(self) if request.method == "POST" else None
+            payload, status = answer_json(request.method, request.content_length, lambda: request.body, learner,
+                                          lambda data: func(self, data, learner), max_bytes)
+            return json_response(payload, status)
 
         return wrapper
 

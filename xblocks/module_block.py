@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings as django_settings
 from django.utils import translation
 from web_fragments.fragment import Fragment
 from xblock.completable import XBlockCompletionMode
@@ -22,6 +21,7 @@ from xblock.validation import ValidationMessage
 from caregiving_course.framework import Course, Module, default_course
 from caregiving_course.framework.rendering import render_markdown
 from caregiving_course.learner_record import api
+from xblocks import heartbeat
 from xblocks.handlers import (
     HandlerError,
     current_learner,
@@ -29,9 +29,7 @@ from xblocks.handlers import (
     current_user_is_staff,
     learner_handler,
     only_keys,
-    require_bool,
     require_int,
-    require_number,
     require_str,
 )
 from xblocks.i18n import _, format_duration, format_hours
@@ -74,7 +72,7 @@ class CaregivingModuleBlock(StudioEditableXBlockMixin, XBlock):
     completion_mode = XBlockCompletionMode.COMPLETABLE
     icon_class = "problem"
     public_dir = "static"
-    block_settings_key = "caregiving_module"
+    block_settings_key = heartbeat.SETTINGS_BUCKET
 
     # Helpers --------------------------------------------------------------------------------
     @property
@@ -90,11 +88,7 @@ class CaregivingModuleBlock(StudioEditableXBlockMixin, XBlock):
 
     def _policy(self) -> dict:
         service = self.runtime.service(self, "settings")
-        bucket = service.get_settings_bucket(self) if service else {}
-        return {
-            "interval": int(bucket.get("heartbeat_interval_seconds", django_settings.HEARTBEAT_INTERVAL_SECONDS)),
-            "idle": int(bucket.get("heartbeat_idle_seconds", django_settings.HEARTBEAT_IDLE_SECONDS)),
-        }
+        return heartbeat.policy(service.get_settings_bucket(self) if service else {})
 
     def max_score(self) -> float:
         return self.weight
@@ -211,21 +205,19 @@ class CaregivingModuleBlock(StudioEditableXBlockMixin, XBlock):
     # Handlers -------------------------------------------------------------------------------
     @learner_handler()
     def heartbeat(self, data: dict, learner) -> dict:
-        only_keys(data, {"tab", "seq", "visible", "idle_seconds"})
-        tab = require_str(data, "tab", min_len=1, max_len=64)
-        seq = require_int(data, "seq")
-        visible = require_bool(data, "visible")
-        idle = require_number(data, "idle_seconds")
         course, module = self._module_or_error()
-        if not visible or idle > self._policy()["idle"]:
-            return {"credited_seconds": 0, "ignored": "hidden" if not visible else "idle"}
-        beat = api.record_heartbeat(learner, module.id, tab, seq, course=course)
-        reply = {"credited_seconds": beat.credited_seconds, "module_seconds": beat.module_seconds,
-                 "ignored": beat.ignored, "time_text": format_duration(self.i18n, beat.module_seconds)}
-        needed = course.minimum_seconds(module)
-        if beat.credited_seconds and beat.module_seconds - beat.credited_seconds < needed <= beat.module_seconds:
+        reply, reached = heartbeat.answer_beat(data, learner, course, module, idle_limit=self._policy()["idle"],
+                                               i18n=self.i18n)
+        if reached:
             reply.update(self._after_activity(learner, course, module))
         return reply
+
+    @learner_handler()
+    def status(self, data: dict, learner) -> dict:
+        """The module's status for the learner, completing the module if its rules are now met."""
+        only_keys(data, set())
+        course, module = self._module_or_error()
+        return self._after_activity(learner, course, module)
 
     @learner_handler()
     def view_section(self, data: dict, learner) -> dict:

@@ -1,6 +1,7 @@
 """Pages of the course in our own server, the XBlock handler endpoint and the blocks' static files."""
 from __future__ import annotations
 
+import json
 import mimetypes
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+from webob import Request
 from xblock.core import XBlock
 from xblock.django.request import django_to_webob_request, webob_to_django_response
 from xblock.exceptions import NoSuchHandlerError
@@ -20,6 +22,7 @@ from xblock.plugin import PluginMissingError
 
 from caregiving_course.framework import default_course
 from caregiving_course.learner_record import api
+from xblocks import heartbeat
 from xblocks.runtime import CourseRuntime, is_staff_user, render_block
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -103,7 +106,10 @@ def _embedded_user(request: HttpRequest):
 
 @csrf_exempt  # the session path is checked below; the embed-token path is safe by its custom header
 def handler(request: HttpRequest, token: str, handler_name: str, suffix: str = "") -> HttpResponse:
-    """Run a block handler for the signed-in user who was shown the block (see xblocks.runtime)."""
+    """Run a block handler for the signed-in user who was shown the block (see xblocks.runtime).
+
+    The module block's ``heartbeat``, the request every open module page sends every few seconds, is answered
+    without building the block (see xblocks.heartbeat), after the same checks."""
     try:
         placement, user_pk, learner_pk = CourseRuntime.placement_from_token(token)
     except (signing.BadSignature, ValueError, TypeError):
@@ -125,6 +131,9 @@ def handler(request: HttpRequest, token: str, handler_name: str, suffix: str = "
         learner = api.learner_by_id(learner_pk) if learner_pk is not None else None
     except api.RecordError:
         return JsonResponse({"error": "unknown block"}, status=404)
+    if (placement.block_type, handler_name, suffix) == (heartbeat.BLOCK_TYPE, heartbeat.HANDLER, ""):
+        return heartbeat.beat_response(request, placement.fields, learner,
+                                       lambda: _block_status(request, placement, learner))
     runtime = CourseRuntime(request, learner=learner)
     try:
         block = runtime.block(placement)
@@ -135,6 +144,17 @@ def handler(request: HttpRequest, token: str, handler_name: str, suffix: str = "
     except NoSuchHandlerError:
         return JsonResponse({"error": f"no handler {handler_name!r}"}, status=404)
     return webob_to_django_response(result)
+
+
+def _block_status(request: HttpRequest, placement, learner) -> dict:
+    """The module block's ``status`` handler's answer for ``learner`` (see :func:`xblocks.heartbeat.beat_response`)."""
+    runtime = CourseRuntime(request, learner=learner)
+    block = runtime.block(placement)
+    answer = runtime.handle(block, "status", Request.blank("/", POST=b"{}", content_type="application/json"))
+    payload = json.loads(answer.body)
+    if answer.status_code != 200:
+        raise api.RecordError(payload.get("error", "the module's status could not be read"))
+    return payload
 
 
 def resource(request: HttpRequest, name: str) -> FileResponse:

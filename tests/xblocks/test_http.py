@@ -4,6 +4,8 @@ from __future__ import annotations
 import pytest
 
 from caregiving_course.learner_record import api
+from caregiving_course.learner_record.models import ActivityClock
+from xblocks.models import BlockState
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.database]
 
@@ -84,6 +86,81 @@ def test_malformed_requests_over_http_get_400_and_change_nothing(browser, learne
     response = me.post(prefix, "view_section", raw=raw)
     assert response.status_code == 400 and response.json()["error"]
     assert api.module_state(learner, "alpha")["sections_viewed"] == []
+
+
+BEAT = {"tab": "t", "seq": 1, "visible": True, "idle_seconds": 0}
+
+
+@pytest.mark.parametrize("raw", [
+    b"{not json", b"[1, 2]", b'{"tab": "t", "seq": 1, "visible": true, "idle_seconds": NaN}',
+    b'{"tab": "", "seq": 1, "visible": true, "idle_seconds": 0}',
+    b'{"tab": "t", "seq": -1, "visible": true, "idle_seconds": 0}',
+    b'{"tab": "t", "seq": 1, "visible": "yes", "idle_seconds": 0}',
+    b'{"tab": "t", "seq": 1, "visible": true, "idle_seconds": 0, "credit_seconds": 3600}',
+    b'{"tab": "t", "seq": 1, "visible": true, "idle_seconds": 0, "pad": "' + b"x" * 5000 + b'"}',
+])
+def test_malformed_heartbeats_over_http_get_400_and_record_nothing(browser, learner_user, learner, raw):
+    """The server answers beats without building the block (xblocks.heartbeat), with the handler's checks."""
+    me = browser(learner_user)
+    prefix = me.open_block("/course/module/alpha/")
+    response = me.post(prefix, "heartbeat", raw=raw)
+    assert response.status_code == 400 and response.json()["error"]
+    assert api.module_state(learner, "alpha")["seconds"] == 0
+    assert not ActivityClock.objects.filter(learner=learner).exists()
+
+
+def test_a_heartbeat_needs_post_and_the_csrf_token(browser, learner_user, learner):
+    me = browser(learner_user)
+    prefix = me.open_block("/course/module/alpha/")
+    assert me.post(prefix, "heartbeat", BEAT, csrf=False).status_code == 403
+    answer = me.get(prefix.replace("/HANDLER/", "/heartbeat/"))
+    assert answer.status_code == 405 and answer.json()["error"] == "use POST"
+    assert not ActivityClock.objects.filter(learner=learner).exists()
+
+
+def test_heartbeats_over_http_follow_the_block_types_settings(browser, learner_user, learner, settings, clock):
+    settings.XBLOCK_SETTINGS = {"caregiving_module": {"heartbeat_idle_seconds": 5}}
+    me = browser(learner_user)
+    prefix = me.open_block("/course/module/alpha/")
+    me.post(prefix, "heartbeat", BEAT)
+    clock.advance(15)
+    idle = me.post(prefix, "heartbeat", {**BEAT, "seq": 2, "idle_seconds": 6}).json()
+    assert idle == {"credited_seconds": 0, "ignored": "idle"}
+    assert api.module_state(learner, "alpha")["seconds"] == 0
+
+
+def test_the_server_answers_beats_as_the_blocks_own_handler_does(browser, block_client, learner_user, learner,
+                                                                make_user, clock):
+    """The same beats, one learner over HTTP (answered without building the block) and one through the block's
+    handler in our runtime: the same replies, the completing beat included, and completion published once."""
+    over_http = browser(learner_user)
+    prefix = over_http.open_block("/course/module/alpha/")
+    twin = make_user("twin@example.org", cohort="fall-2026")
+    in_block = block_client(twin)
+
+    def both(handler: str, payload: dict) -> tuple[dict, dict]:
+        response = over_http.post(prefix, handler, payload)
+        status, reply = in_block.call(handler, payload)
+        assert response.status_code == status == 200
+        return response.json(), reply
+
+    for index in range(3):
+        both("view_section", {"index": index})
+    both("submit_check", {"answers": ALL_RIGHT})
+    beats = [(0, {**BEAT, "seq": 0})] + [(15, {**BEAT, "seq": seq, "idle_seconds": 3}) for seq in range(1, 13)]
+    beats[4:4] = [(0, {**BEAT, "seq": 3}), (0, {**BEAT, "seq": 99, "visible": False})]  # a replay, a hidden tab
+    replies = []
+    for seconds, beat in beats:
+        clock.advance(seconds)
+        served, handled = both("heartbeat", beat)
+        assert served == handled, beat
+        replies.append(served)
+    assert [reply.get("ignored") for reply in replies[3:6]] == ["", "replay", "hidden"]
+    assert replies[-1]["completed"] is True and replies[-1]["module_seconds"] == 180
+    assert in_block.events("completion") == [{"completion": 1.0}]
+    state = BlockState.objects.get(scope="user_state", user_id=str(learner.pk))
+    assert state.state["completion_published"] is True
+    assert api.completion_check(learner, "alpha").completed
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(live_server):

@@ -228,6 +228,25 @@ def test_opening_the_module_completes_it_when_its_rules_were_met_elsewhere(block
     assert client.events("completion") == [{"completion": 1.0}]
 
 
+def test_status_handler_completes_a_module_whose_rules_were_met_and_refuses_fields(block_client, learner_user, learner,
+                                                                                 clock):
+    """The block's ``status`` handler (our server asks it when a beat reaches the module's required time)."""
+    client = block_client(learner_user)
+    status, reply = client.call("status", {})
+    assert status == 200 and reply["completed"] is False and "pass the knowledge check" in reply["status_text"]
+    assert client.call("status", {"completed": True}) == (400, {"error": "unexpected field(s): completed"})
+    view_all_sections(client)
+    client.call("submit_check", {"answers": ALL_RIGHT})
+    for seq in range(1, 14):
+        clock.advance(15)
+        api.record_heartbeat(learner, "alpha", "other-tab", seq)
+    assert not client.events("completion")
+    status, reply = client.call("status", {})
+    assert status == 200 and reply["completed"] is True and completed(learner)
+    assert client.events("completion") == [{"completion": 1.0}]
+    assert client.call("status", {})[1]["completed"] is True and len(client.events("completion")) == 1
+
+
 def test_no_second_verdict_when_the_author_wrote_one(block_client, learner_user):
     block = block_client(learner_user).block
     assert block._verdict(True, "Correct. Because ...") == ""
