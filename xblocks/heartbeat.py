@@ -3,9 +3,8 @@
 Every open module page beats every few seconds, so a beat is the request our server answers most. Answered
 as a block handler, it builds an XBlock runtime, the block, a WebOb request and response and their Django
 counterparts around a few lines of work: on a busy server (``bench.bench_heartbeats``), answering beats
-without them served about an eighth more beats a second on SQLite and a third more on PostgreSQL. Open edX
-answers its most frequent browser requests (tracking events, completion batches) with plain views for the
-same reason.
+without them served about a tenth more beats a second, on SQLite and on PostgreSQL. Open edX answers its most
+frequent browser requests (tracking events, completion batches) with plain views for the same reason.
 
 So the rules of a beat live here, in :func:`answer_beat`, which the module block's ``heartbeat`` handler
 calls in every runtime. Our server's handler view (:mod:`xblocks.views`) answers that handler with
