@@ -32,7 +32,7 @@ from xblocks.handlers import (
     require_str,
 )
 from xblocks.i18n import format_duration
-from xblocks.services import I18nService
+from xblocks.services import I18nService, SettingsService
 
 BLOCK_TYPE = "caregiving_module"  # the module block's entry point
 SETTINGS_BUCKET = "caregiving_module"  # its XBLOCK_SETTINGS bucket (block_settings_key)
@@ -46,6 +46,14 @@ def policy(bucket: dict) -> dict:
         "interval": int(bucket.get("heartbeat_interval_seconds", settings.HEARTBEAT_INTERVAL_SECONDS)),
         "idle": int(bucket.get("heartbeat_idle_seconds", settings.HEARTBEAT_IDLE_SECONDS)),
     }
+
+
+def placed_module(module_id: str) -> tuple[Course, Module]:
+    """The course and the module a module block was placed with; refused when the course has no such module."""
+    course = default_course()
+    if not course.has_module(module_id):
+        raise HandlerError(400, "this block has no module of the course selected")
+    return course, course.module(module_id)
 
 
 def answer_beat(data: dict, learner, course: Course, module: Module, *, idle_limit: int, i18n) -> tuple[dict, bool]:
@@ -72,12 +80,9 @@ def beat_response(request: HttpRequest, fields: dict, learner, block_status: Cal
     brought the module to its required time."""
 
     def respond(data: dict) -> dict:
-        course = default_course()
-        module_id = fields.get("module_id") or ""
-        if not course.has_module(module_id):
-            raise HandlerError(400, "this block has no module of the course selected")
-        bucket = getattr(settings, "XBLOCK_SETTINGS", {}).get(SETTINGS_BUCKET, {})
-        reply, reached = answer_beat(data, learner, course, course.module(module_id), idle_limit=policy(bucket)["idle"],
+        course, module = placed_module(fields.get("module_id") or "")
+        reply, reached = answer_beat(data, learner, course, module,
+                                     idle_limit=policy(SettingsService.bucket(SETTINGS_BUCKET))["idle"],
                                      i18n=I18nService(getattr(request, "LANGUAGE_CODE", None)))
         if reached:
             reply.update(block_status())

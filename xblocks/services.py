@@ -85,5 +85,9 @@ class SettingsService:
     """Server-wide settings per block type, from ``settings.XBLOCK_SETTINGS`` (as in Open edX)."""
 
     def get_settings_bucket(self, block, default=None) -> dict:
-        bucket = getattr(block, "block_settings_key", block.unmixed_class.__name__)
-        return getattr(settings, "XBLOCK_SETTINGS", {}).get(bucket, default if default is not None else {})
+        return self.bucket(getattr(block, "block_settings_key", block.unmixed_class.__name__), default)
+
+    @staticmethod
+    def bucket(name: str, default=None) -> dict:
+        """The settings of the bucket ``name`` (a block type's ``block_settings_key``), without a block."""
+        return getattr(settings, "XBLOCK_SETTINGS", {}).get(name, default if default is not None else {})
