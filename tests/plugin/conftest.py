@@ -115,7 +115,7 @@ def workbench(fresh_venv, tmp_path_factory) -> str:
                              capture_output=True, text=True, timeout=300)
     assert migrate.returncode == 0, migrate.stderr[-3000:]
     port = _free_port()
-    log = open(home / "server.log", "w")  # noqa: SIM115 - open for the server's lifetime
+    log = open(home / "server.log", "w")  # open for the server's lifetime
     proc = subprocess.Popen([python, "-m", "django", "runserver", f"127.0.0.1:{port}", "--noreload"], cwd=home,
                             env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"

@@ -195,7 +195,8 @@ def test_module_page_has_the_runtime_and_the_block_wiring(browser, learner_user)
     page = browser(learner_user).get("/course/module/alpha/")
     html = page.text
     assert "data-init='CaregivingModuleBlock'" in html and "data-csrf=" in html
-    assert "/course/resource/xblocks/runtime.js" in html and "/course/block-resource/caregiving_module/public/module.js" in html
+    assert "/course/resource/xblocks/runtime.js" in html
+    assert "/course/block-resource/caregiving_module/public/module.js" in html
     assert 'rel="next"' in html and "Beta module" in html
 
 
