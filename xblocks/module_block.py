@@ -191,6 +191,14 @@ class CaregivingModuleBlock(StudioEditableXBlockMixin, XBlock):
         if data.weight is None or data.weight < 0:
             validation.add(ValidationMessage(ValidationMessage.ERROR, self.gettext("The weight cannot be negative.")))
 
+    def validate(self):
+        """Studio's check of the placed block: its fields, and a warning while no module is chosen."""
+        validation = super().validate()
+        if not self.module_id:
+            validation.add(ValidationMessage(ValidationMessage.WARNING,
+                                             self.gettext("Choose the module this block presents.")))
+        return validation
+
     @XBlock.json_handler
     def submit_studio_edits(self, data, suffix=""):
         """Studio's save; in our own server only staff may call it (and changes last one request)."""
