@@ -218,3 +218,18 @@ def test_studio_warns_while_no_module_is_chosen():
     assert block.validate().empty
     block.module_id = "nope"
     assert [m.type for m in block.validate().messages] == ["error"]
+
+
+def test_without_our_content_setting_the_blocks_show_the_course_the_package_ships(settings):
+    from caregiving_course.framework import default_course, load_course
+    from caregiving_course.framework.loader import SHIPPED_CONTENT
+
+    del settings.CONTENT_DIR
+    default_course.cache_clear()
+    try:
+        assert [m.id for m in default_course().modules] == [m.id for m in load_course(SHIPPED_CONTENT).modules]
+        assert default_course().has_module("caregiver-role") and not default_course().has_module("alpha")
+        block = HostRuntime().place("caregiving_module", module_id="caregiver-role")
+        assert "caregiver" in block.runtime.render(block, "student_view").body_html().lower()
+    finally:
+        default_course.cache_clear()
