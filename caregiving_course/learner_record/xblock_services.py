@@ -19,6 +19,7 @@ which the block imports at call time, only when this app is installed. Each obje
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 
 from caregiving_course.learner_record import api, outbox, providers
 
@@ -64,7 +65,16 @@ class LearnerRecordService:
 
     @staticmethod
     def learner_for_platform_user(user_id, username: str = ""):
-        """The learner of a platform account as the LMS's ``user`` service names it (``edx-platform.user_id``)."""
+        """The learner of the account the LMS's ``user`` service names (``edx-platform.user_id``): the learner of
+        that Django account, since the LMS and the record share its database (so the cohorts, instructors and
+        records of that account are the block's); where no such account exists here, the learner of the
+        platform identity ``("openedx", user_id)``."""
+        try:
+            user = get_user_model().objects.filter(pk=user_id).first()
+        except (TypeError, ValueError, ValidationError):
+            user = None
+        if user is not None:
+            return api.learner_for_user(user)
         return api.learner_for_identity("openedx", str(user_id), name=username or "")
 
     @staticmethod
