@@ -27,6 +27,11 @@ _ESCAPES = {**{c: f"\\u{c:04X}" for c in _UCHAR}, **_ECHAR}
 _NEEDS_ESCAPE = re.compile("[\x00-\x1f\"\\\\\x7f\ud800-\udfff\ufffe\uffff]")
 
 
+def needs_escape(text: str) -> bool:
+    """Whether some character of ``text`` is written otherwise inside a canonical N-Quads literal."""
+    return _NEEDS_ESCAPE.search(text) is not None
+
+
 def escape(value: str) -> str:
     """``value`` as the inside of a canonical N-Quads string literal."""
     return value.translate(_ESCAPES) if _NEEDS_ESCAPE.search(value) else value
@@ -57,13 +62,13 @@ def canonical_nquads(quads) -> str:
     """The canonical N-Quads document of the dataset made of ``quads`` (duplicates count once)."""
     quads = list(dict.fromkeys(quads))
     mentions: dict[str, list[Quad]] = {}
-    for quad in quads:
+    for quad in quads:  # only a blank node's term starts with "_" (an IRI with "<", a literal with '"')
         s, _, o, g = quad
-        if s[:2] == "_:":
+        if s[0] == "_":
             mentions.setdefault(s, []).append(quad)
-        if o[:2] == "_:" and o != s:
+        if o[0] == "_" and o != s:
             mentions.setdefault(o, []).append(quad)
-        if g[:2] == "_:" and g != s and g != o:
+        if g and g[0] == "_" and g != s and g != o:
             mentions.setdefault(g, []).append(quad)
     if not mentions:
         return "".join(sorted(map(_line, quads)))

@@ -20,9 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from operator import itemgetter
 
-from cachetools import LRUCache
-
-from sync.issuer.rdfc import RDF_LANGSTRING, XSD_STRING, Quad, escape, literal
+from sync.issuer.rdfc import RDF_LANGSTRING, XSD_STRING, Quad, escape, literal, needs_escape
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 _STR = object()  # a string leaf's place in a shape key
@@ -58,8 +56,11 @@ class Template:
 
     def fill(self, leaves: list[str]) -> list[Quad]:
         """The quads with ``leaves`` in their slots."""
+        texts = [leaves[i] for i, _ in self.literal_slots]
+        if needs_escape("".join(texts)):  # rare: one search over all the texts spares one per text
+            texts = [escape(text) for text in texts]
         values = [*self.constants, *[f"<{leaves[i]}>" for i in self.iri_slots],
-                  *[f'"{escape(leaves[i])}"{suffix}' for i, suffix in self.literal_slots]]
+                  *[f'"{text}"{suffix}' for text, (_, suffix) in zip(texts, self.literal_slots, strict=True)]]
         flat = iter(self.terms(values))
         return list(zip(flat, flat, flat, flat, strict=True))
 
@@ -67,7 +68,7 @@ class Template:
 @dataclass
 class _Shape:
     fixed: tuple[int, ...]  # leaves whose values are part of the shape
-    templates: LRUCache
+    templates: dict  # by the values of the fixed leaves
 
 
 class _Reading:
@@ -91,21 +92,30 @@ class _Reading:
                 key(dict)
                 for name, value in node.items():
                     key(name)
-                    if value.__class__ is str and name not in type_keys:
+                    if value.__class__ is str and name not in type_keys:  # most values: no call
                         leaves(value)
                         key(_STR)
                     elif name == "@context":
-                        key(json.dumps(value, sort_keys=True))
-                        self.own_context |= not (isinstance(value, str) or (isinstance(value, list)
-                                                 and all(isinstance(v, str) for v in value)))
+                        urls = value.__class__ is list and all(v.__class__ is str for v in value)
+                        key(tuple(value) if urls else json.dumps(value, sort_keys=True))
+                        self.own_context |= not (urls or value.__class__ is str)
                     else:
                         walk(value, name in type_keys)
                 key(None)
             elif kind is list:
                 key(list)
                 for item in node:
-                    walk(item, is_type)
+                    if item.__class__ is str:
+                        if is_type:
+                            self.typed.add(len(self.leaves))
+                        leaves(item)
+                        key(_STR)
+                    else:
+                        walk(item, is_type)
                 key(None)
+            elif isinstance(node, (str, dict, list)):  # a subclass: walked as its base type
+                walk(str(node) if isinstance(node, str) else dict(node) if isinstance(node, dict) else list(node),
+                     is_type)
             else:
                 key((kind, node))
 
@@ -151,16 +161,16 @@ class Shapes:
         self._to_rdf = to_rdf
         self._type_keys = type_keys
         self._terms = context_terms
-        self._shapes: LRUCache = LRUCache(maxsize=maxsize)
+        self._maxsize = maxsize
+        self._shapes: dict[tuple, _Shape] = {}  # read without the lock (a dict read is atomic); oldest out first
         self._lock = threading.Lock()
 
     def quads(self, document: dict) -> list[Quad]:
         """The RDF quads of ``document`` (terms in canonical N-Quads form)."""
         reading = _Reading(document, self._type_keys)
         leaves, shape_key = reading.leaves, tuple(reading.key)
-        with self._lock:
-            shape = self._shapes.get(shape_key)
-            template = shape.templates.get(tuple(leaves[i] for i in shape.fixed)) if shape else None
+        shape = self._shapes.get(shape_key)
+        template = shape.templates.get(tuple([leaves[i] for i in shape.fixed])) if shape else None
         if template is None or not self._fits(template, leaves):
             fixed = set(range(len(leaves))) if reading.own_context else reading.typed
             fixed |= set(shape.fixed if shape else ())
@@ -169,19 +179,22 @@ class Shapes:
                 shape = self._shapes.get(shape_key)
                 if shape is None or not fixed.issubset(shape.fixed):
                     # leaves only ever join the fixed ones, so templates made with fewer are dropped
-                    shape = _Shape(tuple(sorted(fixed | set(shape.fixed if shape else ()))), LRUCache(maxsize=64))
-                    self._shapes[shape_key] = shape
+                    shape = _Shape(tuple(sorted(fixed | set(shape.fixed if shape else ()))), {})
+                    _put(self._shapes, shape_key, shape, self._maxsize)
                 if fixed == set(shape.fixed):
-                    shape.templates[tuple(leaves[i] for i in shape.fixed)] = template
+                    _put(shape.templates, tuple([leaves[i] for i in shape.fixed]), template, 64)
         return template.fill(leaves)
 
     def _fits(self, template: Template, leaves: list[str]) -> bool:
         return all(self._kept(leaves[i]) for i in template.iri_slots)
 
     def _kept(self, value: str) -> bool:
-        """Whether PyLD keeps ``value`` as this very IRI wherever an IRI is expected."""
-        return (_KEPT_ABSOLUTE.match(value) is not None and value not in self._terms
-                and value.split(":", 1)[0] not in self._terms and not value.startswith("_:"))
+        """Whether PyLD keeps ``value`` as this very IRI wherever an IRI is expected.
+
+        An absolute IRI (so not a blank node) that is neither a term nor starts with one as a prefix.
+        """
+        return (_KEPT_ABSOLUTE.match(value) is not None and value.partition(":")[0] not in self._terms
+                and value not in self._terms)
 
     def _compile(self, document: dict, leaves: list[str], fixed: set[int]) -> Template:
         """The template of ``document``'s shape; adds to ``fixed`` the leaves that must stay values."""
@@ -199,6 +212,13 @@ class Shapes:
                 return template
             fixed |= misplaced
         return _template(self._to_rdf(document), {})[0]
+
+
+def _put(cache: dict, key, value, maxsize: int) -> None:
+    """``cache[key] = value``, first dropping the oldest entries beyond ``maxsize``."""
+    while len(cache) >= maxsize:
+        del cache[next(iter(cache))]
+    cache[key] = value
 
 
 def _template(dataset: dict, markers: dict[str, int]) -> tuple[Template, set[int]]:
