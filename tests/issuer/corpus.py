@@ -58,7 +58,7 @@ def documents(count: int = 1000, seed: int = 20261206) -> list[dict]:
         document = open_badge_credential(
             award_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)), credential=credential,
             recipient=new_recipient(email, f"urn:caregiving:award:{n}"),
-            earned_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC) + dt.timedelta(seconds=rng.randint(0, 30_000_000)),
+            earned_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC) + dt.timedelta(seconds=rng.randint(0, 30_000_000)),
             credited_hours=Decimal(rng.choice(["14", "14.00", "92", "200", "7.5"])), evidence_entries=evidence,
             list_number=rng.randint(1, 4), index=rng.randrange(131_072))
         if n % 10 == 3:
