@@ -111,4 +111,4 @@ _shapes = Shapes(to_rdf, *_context_words())
 
 def canonicalize(document: dict) -> str:
     """RDFC-1.0 canonical N-Quads of ``document`` (contexts from the shipped set only)."""
-    return rdfc.canonical_nquads(_shapes.quads(document))
+    return rdfc.canonical_nquads(*_shapes.quads(document))

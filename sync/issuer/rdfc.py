@@ -58,9 +58,8 @@ def _relabelled(quads, labels: dict[str, str]) -> list[str]:
             for s, p, o, g in quads]
 
 
-def canonical_nquads(quads) -> str:
-    """The canonical N-Quads document of the dataset made of ``quads`` (duplicates count once)."""
-    quads = list(dict.fromkeys(quads))
+def blank_node_quads(quads) -> dict[str, list[Quad]]:
+    """Each blank node's quads (a quad once per blank node in it): RDFC-1.0's blank node to quads map."""
     mentions: dict[str, list[Quad]] = {}
     for quad in quads:  # only a blank node's term starts with "_" (an IRI with "<", a literal with '"')
         s, _, o, g = quad
@@ -70,8 +69,19 @@ def canonical_nquads(quads) -> str:
             mentions.setdefault(o, []).append(quad)
         if g and g[0] == "_" and g != s and g != o:
             mentions.setdefault(g, []).append(quad)
+    return mentions
+
+
+def canonical_nquads(quads, mentions: dict[str, list[Quad]] | None = None) -> str:
+    """The canonical N-Quads document of the dataset made of ``quads`` (duplicates count once).
+
+    ``mentions``, when the caller knows it, is :func:`blank_node_quads` of the distinct quads.
+    """
+    if mentions is None:
+        quads = list(dict.fromkeys(quads))
+        mentions = blank_node_quads(quads)
     if not mentions:
-        return "".join(sorted(map(_line, quads)))
+        return "".join(sorted(set(map(_line, quads))))
     others = dict.fromkeys(mentions, "_:z")
     hashes = {}
     for node, found in mentions.items():  # Hash First Degree Quads: the node as _:a, every other one as _:z
@@ -79,9 +89,9 @@ def canonical_nquads(quads) -> str:
         hashes[node] = hashlib.sha256("".join(sorted(_relabelled(found, others))).encode()).hexdigest()
         others[node] = "_:z"
     if len(set(hashes.values())) < len(hashes):
-        return _full_algorithm(quads)
+        return _full_algorithm(list(dict.fromkeys(quads)))
     labels = {node: f"_:c14n{i}" for i, node in enumerate(sorted(hashes, key=hashes.__getitem__))}
-    return "".join(sorted(_relabelled(quads, labels)))
+    return "".join(sorted(set(_relabelled(quads, labels))))
 
 
 def _full_algorithm(quads: list[Quad]) -> str:

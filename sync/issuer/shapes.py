@@ -41,6 +41,9 @@ class Template:
     iri_slots: tuple[int, ...]  # leaf indexes written as <value>
     literal_slots: tuple[tuple[int, str], ...]  # (leaf index, what follows the quoted text)
     terms: Callable[[list[str]], tuple[str, ...]]
+    # Each blank node's quads (by position), when no two quads with a blank node can come out equal
+    # (slots are never blank nodes, so the blank node to quads map is the same for every filling).
+    blank_nodes: tuple[tuple[str, tuple[int, ...]], ...] | None
 
     @classmethod
     def of(cls, quads: list[tuple[str | int, ...]], kinds: dict[int, str]) -> Template:
@@ -52,18 +55,34 @@ class Template:
         place.update({i: len(constants) + n for n, i in enumerate((*iri, *(i for i, _ in literals)))})
         indexes = [place[t] for quad in quads for t in quad]
         terms = itemgetter(*indexes) if len(indexes) > 1 else lambda values: tuple(values[n] for n in indexes)
-        return cls(tuple(constants), iri, literals, terms)
+        return cls(tuple(constants), iri, literals, terms, _blank_nodes(quads))
 
-    def fill(self, leaves: list[str]) -> list[Quad]:
-        """The quads with ``leaves`` in their slots."""
+    def fill(self, leaves: list[str]) -> tuple[list[Quad], dict[str, list[Quad]] | None]:
+        """The quads with ``leaves`` in their slots, and each blank node's quads where the template knows them."""
         texts = [leaves[i] for i, _ in self.literal_slots]
         if needs_escape("".join(texts)):  # rare: one search over all the texts spares one per text
             texts = [escape(text) for text in texts]
         values = [*self.constants, *[f"<{leaves[i]}>" for i in self.iri_slots],
                   *[f'"{text}"{suffix}' for text, (_, suffix) in zip(texts, self.literal_slots, strict=True)]]
         flat = iter(self.terms(values))
-        return list(zip(flat, flat, flat, flat, strict=True))
+        quads = list(zip(flat, flat, flat, flat, strict=True))
+        if self.blank_nodes is None:
+            return quads, None
+        return quads, {node: [quads[n] for n in found] for node, found in self.blank_nodes}
 
+
+def _blank_nodes(quads: list[tuple[str | int, ...]]) -> tuple[tuple[str, tuple[int, ...]], ...] | None:
+    """The template's blank node to quads map, or None when two of those quads could be filled alike."""
+    with_blank = [quad for quad in quads if any(isinstance(t, str) and t[:1] == "_" for t in quad)]
+    for n, quad in enumerate(with_blank):
+        for other in with_blank[n + 1:]:
+            if all(a == b or isinstance(a, int) or isinstance(b, int) for a, b in zip(quad, other, strict=True)):
+                return None
+    found: dict[str, list[int]] = {}
+    for n, quad in enumerate(quads):
+        for node in dict.fromkeys(t for t in quad if isinstance(t, str) and t[:1] == "_"):
+            found.setdefault(node, []).append(n)
+    return tuple((node, tuple(positions)) for node, positions in found.items())
 
 @dataclass
 class _Shape:
@@ -165,8 +184,9 @@ class Shapes:
         self._shapes: dict[tuple, _Shape] = {}  # read without the lock (a dict read is atomic); oldest out first
         self._lock = threading.Lock()
 
-    def quads(self, document: dict) -> list[Quad]:
-        """The RDF quads of ``document`` (terms in canonical N-Quads form)."""
+    def quads(self, document: dict) -> tuple[list[Quad], dict[str, list[Quad]] | None]:
+        """The RDF quads of ``document`` (terms in canonical N-Quads form), and each blank node's quads
+        when the template knows them (for :func:`sync.issuer.rdfc.canonical_nquads`)."""
         reading = _Reading(document, self._type_keys)
         leaves, shape_key = reading.leaves, tuple(reading.key)
         shape = self._shapes.get(shape_key)
