@@ -24,6 +24,7 @@ from sync.issuer.rdfc import RDF_LANGSTRING, XSD_STRING, Quad, escape, literal, 
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 _STR = object()  # a string leaf's place in a shape key
+TEMPLATES_PER_SHAPE = 16  # by the values of its fixed strings (its types, mostly); at most 256 shapes are kept
 _MARKER = re.compile(r"urn:x-rdfc-slot:[0-9a-f]+:[0-9]+")
 _KEPT_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`\x00-\x1f\x7f]*\Z")
 
@@ -111,13 +112,13 @@ class _Reading:
                 key(dict)
                 for name, value in node.items():
                     key(name)
-                    if value.__class__ is str and name not in type_keys:  # most values: no call
-                        leaves(value)
-                        key(_STR)
-                    elif name == "@context":
+                    if name == "@context":  # part of the shape, never a string to fill in
                         urls = value.__class__ is list and all(v.__class__ is str for v in value)
                         key(tuple(value) if urls else json.dumps(value, sort_keys=True))
                         self.own_context |= not (urls or value.__class__ is str)
+                    elif value.__class__ is str and name not in type_keys:  # most values: no call
+                        leaves(value)
+                        key(_STR)
                     else:
                         walk(value, name in type_keys)
                 key(None)
@@ -176,7 +177,7 @@ class Shapes:
     """A bounded cache of templates, keyed by document shape; ``to_rdf`` is PyLD's conversion."""
 
     def __init__(self, to_rdf: ToRdf, type_keys: frozenset[str], context_terms: frozenset[str],
-                 maxsize: int = 512) -> None:
+                 maxsize: int = 256) -> None:
         self._to_rdf = to_rdf
         self._type_keys = type_keys
         self._terms = context_terms
@@ -202,7 +203,7 @@ class Shapes:
                     shape = _Shape(tuple(sorted(fixed | set(shape.fixed if shape else ()))), {})
                     _put(self._shapes, shape_key, shape, self._maxsize)
                 if fixed == set(shape.fixed):
-                    _put(shape.templates, tuple([leaves[i] for i in shape.fixed]), template, 64)
+                    _put(shape.templates, tuple([leaves[i] for i in shape.fixed]), template, TEMPLATES_PER_SHAPE)
         return template.fill(leaves)
 
     def _fits(self, template: Template, leaves: list[str]) -> bool:

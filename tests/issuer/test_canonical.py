@@ -120,3 +120,17 @@ def test_a_blank_node_s_repeated_value_counts_once(compiles):
         document["evidence"][0]["name"] = [f"same {n}", f"same {n}"]
         assert jsonld.canonicalize(document) == _pyld(document)
     assert len(compiles) == 1
+
+
+def test_a_context_given_as_one_url_is_shape_not_a_value(compiles):
+    lists = [_status_list(n) for n in (1, 2)]
+    for document in lists:
+        document["@context"] = document["@context"][0]
+        assert jsonld.canonicalize(document) == _pyld(document)
+    assert len(compiles) == 1
+
+
+def _status_list(number: int) -> dict:
+    from sync.issuer import statuslist
+
+    return statuslist.status_credential(number, bytes(statuslist.LIST_BITS // 8))
