@@ -30,6 +30,7 @@ setup(
         "cryptography>=42",  # sync.sealed: the badge platforms' secrets sealed at rest (Fernet)
         "oauthlib>=3.2",
         "PyLD>=2.0.4",
+        "pyoxigraph>=0.5",  # sync.issuer.rdfc: RDFC-1.0 where first-degree hashes tie (and the W3C tests read N-Quads)
         "rich>=13",
         "whitenoise>=6",
         "Pillow>=10.1",

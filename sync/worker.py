@@ -63,12 +63,17 @@ class Summary:
 
 
 def _record_done(done: list[tuple[int, dict]]) -> None:
-    """Commit the recorded successes together (one commit, one disk flush, for the lot)."""
-    if not done:
-        return
-    with transaction.atomic():
-        for entry_id, result in done:
-            outbox.complete(entry_id, result)
+    """Commit the recorded successes together (one commit, one disk flush, for the lot).
+
+    One success (a kind recorded at once, such as an LTI score) is one statement, which commits by
+    itself in autocommit mode: no transaction block around it.
+    """
+    if len(done) == 1 and connection.get_autocommit():
+        outbox.complete(*done[0])
+    elif done:
+        with transaction.atomic():
+            for entry_id, result in done:
+                outbox.complete(entry_id, result)
     done.clear()
 
 

@@ -1,9 +1,9 @@
 """JSON-LD processing offline: the contexts we sign with ship in ``sync/contexts`` and nothing is fetched.
 
-Canonicalization is RDF Dataset Canonicalization (RDFC-1.0, which PyLD names URDNA2015) to N-Quads.
-Resolved contexts are cached once per process, so only the document itself is processed per call.
-It runs in "safe mode" (as jsonld-signatures does): a property no context defines would be dropped
-from the signed statements silently, so it is an error instead.
+Canonicalization is RDF Dataset Canonicalization (RDFC-1.0) to N-Quads: PyLD turns JSON-LD into RDF,
+once per shape of document (:mod:`sync.issuer.shapes`), and :mod:`sync.issuer.rdfc` canonicalizes.
+Resolved contexts are cached once per process. PyLD runs in "safe mode" (as jsonld-signatures does):
+a property no context defines would be dropped from the signed statements silently, so it is an error.
 """
 from __future__ import annotations
 
@@ -15,6 +15,9 @@ from cachetools import LRUCache
 from pyld import jsonld
 from pyld.context_resolver import ContextResolver
 from pyld.jsonld import JsonLdError
+
+from sync.issuer import rdfc
+from sync.issuer.shapes import Shapes
 
 CONTEXT_DIR = Path(__file__).resolve().parent.parent / "contexts"
 
@@ -65,16 +68,14 @@ def document_loader(url: str, options: dict | None = None) -> dict:
 _resolved_cache = LRUCache(maxsize=64)
 
 
-def canonicalize(document: dict) -> str:
-    """RDFC-1.0 canonical N-Quads of ``document`` (contexts from the shipped set only)."""
+def to_rdf(document: dict) -> dict:
+    """PyLD's RDF dataset of ``document`` (contexts from the shipped set only, undefined terms refused)."""
     options = {
-        "algorithm": "URDNA2015",
-        "format": "application/n-quads",
         "documentLoader": document_loader,
         "contextResolver": ContextResolver(_resolved_cache, document_loader),
     }
     try:
-        return jsonld.JsonLdProcessor(on_property_dropped=_refuse_dropped).normalize(document, options)
+        return jsonld.JsonLdProcessor(on_property_dropped=_refuse_dropped).to_rdf(document, options)
     except JsonLdError as exc:
         cause = exc
         while cause is not None and not isinstance(cause, UndefinedTermError):
@@ -82,3 +83,32 @@ def canonicalize(document: dict) -> str:
         if cause is not None:
             raise cause from None
         raise
+
+
+def _context_words() -> tuple[frozenset[str], frozenset[str]]:
+    """The shipped contexts' aliases of ``@type``, and every term they define (at any depth)."""
+    type_keys, terms = {"@type"}, set()
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            for name, value in node.items():
+                if not name.startswith("@"):
+                    terms.add(name)
+                    if value == "@type" or (isinstance(value, dict) and value.get("@id") == "@type"):
+                        type_keys.add(name)
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    for url in SHIPPED:
+        walk(shipped_context(url))
+    return frozenset(type_keys), frozenset(terms)
+
+
+_shapes = Shapes(to_rdf, *_context_words())
+
+
+def canonicalize(document: dict) -> str:
+    """RDFC-1.0 canonical N-Quads of ``document`` (contexts from the shipped set only)."""
+    return rdfc.canonical_nquads(*_shapes.quads(document))

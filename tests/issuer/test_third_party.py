@@ -171,6 +171,46 @@ def test_independent_verifier_rejects_revoked_credential(live, tmp_path, issuer)
     assert not ok and report["revoked"] is True, report
 
 
+def test_independent_verifier_accepts_varied_credentials(live, tmp_path):
+    """A sample of the canonicalization corpus (every credential, accents, French and English, escapes,
+    control characters), signed here; some slots revoked. ``CAREGIVING_CORPUS_SAMPLE`` sets the size
+    (all 1,000 were run once: see the README's benchmark notes)."""
+    from django.db import transaction
+
+    from sync.issuer import dataintegrity, statuslist
+    from sync.issuer.keys import issuer_key
+    from tests.issuer.corpus import documents
+
+    origin = live[0]
+    size = int(os.environ.get("CAREGIVING_CORPUS_SAMPLE", "40"))
+    credentials = [d for d in documents(2 * size) if "OpenBadgeCredential" in d.get("type", [])][:size]
+    credentials[0]["name"] = "bell\x07 back\x08 one\x01 tab\t"  # written as RDFC-1.0 says, not as URDNA2015 did
+
+    def slot(credential: dict) -> tuple[int, int]:
+        entry = credential["credentialStatus"]
+        return int(entry["statusListCredential"].rsplit("/", 1)[-1]), int(entry["statusListIndex"])
+
+    revoked = {slot(credential) for n, credential in enumerate(credentials) if n % 5 == 2}
+    for number in {slot(credential)[0] for credential in credentials}:
+        statuslist.ensure_list(number)
+    for number, index in revoked:
+        with transaction.atomic():
+            statuslist.revoke_slot(number, index)
+    paths = []
+    for n, credential in enumerate(credentials):
+        paths.append(tmp_path / f"credential-{n}.json")
+        paths[-1].write_text(json.dumps(dataintegrity.sign(credential, issuer_key())))
+    require(shutil.which("node") is not None and (VERIFIER / "node_modules" / "@digitalbazaar" / "vc").exists(),
+            "node and `npm ci --prefix tests/issuer/verifier`")
+    done = subprocess.run(["node", str(VERIFIER / "verify.mjs"), "--each", origin, *map(str, paths)],
+                          capture_output=True, text=True, timeout=60 + 2 * size)
+    reports = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    assert len(reports) == len(credentials), done.stderr[-2000:]
+    refused = {n: r["errors"] for n, (r, credential) in enumerate(zip(reports, credentials, strict=True))
+               if not r["proof"] or r["revoked"] != (slot(credential) in revoked)}
+    assert refused == {}
+
+
 def test_vc_jwt_verifies_with_an_independent_jose_library(live):
     """jwcrypto (not PyJWT, which signed it) checks the token with the JWK its ``kid`` points to."""
     import requests

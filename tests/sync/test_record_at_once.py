@@ -42,3 +42,19 @@ def test_at_once_kind_is_done_before_the_next_delivery_starts():
 
 def test_batched_kind_is_recorded_with_its_batch():
     assert _run_two("test.batched", at_once=False) == [OutboxEntry.PENDING]
+
+
+def test_one_success_is_one_statement_in_autocommit(monkeypatch):
+    """A success recorded at once is a single UPDATE, which commits by itself: no transaction block
+    (BEGIN and COMMIT around it) is spent on it; a batch of several still shares one transaction."""
+    from django.db import connection
+
+    in_block: list[bool] = []
+    complete = outbox.complete
+    monkeypatch.setattr(outbox, "complete",
+                        lambda *args: in_block.append(connection.in_atomic_block) or complete(*args))
+    assert _run_two("test.at-once-autocommit", at_once=True) == [OutboxEntry.DONE]
+    assert in_block == [False, False]
+    in_block.clear()
+    _run_two("test.batched-block", at_once=False)
+    assert in_block == [True, True]

@@ -2,10 +2,12 @@
 // @digitalbazaar/vc + eddsa-rdfc-2022 cryptosuite + Bitstring Status List), used by tests/issuer.
 //
 //   node verify.mjs CREDENTIAL.json ISSUER_ORIGIN
+//   node verify.mjs --each ISSUER_ORIGIN CREDENTIAL.json...   (one result line per file, in order)
 //
 // JSON-LD contexts come from npm packages (not from our Python copies); the issuer's key and status
 // lists are fetched over HTTP from ISSUER_ORIGIN (our live test server), and nothing else is fetched.
-// Prints {"verified": bool, "revoked": bool, "errors": [...]}; exits 0 only for a valid, unrevoked credential.
+// Prints {"verified": bool, "proof": bool, "revoked": bool, "errors": [...]} (verified: a valid proof and not
+// revoked; proof: the Data Integrity proof alone); exits 0 only when every credential is verified.
 import {readFile} from 'node:fs/promises';
 import * as vc from '@digitalbazaar/vc';
 import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
@@ -17,9 +19,11 @@ import {contexts as multikeyContexts} from '@digitalbazaar/multikey-context';
 import didContext from 'did-context';
 
 const MULTIKEY_V1 = 'https://w3id.org/security/multikey/v1';
-const [file, origin] = process.argv.slice(2);
-if(!file || !origin) {
-  console.error('usage: node verify.mjs CREDENTIAL.json ISSUER_ORIGIN');
+const args = process.argv.slice(2);
+const each = args[0] === '--each';
+const [origin, files] = each ? [args[1], args.slice(2)] : [args[1], args.slice(0, 1)];
+if(!origin || !files.length || !files[0]) {
+  console.error('usage: node verify.mjs CREDENTIAL.json ISSUER_ORIGIN | --each ISSUER_ORIGIN CREDENTIAL.json...');
   process.exit(2);
 }
 
@@ -57,38 +61,47 @@ async function documentLoader(url) {
   return {contextUrl: null, documentUrl: url, document: {'@context': MULTIKEY_V1, ...method}};
 }
 
-const credential = JSON.parse(await readFile(file, 'utf8'));
-const suite = new DataIntegrityProof({cryptosuite: eddsaRdfc2022});
-const errors = [];
-let verified = false;
-let revoked = false;
-try {
-  const result = await vc.verifyCredential({credential, suite, documentLoader, checkStatus});
-  verified = result.verified;
-  for(const r of result.results || []) {
-    if(r.error) {
-      errors.push(describe(r.error));
+async function verify(credential) {
+  const suite = new DataIntegrityProof({cryptosuite: eddsaRdfc2022});
+  const errors = [];
+  let verified = false;
+  let revoked = false;
+  let proof = false;
+  try {
+    const result = await vc.verifyCredential({credential, suite, documentLoader, checkStatus});
+    verified = result.verified;
+    proof = (result.results || []).length > 0 && result.results.every(r => r.verified);
+    for(const r of result.results || []) {
+      if(r.error) {
+        errors.push(describe(r.error));
+      }
     }
+    if(result.error) {
+      errors.push(describe(result.error));
+      for(const e of result.error.errors || []) {
+        errors.push(describe(e));
+      }
+    }
+    const status = result.statusResult;
+    if(status) {
+      if(!status.verified) {
+        errors.push('status check failed: ' + String(status.error?.message || status.error));
+      }
+      revoked = (status.results || []).some(r => r.status === true);
+      if(revoked) {
+        errors.push('revoked (status list bit set)');
+      }
+    }
+  } catch(e) {
+    errors.push(String(e.message || e));
   }
-  if(result.error) {
-    errors.push(describe(result.error));
-    for(const e of result.error.errors || []) {
-      errors.push(describe(e));
-    }
-  }
-  const status = result.statusResult;
-  if(status) {
-    if(!status.verified) {
-      errors.push('status check failed: ' + String(status.error?.message || status.error));
-    }
-    revoked = (status.results || []).some(r => r.status === true);
-    if(revoked) {
-      errors.push('revoked (status list bit set)');
-    }
-  }
-} catch(e) {
-  errors.push(String(e.message || e));
+  return {verified: verified && !revoked, proof, revoked, errors};
 }
-const ok = verified && !revoked;
-console.log(JSON.stringify({verified: ok, revoked, errors}));
-process.exit(ok ? 0 : 1);
+
+let allOk = true;
+for(const file of files) {
+  const report = await verify(JSON.parse(await readFile(file, 'utf8')));
+  allOk &&= report.verified;
+  console.log(JSON.stringify(report));
+}
+process.exit(allOk ? 0 : 1);
