@@ -25,7 +25,6 @@ from sync.issuer.keys import issuer_key
 from sync.issuer.recipient import new_recipient
 from sync.models import IssuedCredential
 
-SCHEMA_ID = "https://purl.imsglobal.org/spec/clr/v2p0/schema/json/clr_v2p0_clrcredential_schema.json"
 MEDIA_TYPE = "application/vc+ld+json"
 
 
@@ -171,7 +170,7 @@ def unsigned_clr(learner, *, course: Course | None = None, now: dt.datetime | No
         raise EmptyRecord("there is nothing on this learner's record yet: no module, hours, skill or credential")
     subject = {
         "type": ["ClrSubject"],
-        "identifier": [b.identity],
+        "identifier": [dict(b.identity)],
         "verifiableCredential": b.credentials,
         "achievement": list(b.achievements.values()),
     }
@@ -188,7 +187,6 @@ def unsigned_clr(learner, *, course: Course | None = None, now: dt.datetime | No
         "issuer": profile_ref(),
         "validFrom": iso(now or dt.datetime.now(dt.UTC)),
         "credentialSubject": subject,
-        "credentialSchema": [{"id": SCHEMA_ID, "type": "1EdTechJsonSchemaValidator2019"}],
     }
 
 

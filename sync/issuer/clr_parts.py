@@ -101,8 +101,8 @@ def record_credential(*, credential_id: str, achievement: dict, identity: dict, 
         "name": achievement["name"],
         "issuer": profile_ref(),
         "validFrom": iso(valid_from),
-        "credentialSubject": {"type": ["AchievementSubject"], "identifier": [identity], "achievement": achievement,
-                              **subject},
+        "credentialSubject": {"type": ["AchievementSubject"], "identifier": [dict(identity)],
+                              "achievement": achievement, **subject},
     }
     if evidence:
         document["evidence"] = evidence

@@ -1,4 +1,4 @@
-// Independent verifier for the built-in issuer's Open Badges 3.0 credentials (Digital Bazaar's
+// Independent verifier for the built-in issuer's Open Badges 3.0 credentials and CLR 2.0 records (Digital Bazaar's
 // @digitalbazaar/vc + eddsa-rdfc-2022 cryptosuite + Bitstring Status List), used by tests/issuer.
 //
 //   node verify.mjs CREDENTIAL.json ISSUER_ORIGIN
@@ -7,6 +7,7 @@
 // lists are fetched over HTTP from ISSUER_ORIGIN (our live test server), and nothing else is fetched.
 // Prints {"verified": bool, "revoked": bool, "errors": [...]}; exits 0 only for a valid, unrevoked credential.
 import {readFile} from 'node:fs/promises';
+import {readFileSync} from 'node:fs';
 import * as vc from '@digitalbazaar/vc';
 import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
 import {cryptosuite as eddsaRdfc2022} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
@@ -17,13 +18,17 @@ import {contexts as multikeyContexts} from '@digitalbazaar/multikey-context';
 import didContext from 'did-context';
 
 const MULTIKEY_V1 = 'https://w3id.org/security/multikey/v1';
+// No npm package carries the CLR 2.0 context: it is read from the project's copy of 1EdTech's file.
+const CLR_V2 = 'https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json';
+const CLR_FILE = new URL('../../../sync/contexts/clr-v2p0-context-2.0.1.json', import.meta.url);
 const [file, origin] = process.argv.slice(2);
 if(!file || !origin) {
   console.error('usage: node verify.mjs CREDENTIAL.json ISSUER_ORIGIN');
   process.exit(2);
 }
 
-const contexts = new Map([...vcContexts, ...obContext.contexts, ...multikeyContexts, ...didContext.contexts]);
+const contexts = new Map([...vcContexts, ...obContext.contexts, ...multikeyContexts, ...didContext.contexts,
+  [CLR_V2, JSON.parse(readFileSync(CLR_FILE, 'utf8'))]]);
 
 function describe(error) {
   const details = error.details ? ' ' + JSON.stringify(error.details.event?.details || error.details).slice(0, 300) : '';
