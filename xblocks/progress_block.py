@@ -48,6 +48,16 @@ def learner_badges(learner) -> list[dict]:
     return badges
 
 
+def learner_record_url() -> str:
+    """Where the learner downloads their signed learner record (``sync.public.clr_download_url``); "" without sync."""
+    try:
+        public = importlib.import_module("sync.public")
+    except ImportError:
+        return ""
+    hook = getattr(public, "clr_download_url", None)
+    return _safe_url(hook()) if hook else ""
+
+
 def _safe_url(value) -> str:
     text = str(value or "")
     return text if text.startswith(("https://", "http://", "/")) and not text.startswith("//") else ""
@@ -106,6 +116,7 @@ class CaregivingProgressBlock(StudioEditableXBlockMixin, XBlock):
                 "modules_done": progress.modules_done, "modules_total": len(progress.modules),
                 "credentials": [self._credential(api.explain(learner, c.credential.id)) for c in progress.credentials],
                 "badges": learner_badges(learner),
+                "clr_url": learner_record_url(),
             })
         html = loader.render_django_template("templates/blocks/progress.html", ctx, i18n_service=self.i18n)
         frag = Fragment(html)
