@@ -61,3 +61,16 @@ def full_record(db, make_user, django_user_model):
                                        status=Award.REVOKED, revoke_reason="issued in error")
     BuiltinIssuer().issue(str(badge.public_id))
     return user, learner, {"badge": badge, "certificate": certificate}
+
+
+@pytest.fixture
+def live_record(live_server, settings, full_record):
+    """``full_record`` with its badge issued under the live server's URL (ids that validators can fetch)."""
+    from sync.issuer.backend import BuiltinIssuer
+    from sync.models import IssuedCredential, StatusList
+
+    settings.BASE_URL = live_server.url
+    IssuedCredential.objects.all().delete()
+    StatusList.objects.all().delete()
+    BuiltinIssuer().issue(str(full_record[2]["badge"].public_id))
+    return live_server.url, full_record
