@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "xblocks.apps.XBlocksConfig",
     "lti_bridge.apps.LtiBridgeConfig",
     "sync.apps.SyncConfig",
+    "sync.xapi.apps.XapiConfig",  # xAPI statements to partners' learning record stores
     "oauth2_provider",  # the CLR 2.0 API's OAuth 2.0 server (sync.clr_service)
 ]
 

@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "lti_bridge.cli",
     "sync.cli",
     "sync.records_cli",
+    "sync.xapi.cli",
 ]
 
 

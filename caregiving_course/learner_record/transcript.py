@@ -10,8 +10,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Q
+
 from caregiving_course.learner_record.models import (
     Award,
+    Enrolment,
+    Identity,
     InstructorRecord,
     Learner,
     ModuleActivity,
@@ -90,3 +94,39 @@ def transcript(learner: Learner) -> Transcript:
     awards = [AwardEntry(str(a.public_id), a.credential_id, a.status == Award.REVOKED, a.credited_hours, a.earned_at)
               for a in Award.objects.filter(learner=learner).order_by("earned_at", "pk")]
     return Transcript(learner.pk, learner.name, learner.email, completions, checks, instructor, awards)
+
+
+@dataclass
+class Changes:
+    """Records made or changed in a time window (read-only rows), and how each learner reaches the course."""
+
+    activities: list = field(default_factory=list)  # ModuleActivity: launched, sections, knowledge checks
+    completions: list = field(default_factory=list)  # ModuleCompletion
+    instructor: list = field(default_factory=list)  # InstructorRecord, withdrawn ones included
+    awards: list = field(default_factory=list)  # Award, revoked ones included
+    channels: dict = field(default_factory=dict)  # learner id -> "lti", "openedx" or "local"
+
+
+def changed_between(since: dt.datetime, until: dt.datetime, *, cohort: str = "") -> Changes:
+    """Every record made or changed in [since, until), of one cohort's learners or of all ("")."""
+    def scoped(rows):
+        if cohort:
+            rows = rows.filter(learner__in=Enrolment.objects.filter(cohort__name=cohort).values("learner"))
+        return rows
+
+    def window(field_name: str) -> Q:
+        return Q(**{f"{field_name}__gte": since, f"{field_name}__lt": until})
+
+    out = Changes(
+        activities=list(scoped(ModuleActivity.objects.filter(
+            window("first_activity_at") | window("last_activity_at"))).order_by("pk")),
+        completions=list(scoped(ModuleCompletion.objects.filter(window("completed_at"))).order_by("pk")),
+        instructor=list(scoped(InstructorRecord.objects.filter(
+            window("recorded_at") | window("withdrawn_at"))).order_by("pk")),
+        awards=list(scoped(Award.objects.filter(window("earned_at") | window("revoked_at"))).order_by("pk")))
+    learners = {r.learner_id for r in out.activities}
+    rank = {Identity.LOCAL: 0, Identity.OPENEDX: 1, Identity.LTI: 2}
+    for learner_id, source in Identity.objects.filter(learner__in=learners).values_list("learner_id", "source"):
+        if rank.get(source, 0) >= rank.get(out.channels.get(learner_id, Identity.LOCAL), 0):
+            out.channels[learner_id] = source
+    return out
