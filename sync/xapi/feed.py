@@ -53,8 +53,9 @@ def statements_between(since: dt.datetime, until: dt.datetime, *, cohort: str = 
             continue
         statement = st.credential_earned(award, course.credential(award.credential_id), course)
         out.append(statement)
-        if award.status == award.REVOKED and award.revoked_at:
-            out.append(st.voided(statement["id"], award.learner_id, award.revoked_at, "credential revoked"))
+        if award.status == award.REVOKED:
+            out.append(st.voided(statement["id"], award.learner_id, award.revoked_at or award.earned_at,
+                                 "credential revoked"))
     return out
 
 

@@ -54,11 +54,12 @@ def full_record(db, make_user, django_user_model):
     InstructorRecord.objects.create(learner=learner, component_id="skills-signoff", kind="signoff",
                                     skill="bed-bath", occurred_on=dt.date(2026, 11, 2), recorded_by=staff,
                                     withdrawn_at=AT, withdrawn_by=staff, withdraw_reason="recorded in error")
+    InstructorRecord.objects.update(recorded_at=AT)  # auto_now_add: set as if recorded in November
     badge = Award.objects.create(learner=learner, credential_id="caregiving-badge", credited_hours=Decimal("14.00"),
                                  evidence=[], earned_at=AT)
     certificate = Award.objects.create(learner=learner, credential_id="caregiving-certificate-of-training",
                                        credited_hours=Decimal("92.00"), evidence=[], earned_at=AT,
-                                       status=Award.REVOKED, revoke_reason="issued in error")
+                                       status=Award.REVOKED, revoke_reason="issued in error", revoked_at=AT)
     BuiltinIssuer().issue(str(badge.public_id))
     return user, learner, {"badge": badge, "certificate": certificate}
 
