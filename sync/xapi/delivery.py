@@ -29,8 +29,17 @@ def put_statement(lrs: LrsEndpoint, statement: dict, session: requests.Session |
                                      headers={"X-Experience-API-Version": VERSION})
 
 
+def prepare(entries: list) -> None:
+    """Load the LRS rows of a claimed batch in one query."""
+    rows = LrsEndpoint.objects.in_bulk({e.payload.get("lrs") for e in entries})
+    for entry in entries:
+        entry.lrs_row = rows.get(entry.payload.get("lrs"))
+
+
 def deliver(entry) -> dict:
-    lrs = LrsEndpoint.objects.filter(pk=entry.payload.get("lrs")).first()
+    if not hasattr(entry, "lrs_row"):
+        prepare([entry])
+    lrs = entry.lrs_row
     if lrs is None:
         raise Permanent("xapi: the LRS of this statement was removed")
     statement = entry.payload["statement"]
@@ -46,4 +55,4 @@ def deliver(entry) -> dict:
 
 
 def register() -> None:
-    register_handler(KIND, deliver, replace=True)
+    register_handler(KIND, deliver, prepare=prepare, replace=True)
