@@ -7,6 +7,7 @@ import hashlib
 import json
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import pytest
 import requests
 
 from tests.browser.conftest import assert_accessible, sign_in
@@ -14,6 +15,7 @@ from tests.browser.conftest import assert_accessible, sign_in
 LEARNER = "farah@example.org"  # the demo learner with modules, instructor hours and sign-offs
 SCOPE = "https://purl.imsglobal.org/spec/clr/v2p0/scope/credential.readonly"
 CALLBACK = "http://127.0.0.1:9/callback"
+pytestmark = pytest.mark.browser
 
 
 def _french(page, server: str) -> None:

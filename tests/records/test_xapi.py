@@ -85,6 +85,7 @@ def test_statements_reach_ralph_once_and_validate(viewed, ralph, monkeypatch, se
     assert all("@" not in str(s["actor"]) for s in held)
 
 
+@pytest.mark.database
 def test_faults_lose_or_double_nothing(viewed, ralph, monkeypatch):
     proxy = FaultProxy(ralph.url).start()
     try:
@@ -104,6 +105,7 @@ def test_faults_lose_or_double_nothing(viewed, ralph, monkeypatch):
     assert sorted(ids) == sorted(_queued_ids())  # nothing lost
 
 
+@pytest.mark.database
 def test_new_records_are_fed_from_when_the_lrs_was_added(viewed, ralph, monkeypatch):
     """Records made before the LRS was added wait for a replay; records after it are queued by the feed."""
     import datetime as dt
@@ -122,6 +124,7 @@ def test_new_records_are_fed_from_when_the_lrs_was_added(viewed, ralph, monkeypa
     assert statement["verb"]["id"].endswith("/completed") and statement["result"]["duration"] == "PT1H"
 
 
+@pytest.mark.database
 def test_a_partner_lrs_gets_only_its_cohort(viewed, ralph, monkeypatch, make_user):
     from caregiving_course.learner_record import api
     from caregiving_course.learner_record.models import ModuleActivity
