@@ -91,14 +91,17 @@ def experienced(activity_row, module, course, section) -> dict:
                       parents=[module_activity(module)], course=course)
 
 
-def knowledge_check(activity_row, module, course) -> dict:
-    """The knowledge check answered: passed or failed, with the best score so far (one per attempt count)."""
-    score = float(activity_row.best_score)
+def knowledge_check(activity_row, module, course, *, score: float | None = None, attempt: int | None = None) -> dict:
+    """The knowledge check answered: passed or failed, with its score. Given ``score`` and ``attempt`` (as the
+    learner record announces each answer), the statement is that attempt's; else (a replay of stored records)
+    it is of the latest attempt, with the best score so far."""
+    score = float(activity_row.best_score if score is None else score)
+    attempt = activity_row.attempts if attempt is None else attempt
     passed = score >= module.pass_mark
     obj = activity(f"modules/{module.id}/knowledge-check", "assessment", f"Knowledge check: {module.title}")
     result = {"score": {"scaled": round(score, 4), "raw": round(score * 100, 2), "min": 0, "max": 100},
               "success": passed, "completion": True}
-    return _statement(statement_id("knowledge-check", activity_row.id, activity_row.attempts), activity_row.learner_id,
+    return _statement(statement_id("knowledge-check", activity_row.id, attempt), activity_row.learner_id,
                       "passed" if passed else "failed", obj, activity_row.last_activity_at, result=result,
                       parents=[module_activity(module)], course=course)
 

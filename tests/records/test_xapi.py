@@ -157,3 +157,24 @@ def test_lrs_commands_refuse_mistakes_and_hide_the_password(db, ralph, monkeypat
         [(stored,)] = cursor.fetchall()
     assert stored.startswith("sealed:v1:") and "wrong-password" not in stored
     assert main(["lrs", "remove", "bad"]) == 0
+
+
+def test_each_knowledge_check_answer_is_queued_with_its_own_score(db, make_user, monkeypatch, ralph):
+    """Queued in the answer's transaction: the record keeps only the best score, the statements keep each one."""
+    from caregiving_course.learner_record import api
+    from caregiving_course.learner_record.models import OutboxEntry
+    from sync.xapi.feed import queue_new
+
+    assert _add(monkeypatch, "partner", f"{ralph.url}/xAPI") == 0
+    learner = api.learner_for_user(make_user("quiz.taker@example.org", cohort="fall-2026"))
+    api.record_knowledge_check(learner, "caregiver-role", 0.5)
+    api.record_knowledge_check(learner, "caregiver-role", 0.9)
+    api.record_knowledge_check(learner, "caregiver-role", 0.7)
+    answers = [e.payload["statement"] for e in OutboxEntry.objects.filter(kind="xapi.statement").order_by("pk")]
+    assert [(s["verb"]["display"]["en-US"], s["result"]["score"]["raw"]) for s in answers] == [
+        ("failed", 50.0), ("passed", 90.0), ("failed", 70.0)]
+    queue_new()  # the feed builds the same ids for these attempts: nothing doubled
+    ids = [e.payload["statement"]["id"] for e in OutboxEntry.objects.filter(kind="xapi.statement")]
+    assert len(ids) == len(set(ids)) and {s["id"] for s in answers} <= set(ids)
+    _drain()
+    assert ralph_lrs.validation_errors(ralph.statements()) == []
