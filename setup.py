@@ -35,6 +35,7 @@ setup(
         "whitenoise>=6",
         "Pillow>=10.1",
         "cachetools>=5",
+        "django-oauth-toolkit>=3.4,<4",  # sync.clr_service: the CLR 2.0 API's OAuth 2.0 server
     ],
     extras_require={
         "postgres": ["psycopg[binary]>=3.1"],

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "xblocks.apps.XBlocksConfig",
     "lti_bridge.apps.LtiBridgeConfig",
     "sync.apps.SyncConfig",
+    "sync.xapi.apps.XapiConfig",  # xAPI statements to partners' learning record stores
+    "oauth2_provider",  # the CLR 2.0 API's OAuth 2.0 server (sync.clr_service)
 ]
 
 MIDDLEWARE = [
@@ -63,6 +65,15 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# The CLR 2.0 API's OAuth 2.0 server: authorization code grant with PKCE, the CLR scopes only.
+OAUTH2_PROVIDER = {
+    "SCOPES": {"https://purl.imsglobal.org/spec/clr/v2p0/scope/credential.readonly":
+               "Permission to read the learner's Comprehensive Learner Record (CLR 2.0)"},
+    "DEFAULT_SCOPES": ["https://purl.imsglobal.org/spec/clr/v2p0/scope/credential.readonly"],
+    "PKCE_REQUIRED": True,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+}
 
 ROOT_URLCONF = "caregiving_course.urls"
 WSGI_APPLICATION = "caregiving_course.wsgi.application"

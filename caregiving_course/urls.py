@@ -8,6 +8,9 @@ urlpatterns = [
     path("course/", include("xblocks.urls")),  # module pages, progress, instructor dashboard, block handlers
     path("lti/", include("lti_bridge.urls")),  # LTI 1.3 / 1.1 endpoints and JWKS
     path("badges/", include("sync.urls")),  # public issuer, badge and verification pages
+    path("records/", include("sync.records_urls")),  # learner records to take away (CLR 2.0)
+    path("ims/clr/v2p0/", include("sync.clr_service_urls")),  # CLR 2.0 API (getCredentials, discovery)
+    path("oauth/", include("sync.oauth_urls")),  # its OAuth 2.0 server (django-oauth-toolkit)
     path("workbench/", include("workbench.urls")),  # XBlock workbench (scenarios), for authors and tests
     path("", include("caregiving_course.server.urls")),  # home, sign up, sign in
 ]

@@ -14,3 +14,4 @@ class SyncConfig(AppConfig):
 
         register_default_handlers()
         providers.provide_badges(public.badges_for_learner)  # the record's badges service lists them
+        providers.provide_record_download(public.clr_download_url)  # and where a learner downloads their CLR

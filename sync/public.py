@@ -1,6 +1,7 @@
 """What the learner progress view shows about badges: each award's title, status and links to share and verify."""
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from caregiving_course.framework import default_course
@@ -32,3 +33,8 @@ def badges_for_learner(learner) -> list[dict]:
             entry.update(url=page, verify_url=links.verify_page(page))
         out.append(entry)
     return out
+
+
+def clr_download_url() -> str:
+    """Where the signed-in learner downloads their own Comprehensive Learner Record."""
+    return reverse("records:clr-download")

@@ -97,6 +97,9 @@ def evaluate_awards(batch: int = 500) -> int:
     for i in range(0, len(ids), batch):
         made += len(api.evaluate_many(ids[i:i + batch]))
     SyncCursor.objects.update_or_create(name=EVALUATE_CURSOR, defaults={"value": started})
+    from sync.xapi.feed import queue_new  # and the xAPI statements of new records, for each LRS
+
+    queue_new()
     return made
 
 

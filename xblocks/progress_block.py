@@ -41,6 +41,11 @@ def learner_badges(badges_service, learner) -> list[dict]:
     return badges
 
 
+def learner_record_url(badges_service) -> str:
+    """Where the learner downloads their signed learner record, from the badges service; "" without it."""
+    return _safe_url(badges_service.record_download_url()) if badges_service is not None else ""
+
+
 def _safe_url(value) -> str:
     text = str(value or "")
     return text if text.startswith(("https://", "http://", "/")) and not text.startswith("//") else ""
@@ -96,13 +101,14 @@ class CaregivingProgressBlock(StudioEditableXBlockMixin, XBlock):
                "introduction": self.introduction, "learner": learner,
                "unavailable": unavailable_html(self.i18n) if record is None else ""}
         if learner is not None:
-            progress = record.progress(learner)
+            progress, badges = record.progress(learner), service(self, BADGES)
             ctx.update({
                 "time_on_task": format_duration(self.i18n, progress.time_on_task_seconds),
                 "modules_done": progress.modules_done, "modules_total": len(progress.modules),
                 "credentials": [self._credential(record.explain(learner, c.credential.id))
                                 for c in progress.credentials],
-                "badges": learner_badges(service(self, BADGES), learner),
+                "badges": learner_badges(badges, learner),
+                "clr_url": learner_record_url(badges),
             })
         html = loader.render_django_template("templates/blocks/progress.html", ctx, i18n_service=self.i18n)
         frag = Fragment(html)

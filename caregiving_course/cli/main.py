@@ -18,6 +18,8 @@ COMMAND_MODULES = [
     "caregiving_course.cli.demo",
     "lti_bridge.cli",
     "sync.cli",
+    "sync.records_cli",
+    "sync.xapi.cli",
 ]
 
 

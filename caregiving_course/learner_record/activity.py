@@ -53,6 +53,8 @@ def record_knowledge_check(learner: Learner, module_id: str, score: float, *, co
         activity.best_score = max(activity.best_score or 0.0, float(score))
         activity.last_activity_at = timezone.now()
         activity.save(update_fields=["attempts", "best_score", "last_activity_at"])
+        signals.knowledge_check_answered.send(None, learner_id=learner.pk, activity=activity, score=float(score),
+                                              attempt=activity.attempts)
         completion = ModuleCompletion.objects.filter(learner=learner, module_id=module_id).first()
         if completion and activity.best_score > completion.score:
             completion.score = activity.best_score

@@ -42,6 +42,7 @@ from caregiving_course.learner_record.people import (
 )
 from caregiving_course.learner_record.progress import CredentialProgress, Progress, compute, load_records
 from caregiving_course.learner_record.totals import Totals, credited_totals
+from caregiving_course.learner_record.transcript import Changes, Transcript, changed_between, transcript
 
 __all__ = [
     "ADMINISTRATOR",
@@ -92,6 +93,7 @@ __all__ = [
     "withdraw",
 ]
 __all__ += ["CohortPage", "cohort_hours", "cohort_page"]  # large cohorts: sorted/filtered by the database
+__all__ += ["Changes", "Transcript", "changed_between", "transcript"]  # records that leave (CLR, xAPI)
 
 
 def progress(learner: Learner, *, course: Course | None = None) -> Progress:

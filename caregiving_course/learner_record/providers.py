@@ -23,12 +23,18 @@ class RosterResult:
 
 
 _badge_lister: list[Callable] = []
+_record_url: list[Callable] = []
 _roster_loader: list[tuple[Callable, tuple[type[Exception], ...]]] = []
 
 
 def provide_badges(lister: Callable) -> None:
     """Register ``lister(learner) -> list[dict]`` (title, status, url, verify_url...); the last one registered wins."""
     _badge_lister[:] = [lister]
+
+
+def provide_record_download(url: Callable) -> None:
+    """Register ``url() -> str``: where the signed-in learner downloads their signed learner record (CLR)."""
+    _record_url[:] = [url]
 
 
 def provide_roster(loader: Callable, errors: tuple[type[Exception], ...] = ()) -> None:
@@ -39,6 +45,10 @@ def provide_roster(loader: Callable, errors: tuple[type[Exception], ...] = ()) -
 
 def badge_lister() -> Callable | None:
     return _badge_lister[0] if _badge_lister else None
+
+
+def record_download() -> Callable | None:
+    return _record_url[0] if _record_url else None
 
 
 def roster_loader() -> tuple[Callable, tuple[type[Exception], ...]] | None:

@@ -100,6 +100,11 @@ class BadgesService:
         lister = providers.badge_lister()
         return list(lister(learner) or []) if lister is not None else []
 
+    def record_download_url(self) -> str:
+        """Where the signed-in learner downloads their signed learner record; "" when no app offers one."""
+        url = providers.record_download()
+        return url() if url is not None else ""
+
 
 class RosterService:
     """Loading a cohort's learners from its LMS, as the LTI bridge registers it."""

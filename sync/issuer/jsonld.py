@@ -24,12 +24,14 @@ CONTEXT_DIR = Path(__file__).resolve().parent.parent / "contexts"
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 OB_V3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 MULTIKEY_V1 = "https://w3id.org/security/multikey/v1"
+CLR_V2 = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
 DID_V1 = "https://www.w3.org/ns/did/v1"  # only in the issuer's controller document, which we never canonicalize
 
 SHIPPED = {
     VC_V2: "credentials-v2.jsonld",
     OB_V3: "ob-v3p0-context-3.0.3.json",
     MULTIKEY_V1: "security-multikey-v1.jsonld",
+    CLR_V2: "clr-v2p0-context-2.0.1.json",  # 1EdTech's, as its public validator ships it (sync/contexts/README.md)
 }
 
 

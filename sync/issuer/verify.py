@@ -111,6 +111,10 @@ def _verify_reference(reference: str, now) -> Result:
 def _verify_document(document: dict, now) -> Result:
     types = document.get("type")
     types = types if isinstance(types, list) else [types]
+    if "ClrCredential" in types:  # a learner record (CLR 2.0) holding credentials
+        from sync.issuer.clr_verify import verify_clr
+
+        return verify_clr(document, now)
     if "VerifiableCredential" in types:
         return _verify_ob3(document, now)
     if "Assertion" in types or document.get("verification") or document.get("revoked") is True:

@@ -1,4 +1,4 @@
-// Independent verifier for the built-in issuer's Open Badges 3.0 credentials (Digital Bazaar's
+// Independent verifier for the built-in issuer's Open Badges 3.0 credentials and CLR 2.0 records (Digital Bazaar's
 // @digitalbazaar/vc + eddsa-rdfc-2022 cryptosuite + Bitstring Status List), used by tests/issuer.
 //
 //   node verify.mjs CREDENTIAL.json ISSUER_ORIGIN
@@ -9,6 +9,7 @@
 // Prints {"verified": bool, "proof": bool, "revoked": bool, "errors": [...]} (verified: a valid proof and not
 // revoked; proof: the Data Integrity proof alone); exits 0 only when every credential is verified.
 import {readFile} from 'node:fs/promises';
+import {readFileSync} from 'node:fs';
 import * as vc from '@digitalbazaar/vc';
 import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
 import {cryptosuite as eddsaRdfc2022} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
@@ -19,6 +20,9 @@ import {contexts as multikeyContexts} from '@digitalbazaar/multikey-context';
 import didContext from 'did-context';
 
 const MULTIKEY_V1 = 'https://w3id.org/security/multikey/v1';
+// No npm package carries the CLR 2.0 context: it is read from the project's copy of 1EdTech's file.
+const CLR_V2 = 'https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json';
+const CLR_FILE = new URL('../../../sync/contexts/clr-v2p0-context-2.0.1.json', import.meta.url);
 const args = process.argv.slice(2);
 const each = args[0] === '--each';
 const [origin, files] = each ? [args[1], args.slice(2)] : [args[1], args.slice(0, 1)];
@@ -27,7 +31,8 @@ if(!origin || !files.length || !files[0]) {
   process.exit(2);
 }
 
-const contexts = new Map([...vcContexts, ...obContext.contexts, ...multikeyContexts, ...didContext.contexts]);
+const contexts = new Map([...vcContexts, ...obContext.contexts, ...multikeyContexts, ...didContext.contexts,
+  [CLR_V2, JSON.parse(readFileSync(CLR_FILE, 'utf8'))]]);
 
 function describe(error) {
   const details = error.details ? ' ' + JSON.stringify(error.details.event?.details || error.details).slice(0, 300) : '';
