@@ -8,9 +8,9 @@ class LtiBridgeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from caregiving_course.learner_record.delivery import register_handler
         from caregiving_course.learner_record.signals import module_completed
         from lti_bridge import ags, outcomes, scores
-        from sync.delivery import register_handler
 
         module_completed.connect(scores.queue_scores, dispatch_uid="lti_bridge.scores")
         # a score the platform accepted is recorded at once, so a crash never sends it again
