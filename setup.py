@@ -58,6 +58,7 @@ setup(
             "lti_bridge = lti_bridge.apps:LtiBridgeConfig",
             "caregiving_sync = sync.apps:SyncConfig",
         ],
+        "tutor.plugin.v1": ["caregiving = caregiving_course.tutor_plugin"],  # `tutor plugins enable caregiving`
         "cms.djangoapp": [
             "learner_record = caregiving_course.learner_record.apps:LearnerRecordConfig",
             "caregiving_xblocks = xblocks.apps:XBlocksConfig",
