@@ -115,7 +115,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["caregiving_course.server.auth.FastModelBackend"]
+# The embed backend authenticates one request inside a partner's iframe by its signed LTI embed token.
+AUTHENTICATION_BACKENDS = ["caregiving_course.server.auth.FastModelBackend", "lti_bridge.auth.EmbedTokenBackend"]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 

@@ -12,11 +12,13 @@ class LtiBridgeConfig(AppConfig):
     plugin_app = declare_plugin_app(lms_urls=("lti_bridge", "lti"))  # /lti/: login, launch, JWKS, registration
 
     def ready(self) -> None:
+        from caregiving_course.learner_record import providers
         from caregiving_course.learner_record.delivery import register_handler
         from caregiving_course.learner_record.signals import module_completed
-        from lti_bridge import ags, outcomes, scores
+        from lti_bridge import ags, nrps, outcomes, scores
 
         module_completed.connect(scores.queue_scores, dispatch_uid="lti_bridge.scores")
+        providers.provide_roster(nrps.load_roster, errors=(nrps.RosterError,))  # the record's roster service
         # a score the platform accepted is recorded at once, so a crash never sends it again
         register_handler(scores.SCORE_KIND, ags.deliver, record_at_once=True)
         register_handler(scores.OUTCOME_KIND, outcomes.deliver, record_at_once=True)

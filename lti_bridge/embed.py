@@ -90,7 +90,7 @@ def _url(value: object) -> str:
 
 def sign_in(request, user) -> None:
     """Log ``user`` into this request's session (the cookie is set by :func:`set_session_cookie`)."""
-    login(request, user)  # the one configured backend
+    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])  # the site's first (model) backend
     request.session.save()
 
 
@@ -144,26 +144,9 @@ def set_frame_cookies(request, response) -> None:
 
 
 def embed_token(user, cohort_name_: str = "") -> str:
-    """A signed, expiring credential for pages inside the iframe when the browser drops our cookies."""
+    """A signed, expiring credential for pages inside the iframe when the browser drops our cookies (read back by
+    the authentication backend :class:`lti_bridge.auth.EmbedTokenBackend`)."""
     return signing.dumps({"u": user.pk, "c": cohort_name_}, salt=EMBED_SALT, compress=True)
-
-
-def embed_user(request):
-    """The session user, else the user named by a valid embed token; or None.
-
-    The token is read from the ``X-LTI-Session`` header (for script requests) or an ``lti_session`` field.
-    """
-    if request.user.is_authenticated:
-        return request.user
-    token = (request.headers.get("X-LTI-Session") or request.POST.get("lti_session")
-             or request.GET.get("lti_session"))
-    if not token or len(token) > 1024:
-        return None
-    try:
-        data = signing.loads(token, salt=EMBED_SALT, max_age=EMBED_MAX_AGE)
-    except signing.BadSignature:
-        return None
-    return get_user_model().objects.filter(pk=data.get("u"), is_active=True).first()
 
 
 def frame_ancestors(launch: Launch) -> list[str]:

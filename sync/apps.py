@@ -12,6 +12,9 @@ class SyncConfig(AppConfig):
     plugin_app = declare_plugin_app(lms_urls=("sync", "badges"))  # /badges/: issuer, credentials, verification
 
     def ready(self) -> None:
+        from caregiving_course.learner_record import providers
+        from sync import public
         from sync.delivery import register_default_handlers
 
         register_default_handlers()
+        providers.provide_badges(public.badges_for_learner)  # the record's badges service lists them

@@ -2,8 +2,10 @@
 instructor's own records (hours, skill sign-offs, withdrawals, revocations), for staff only.
 
 Instructors see the cohorts they teach, administrators every cohort; anyone else sees a polite
-refusal and every handler answers 403. The table is one page of the cohort, sorted and filtered by
-the database (``api.cohort_page``), so a cohort of 10,000 renders as fast as one of 30.
+refusal and every handler answers 403. The block asks everything of the ``caregiving_record`` service and loads
+rosters through the ``caregiving_roster`` service (see :mod:`xblocks.lookup`); where there is no learner
+record it says so, and its handlers answer 503. The table is one page of the cohort, sorted and filtered by
+the database (the record's ``cohort_page``), so a cohort of 10,000 renders as fast as one of 30.
 """
 from __future__ import annotations
 
@@ -19,7 +21,6 @@ from xblock.fields import Boolean, Integer, List, Scope, String, UserScope
 from xblock.utils.studio_editable import StudioEditableXBlockMixin
 
 from caregiving_course.framework import default_course
-from caregiving_course.learner_record import api, outbox
 from xblocks.dashboard import access, csv_export, drilldown, sync_panel
 from xblocks.dashboard import chart as chart_svg
 from xblocks.dashboard import table as cohort_table
@@ -27,6 +28,8 @@ from xblocks.dashboard.access import Refused, Viewer
 from xblocks.dashboard.course_words import credential_title
 from xblocks.dashboard.forms import FormError, hours_form, reason_form, signoff_form
 from xblocks.dashboard.render import _, render
+from xblocks.handlers import record_service
+from xblocks.lookup import RECORD, ROSTER, service, unavailable_html
 
 MAX_BODY_BYTES = 8192
 PAGE_SIZES = (10, 25, 50, 100, 200)
@@ -38,19 +41,10 @@ def _json(payload: dict, status: int = 200) -> Response:
     return Response(json.dumps(payload), status=status, content_type="application/json", charset="utf8")
 
 
-def _roster_loader():
-    """``lti_bridge.nrps`` when the LTI bridge is installed and can load rosters, else None."""
-    try:
-        from lti_bridge import nrps
-    except ImportError:
-        return None
-    return nrps if hasattr(nrps, "load_roster") else None
-
-
 def staff_handler(method: str = "POST"):
     """Make ``func(self, viewer, data, request)`` a staff-only handler.
 
-    Non-staff: 403 before anything is read. POST bodies must be a JSON object of at most
+    No learner record: 503. Non-staff: 403 before anything is read. POST bodies must be a JSON object of at most
     ``MAX_BODY_BYTES`` (else 413/400). Form errors answer 400 with ``{"errors": {field: reason}}``;
     refusals 403 with ``{"error": reason}``. Nothing is changed when an error is answered.
     """
@@ -60,8 +54,12 @@ def staff_handler(method: str = "POST"):
         @functools.wraps(func)
         def wrapper(self, request, suffix=""):
             gettext = self.i18n_service.gettext
+            record = record_service(self)
+            if record is None:
+                return _json({"error": gettext("The caregiving learner record is not available on this platform.")},
+                             503)
             try:
-                viewer = access.viewer_of(self)
+                viewer = access.viewer_of(self, record)
                 if viewer is None:
                     raise Refused(_("This dashboard is for the course's instructors and administrators."))
                 if request.method != method:
@@ -81,9 +79,9 @@ def staff_handler(method: str = "POST"):
                 return _json({"error": gettext(refusal.reason)}, 403)
             except FormError as error:
                 return _json({"error": gettext("Please correct the fields marked."), "errors": error.errors}, 400)
-            except api.NotAllowed:
+            except record.NotAllowed:
                 return _json({"error": gettext("You may not do this.")}, 403)
-            except api.RecordError as error:
+            except record.RecordError as error:
                 return _json({"error": str(error), "errors": {"form": str(error)}}, 400)
 
         return wrapper
@@ -93,6 +91,8 @@ def staff_handler(method: str = "POST"):
 
 @XBlock.needs("i18n")
 @XBlock.wants("user")
+@XBlock.wants(RECORD)
+@XBlock.wants(ROSTER)
 class InstructorDashboardBlock(StudioEditableXBlockMixin, XBlock):
     """A cohort's table, drill-down, instructor records, CSV, chart and sync status, for staff."""
 
@@ -134,8 +134,9 @@ class InstructorDashboardBlock(StudioEditableXBlockMixin, XBlock):
     def _table_context(self, viewer: Viewer, cohort, course, *, sort: str, descending: bool, search: str = "",
                        at_risk_only: bool = False, page: int = 1) -> dict:
         gettext = self.i18n_service.gettext
-        result = api.cohort_page(cohort, viewer=viewer.user, sort=sort, descending=descending, search=search,
-                                 at_risk_only=at_risk_only, page=page, page_size=self._page_size(), course=course)
+        result = viewer.record.cohort_page(cohort, viewer=viewer.user, sort=sort, descending=descending,
+                                           search=search, at_risk_only=at_risk_only, page=page,
+                                           page_size=self._page_size(), course=course)
         first = (result.page - 1) * self._page_size() + 1 if result.total else 0
         return {
             "uid": self.uid, "cohort": cohort, "columns": cohort_table.columns(course, gettext),
@@ -150,7 +151,7 @@ class InstructorDashboardBlock(StudioEditableXBlockMixin, XBlock):
 
     def _chart_context(self, viewer: Viewer, cohort, course) -> dict:
         gettext = self.i18n_service.gettext
-        hours = api.cohort_hours(cohort, viewer=viewer.user, course=course)
+        hours = viewer.record.cohort_hours(cohort, viewer=viewer.user, course=course)
         groups = [chart_svg.distribution(credential_title(course, c), c.total_hours, hours[c.id])
                   for c in course.credentials]
         title = gettext("Credited hours in cohort %(cohort)s") % {"cohort": str(cohort)}
@@ -170,8 +171,14 @@ class InstructorDashboardBlock(StudioEditableXBlockMixin, XBlock):
     # Views ------------------------------------------------------------------------------------
     def student_view(self, context=None) -> Fragment:
         frag = Fragment()
-        frag.add_css_url(self.runtime.local_resource_url(self, "static/dashboard.css"))
-        viewer = access.viewer_of(self)
+        frag.add_css_url(self.runtime.local_resource_url(self, "public/dashboard.css"))
+        record = record_service(self)
+        if record is None:
+            frag.add_content(render("dashboard_unavailable.html", {"title": self.display_name,
+                                                                   "message": unavailable_html(self.i18n_service)},
+                                    self.i18n_service))
+            return frag
+        viewer = access.viewer_of(self, record)
         if viewer is None:
             frag.add_content(render("dashboard_refusal.html", {"title": self.display_name}, self.i18n_service))
             return frag
@@ -179,7 +186,7 @@ class InstructorDashboardBlock(StudioEditableXBlockMixin, XBlock):
         opening = self.initial_cohort if any(c.name == self.initial_cohort for c in viewer.cohorts) else ""
         cohort = viewer.cohort(opening or self.selected_cohort)
         ctx = {"uid": self.uid, "title": self.display_name, "viewer": viewer, "cohorts": viewer.cohorts,
-               "cohort": cohort, "is_admin": viewer.is_admin, "sync": sync_panel.context(viewer.is_admin)}
+               "cohort": cohort, "is_admin": viewer.is_admin, "sync": sync_panel.context(record, viewer.is_admin)}
         if cohort is not None:
             sort, descending = self._sort(course)
             table_ctx = self._table_context(viewer, cohort, course, sort=sort, descending=descending)
@@ -188,9 +195,10 @@ class InstructorDashboardBlock(StudioEditableXBlockMixin, XBlock):
             ctx["chart_url"] = self.runtime.handler_url(self, "chart", query=f"cohort={cohort.name}")
             if table_ctx["cohort_size"] <= INLINE_CHART_MAX:
                 ctx["chart_html"] = self._render_chart(viewer, cohort, course)
-            ctx["roster"] = _roster_loader() is not None
+            roster = service(self, ROSTER)
+            ctx["roster"] = roster is not None and roster.available()
         frag.add_content(render("dashboard.html", ctx, self.i18n_service))
-        frag.add_javascript_url(self.runtime.local_resource_url(self, "static/dashboard.js"))
+        frag.add_javascript_url(self.runtime.local_resource_url(self, "public/dashboard.js"))
         frag.initialize_js("CaregivingDashboard", {"uid": self.uid, "cohort": cohort.name if cohort else ""})
         return frag
 
@@ -243,7 +251,7 @@ class InstructorDashboardBlock(StudioEditableXBlockMixin, XBlock):
         form = hours_form(data, course, gettext)
         if form["request_id"] and form["request_id"] in self.recent_requests:
             return _json({"error": gettext("These hours were already recorded.")}, 409)
-        api.record_hours(learner, form["component"], form["hours"], by=viewer.user, on=form["on"],
+        viewer.record.record_hours(learner, form["component"], form["hours"], by=viewer.user, on=form["on"],
                          note=form["note"], course=course)
         if form["request_id"]:
             self.recent_requests = [*self.recent_requests[-(RECENT_REQUESTS - 1):], form["request_id"]]
@@ -256,7 +264,7 @@ class InstructorDashboardBlock(StudioEditableXBlockMixin, XBlock):
         course = default_course()
         learner = access.require_learner(viewer, data.get("learner_id"))
         form = signoff_form(data, course, self.i18n_service.gettext)
-        api.record_signoff(learner, form["component"], form["skill"], by=viewer.user, course=course)
+        viewer.record.record_signoff(learner, form["component"], form["skill"], by=viewer.user, course=course)
         message = self.i18n_service.gettext("Skill signed off.")
         return _json({"message": message, "html": self._drilldown(viewer, learner, course, message)})
 
@@ -267,11 +275,11 @@ class InstructorDashboardBlock(StudioEditableXBlockMixin, XBlock):
         gettext = self.i18n_service.gettext
         learner = access.require_learner(viewer, data.get("learner_id"))
         form = reason_form(data, "record_id", gettext)
-        mine = {r.pk: r for r in api.records_for(learner, viewer=viewer.user)}
+        mine = {r.pk: r for r in viewer.record.records_for(learner, viewer=viewer.user)}
         record = mine.get(form["record_id"])
         if record is None or record.withdrawn_at:
             raise FormError({"form": gettext("This record does not exist or was already withdrawn.")})
-        api.withdraw(record.pk, by=viewer.user, reason=form["reason"], course=course)
+        viewer.record.withdraw(record.pk, by=viewer.user, reason=form["reason"], course=course)
         message = gettext("Record withdrawn.")
         return _json({"message": message, "html": self._drilldown(viewer, learner, course, message)})
 
@@ -282,12 +290,12 @@ class InstructorDashboardBlock(StudioEditableXBlockMixin, XBlock):
         gettext = self.i18n_service.gettext
         learner = access.require_learner(viewer, data.get("learner_id"))
         form = reason_form(data, "award_id", gettext)
-        award = api.get_award(form["award_id"])
+        award = viewer.record.get_award(form["award_id"])
         if award is None or award.learner_id != learner.pk:
             raise FormError({"form": gettext("This award does not exist.")})
         if award.status != "earned":
             raise FormError({"form": gettext("This award is already revoked.")})
-        api.revoke(str(award.public_id), reason=form["reason"], by=viewer.user)
+        viewer.record.revoke(str(award.public_id), reason=form["reason"], by=viewer.user)
         message = gettext("Award revoked; the issuing platform will be told.")
         return _json({"message": message, "html": self._drilldown(viewer, learner, course, message)})
 
@@ -306,8 +314,9 @@ class InstructorDashboardBlock(StudioEditableXBlockMixin, XBlock):
         def lines():
             page, pages = 1, 1
             while page <= pages:
-                result = api.cohort_page(cohort, viewer=viewer.user, sort=sort, descending=descending, search=search,
-                                         at_risk_only=at_risk_only, page=page, page_size=500, course=course)
+                result = viewer.record.cohort_page(cohort, viewer=viewer.user, sort=sort, descending=descending,
+                                                   search=search, at_risk_only=at_risk_only, page=page,
+                                                   page_size=500, course=course)
                 pages = result.pages
                 yield from (csv_export.line(r, gettext) for r in result.rows)
                 page += 1
@@ -339,23 +348,23 @@ class InstructorDashboardBlock(StudioEditableXBlockMixin, XBlock):
         if not viewer.is_admin:
             raise Refused(_("Only an administrator can retry a delivery."))
         entry_id = data.get("entry_id")
-        if isinstance(entry_id, bool) or not isinstance(entry_id, int) or not outbox.retry(entry_id):
+        if isinstance(entry_id, bool) or not isinstance(entry_id, int) or not viewer.record.retry_delivery(entry_id):
             raise FormError({"form": gettext("This delivery is not waiting for a retry.")})
+        panel = {"uid": self.uid, "sync": sync_panel.context(viewer.record, True)}
         return _json({"message": gettext("The delivery will be tried again shortly."),
-                      "html": render("dashboard_sync.html", {"uid": self.uid, "sync": sync_panel.context(True)},
-                                     self.i18n_service)})
+                      "html": render("dashboard_sync.html", panel, self.i18n_service)})
 
     @staff_handler()
     def load_roster(self, viewer: Viewer, data: dict, request) -> Response:
         """``{cohort}``: enrol the cohort's learners from the LMS roster (LTI Names and Role Provisioning)."""
         gettext = self.i18n_service.gettext
         cohort = viewer.require_cohort(data.get("cohort"))
-        nrps = _roster_loader()
-        if nrps is None:
+        roster = service(self, ROSTER)
+        if roster is None or not roster.available():
             raise FormError({"form": gettext("Loading a roster needs the LTI bridge.")})
         try:
-            result = nrps.load_roster(cohort)
-        except getattr(nrps, "RosterError", RuntimeError) as error:
+            result = roster.load(cohort)
+        except roster.RosterError as error:
             raise FormError({"form": gettext("The roster could not be loaded: %(reason)s") % {"reason": error}}
                             ) from None
         return _json({"message": gettext("%(enrolled)s learners enrolled, %(skipped)s skipped.")

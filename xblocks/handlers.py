@@ -3,7 +3,7 @@
 A handler decorated with :func:`learner_handler` receives ``(self, data, learner)``: ``data`` is a
 JSON object (dict) no bigger than ``max_bytes``, ``learner`` the learner the *runtime* authenticated.
 Malformed, oversized or mistyped input answers 400 with ``{"error": reason}`` before anything is
-changed; no authenticated learner answers 403.
+changed; no authenticated learner answers 403; no learner record on this platform answers 503.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from collections.abc import Callable
 from webob import Response
 from xblock.core import XBlock
 
-from caregiving_course.learner_record import api
+from xblocks.lookup import RECORD, service
 from xblocks.services import LEARNER_ATTR, RUNTIME_ATTR, STAFF_ATTR
 
 MAX_BODY_BYTES = 4096
@@ -57,12 +57,18 @@ def current_user_attrs(block) -> dict:
     return user.opt_attrs if user is not None else {}
 
 
-def current_learner(block):
-    """The learner the runtime signed in, or None.
+def record_service(block):
+    """The learner-record service the block can reach (see :mod:`xblocks.lookup`), or None."""
+    return service(block, RECORD)
+
+
+def current_learner(block, record=None):
+    """The learner the runtime signed in, or None (also when no learner record is available).
 
     Our runtime hands over the learner it resolved from the session (a local account, or the
-    account the LTI bridge made for a launch). Another runtime (Open edX) names its user, who is
-    mapped to a learner by that platform's identity.
+    account the LTI bridge made for a launch). Another runtime (Open edX) names its user in the
+    ``user`` service (``edx-platform.user_id``, ``edx-platform.username``), whom the learner-record
+    service maps to a learner by that platform's identity.
     """
     attrs = current_user_attrs(block)
     if attrs.get(RUNTIME_ATTR):
@@ -70,7 +76,10 @@ def current_learner(block):
     user_id = attrs.get("edx-platform.user_id")
     if not attrs.get("edx-platform.is_authenticated") or user_id is None:
         return None
-    return api.learner_for_identity("openedx", str(user_id), name=attrs.get("edx-platform.username") or "")
+    record = record if record is not None else record_service(block)
+    if record is None:
+        return None
+    return record.learner_for_platform_user(user_id, attrs.get("edx-platform.username") or "")
 
 
 def current_user_is_staff(block) -> bool:
@@ -79,12 +88,15 @@ def current_user_is_staff(block) -> bool:
 
 
 def answer_json(method: str, content_length: int | None, read_body: Callable[[], bytes], learner,
-                respond: Callable[[dict], dict], max_bytes: int = MAX_BODY_BYTES) -> tuple[dict, int]:
+                respond: Callable[[dict], dict], max_bytes: int = MAX_BODY_BYTES, *, record) -> tuple[dict, int]:
     """The payload and status of a strict JSON handler: ``respond(data)`` for a POSTed JSON object of at most
-    ``max_bytes`` from an authenticated ``learner``, or the error that refused the request (nothing changed)."""
+    ``max_bytes`` from an authenticated ``learner``, or the error that refused the request (nothing changed).
+    ``record`` is the learner-record service (its refusals answer 403 and 400), None where there is none (503)."""
     try:
         if method != "POST":
             raise HandlerError(405, "use POST")
+        if record is None:
+            raise HandlerError(503, "the caregiving learner record is not available on this platform")
         if learner is None:
             raise HandlerError(403, "sign in to record your progress")
         if content_length is not None and content_length > max_bytes:
@@ -92,9 +104,9 @@ def answer_json(method: str, content_length: int | None, read_body: Callable[[],
         return respond(parse_json_object(read_body(), max_bytes)), 200
     except HandlerError as error:
         return {"error": error.reason}, error.status
-    except api.NotAllowed as error:
+    except record.NotAllowed as error:
         return {"error": str(error)}, 403
-    except api.RecordError as error:
+    except record.RecordError as error:
         return {"error": str(error)}, 400
 
 
@@ -105,9 +117,10 @@ def learner_handler(max_bytes: int = MAX_BODY_BYTES):
         @XBlock.handler
         @functools.wraps(func)
         def wrapper(self, request, suffix=""):
-            learner = current_learner(self) if request.method == "POST" else None
+            record = record_service(self)
+            learner = current_learner(self, record) if request.method == "POST" and record is not None else None
             payload, status = answer_json(request.method, request.content_length, lambda: request.body, learner,
-                                          lambda data: func(self, data, learner), max_bytes)
+                                          lambda data: func(self, data, learner), max_bytes, record=record)
             return json_response(payload, status)
 
         return wrapper

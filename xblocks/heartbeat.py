@@ -21,7 +21,6 @@ from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 
 from caregiving_course.framework import Course, Module, default_course
-from caregiving_course.learner_record import api
 from xblocks.handlers import (
     HandlerError,
     answer_json,
@@ -37,14 +36,17 @@ from xblocks.services import I18nService, SettingsService
 BLOCK_TYPE = "caregiving_module"  # the module block's entry point
 SETTINGS_BUCKET = "caregiving_module"  # its XBLOCK_SETTINGS bucket (block_settings_key)
 HANDLER = "heartbeat"
+DEFAULT_INTERVAL_SECONDS, DEFAULT_IDLE_SECONDS = 15, 120  # where neither the bucket nor the settings say
 
 
 def policy(bucket: dict) -> dict:
     """Seconds between beats and of idleness after which beats stop counting, from the block type's
-    ``XBLOCK_SETTINGS`` bucket (as Open edX keeps them) or the server's settings."""
+    ``XBLOCK_SETTINGS`` bucket (as Open edX keeps them), the server's settings, or the defaults."""
     return {
-        "interval": int(bucket.get("heartbeat_interval_seconds", settings.HEARTBEAT_INTERVAL_SECONDS)),
-        "idle": int(bucket.get("heartbeat_idle_seconds", settings.HEARTBEAT_IDLE_SECONDS)),
+        "interval": int(bucket.get("heartbeat_interval_seconds",
+                                   getattr(settings, "HEARTBEAT_INTERVAL_SECONDS", DEFAULT_INTERVAL_SECONDS))),
+        "idle": int(bucket.get("heartbeat_idle_seconds",
+                               getattr(settings, "HEARTBEAT_IDLE_SECONDS", DEFAULT_IDLE_SECONDS))),
     }
 
 
@@ -56,9 +58,11 @@ def placed_module(module_id: str) -> tuple[Course, Module]:
     return course, course.module(module_id)
 
 
-def answer_beat(data: dict, learner, course: Course, module: Module, *, idle_limit: int, i18n) -> tuple[dict, bool]:
-    """Record one beat of ``module``'s page (``data`` as the page sent it) and the reply for the page; with it,
-    whether this beat brought the module's time on task to its required share (then the module may complete)."""
+def answer_beat(data: dict, learner, course: Course, module: Module, *, idle_limit: int, i18n,
+                record) -> tuple[dict, bool]:
+    """Record one beat of ``module``'s page (``data`` as the page sent it) through the learner-record service
+    ``record``, and the reply for the page; with it, whether this beat brought the module's time on task to its
+    required share (then the module may complete)."""
     only_keys(data, {"tab", "seq", "visible", "idle_seconds"})
     tab = require_str(data, "tab", min_len=1, max_len=64)
     seq = require_int(data, "seq")
@@ -66,29 +70,30 @@ def answer_beat(data: dict, learner, course: Course, module: Module, *, idle_lim
     idle = require_number(data, "idle_seconds")
     if not visible or idle > idle_limit:
         return {"credited_seconds": 0, "ignored": "hidden" if not visible else "idle"}, False
-    beat = api.record_heartbeat(learner, module.id, tab, seq, course=course)
+    beat = record.record_heartbeat(learner, module.id, tab, seq, course=course)
     reply = {"credited_seconds": beat.credited_seconds, "module_seconds": beat.module_seconds,
              "ignored": beat.ignored, "time_text": format_duration(i18n, beat.module_seconds)}
     needed, before = course.minimum_seconds(module), beat.module_seconds - beat.credited_seconds
     return reply, bool(beat.credited_seconds) and before < needed <= beat.module_seconds
 
 
-def beat_response(request: HttpRequest, fields: dict, learner, block_status: Callable[[], dict]) -> JsonResponse:
+def beat_response(request: HttpRequest, fields: dict, learner, block_status: Callable[[], dict], *,
+                  record) -> JsonResponse:
     """Our server's answer to the module block's ``heartbeat`` handler, for an authenticated request whose CSRF
     check passed, without building the block: the block placed with ``fields``, ``learner`` the one it was
-    shown to. ``block_status()`` is the block's ``status`` handler's answer, asked only when the beat
-    brought the module to its required time."""
+    shown to, ``record`` the learner-record service our runtime gives blocks. ``block_status()`` is the block's
+    ``status`` handler's answer, asked only when the beat brought the module to its required time."""
 
     def respond(data: dict) -> dict:
         course, module = placed_module(fields.get("module_id") or "")
         reply, reached = answer_beat(data, learner, course, module,
                                      idle_limit=policy(SettingsService.bucket(SETTINGS_BUCKET))["idle"],
-                                     i18n=I18nService(getattr(request, "LANGUAGE_CODE", None)))
+                                     i18n=I18nService(getattr(request, "LANGUAGE_CODE", None)), record=record)
         if reached:
             reply.update(block_status())
         return reply
 
     length = request.META.get("CONTENT_LENGTH")
     payload, status = answer_json(request.method, int(length) if length and length.isdigit() else None,
-                                  lambda: request.body, learner, respond)
+                                  lambda: request.body, learner, respond, record=record)
     return JsonResponse(payload, status=status)

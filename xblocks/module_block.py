@@ -1,8 +1,10 @@
 """The caregiving module XBlock: one module of the course, with honest time on task.
 
-Authors choose the module (``module_id``) from the course content; the block renders its outcomes,
-sections, knowledge check and reflection prompt. Every fact (heartbeats, sections viewed, scores,
-reflections, completion) goes to the learner record; the block keeps only UI state in its fields.
+Authors choose the module (``module_id``, a settings field) from the course content in the studio view; the
+block renders its outcomes, sections, knowledge check and reflection prompt. Every fact (heartbeats, sections
+viewed, scores, reflections, completion) goes to the learner record through the ``caregiving_record`` service
+(:mod:`xblocks.lookup`); the block keeps only UI state in its fields. It publishes the knowledge check's
+``grade`` and, once, ``completion`` (``XBlockCompletionMode.COMPLETABLE``), the events the LMS records.
 """
 from __future__ import annotations
 
@@ -20,7 +22,6 @@ from xblock.validation import ValidationMessage
 
 from caregiving_course.framework import Course, Module, default_course
 from caregiving_course.framework.rendering import render_markdown
-from caregiving_course.learner_record import api
 from xblocks import heartbeat
 from xblocks.handlers import (
     HandlerError,
@@ -29,10 +30,12 @@ from xblocks.handlers import (
     current_user_is_staff,
     learner_handler,
     only_keys,
+    record_service,
     require_int,
     require_str,
 )
 from xblocks.i18n import _, format_duration, format_hours
+from xblocks.lookup import RECORD, unavailable_html
 from xblocks.services import RUNTIME_ATTR
 
 loader = ResourceLoader(__name__)
@@ -48,6 +51,7 @@ def module_choices() -> list[dict]:
 @XBlock.needs("i18n")
 @XBlock.wants("user")
 @XBlock.wants("settings")
+@XBlock.wants(RECORD)
 class CaregivingModuleBlock(StudioEditableXBlockMixin, XBlock):
     """One module of *Professional Practice in Caregiving*."""
 
@@ -55,7 +59,7 @@ class CaregivingModuleBlock(StudioEditableXBlockMixin, XBlock):
         display_name=_("Display name"), default=_("Caregiving module"), scope=Scope.settings,
         help=_("The name learners see in the course navigation."))
     module_id = String(
-        display_name=_("Module"), default="", scope=Scope.content, values=module_choices,
+        display_name=_("Module"), default="", scope=Scope.settings, values=module_choices,
         help=_("The module of the course content this block presents."))
     weight = Float(
         display_name=_("Weight"), default=1.0, scope=Scope.settings, values={"min": 0, "step": 0.1},
@@ -71,7 +75,6 @@ class CaregivingModuleBlock(StudioEditableXBlockMixin, XBlock):
     has_custom_completion = True
     completion_mode = XBlockCompletionMode.COMPLETABLE
     icon_class = "problem"
-    public_dir = "static"
     block_settings_key = heartbeat.SETTINGS_BUCKET
 
     # Helpers --------------------------------------------------------------------------------
@@ -97,7 +100,7 @@ class CaregivingModuleBlock(StudioEditableXBlockMixin, XBlock):
         return heartbeat.placed_module(self.module_id)
 
     def _status(self, learner, course: Course, module: Module) -> dict:
-        check = api.completion_check(learner, module.id, course=course)
+        check = record_service(self).completion_check(learner, module.id, course=course)
         left = []
         if check.sections_left:
             left.append(self.i18n.ngettext("open {count} more section", "open {count} more sections",
@@ -129,7 +132,7 @@ class CaregivingModuleBlock(StudioEditableXBlockMixin, XBlock):
 
     def _after_activity(self, learner, course: Course, module: Module) -> dict:
         """Complete the module if its rules are now met (publishing ``completion`` once); return its status."""
-        completion = api.try_complete(learner, module.id, course=course)
+        completion = record_service(self).try_complete(learner, module.id, course=course)
         if completion is not None and not self.completion_published:
             self.runtime.publish(self, "completion", {"completion": 1.0})
             self.completion_published = True
@@ -140,11 +143,13 @@ class CaregivingModuleBlock(StudioEditableXBlockMixin, XBlock):
         course, module = self._course_module()
         if module is not None:
             module = course.localized(module, translation.get_language())
-        learner = current_learner(self)
-        ctx = {"block_id": self.scope_ids.usage_id.replace(".", "-"), "display_name": self.display_name,
-               "module": module, "learner": learner}
+        record = record_service(self)
+        learner = current_learner(self, record) if record is not None else None
+        ctx = {"block_id": str(self.scope_ids.usage_id).replace(".", "-"), "display_name": self.display_name,
+               "module": module, "learner": learner,
+               "unavailable": unavailable_html(self.i18n) if record is None else ""}
         if module is not None:
-            state = api.module_state(learner, module.id) if learner is not None else {
+            state = record.module_state(learner, module.id) if learner is not None else {
                 "sections_viewed": [], "reflection": "", "best_score": None}
             ctx.update({
                 "outcomes": module.outcomes,
@@ -164,8 +169,8 @@ class CaregivingModuleBlock(StudioEditableXBlockMixin, XBlock):
             })
         html = loader.render_django_template("templates/blocks/module.html", ctx, i18n_service=self.i18n)
         frag = Fragment(html)
-        frag.add_css_url(self.runtime.local_resource_url(self, "static/blocks/caregiving.css"))
-        frag.add_javascript_url(self.runtime.local_resource_url(self, "static/blocks/module.js"))
+        frag.add_css_url(self.runtime.local_resource_url(self, "public/caregiving.css"))
+        frag.add_javascript_url(self.runtime.local_resource_url(self, "public/module.js"))
         policy = self._policy()
         frag.initialize_js("CaregivingModuleBlock", {
             "interval": policy["interval"], "idle": policy["idle"], "signedIn": learner is not None,
@@ -186,6 +191,14 @@ class CaregivingModuleBlock(StudioEditableXBlockMixin, XBlock):
         if data.weight is None or data.weight < 0:
             validation.add(ValidationMessage(ValidationMessage.ERROR, self.gettext("The weight cannot be negative.")))
 
+    def validate(self):
+        """Studio's check of the placed block: its fields, and a warning while no module is chosen."""
+        validation = super().validate()
+        if not self.module_id:
+            validation.add(ValidationMessage(ValidationMessage.WARNING,
+                                             self.gettext("Choose the module this block presents.")))
+        return validation
+
     @XBlock.json_handler
     def submit_studio_edits(self, data, suffix=""):
         """Studio's save; in our own server only staff may call it (and changes last one request)."""
@@ -204,7 +217,7 @@ class CaregivingModuleBlock(StudioEditableXBlockMixin, XBlock):
     def heartbeat(self, data: dict, learner) -> dict:
         course, module = self._module_or_error()
         reply, reached = heartbeat.answer_beat(data, learner, course, module, idle_limit=self._policy()["idle"],
-                                               i18n=self.i18n)
+                                               i18n=self.i18n, record=record_service(self))
         if reached:
             reply.update(self._after_activity(learner, course, module))
         return reply
@@ -221,7 +234,7 @@ class CaregivingModuleBlock(StudioEditableXBlockMixin, XBlock):
         only_keys(data, {"index"})
         course, module = self._module_or_error()
         index = require_int(data, "index", high=len(module.sections) - 1)
-        api.record_section_viewed(learner, module.id, index, course=course)
+        record_service(self).record_section_viewed(learner, module.id, index, course=course)
         self.last_section = index
         return self._after_activity(learner, course, module)
 
@@ -247,7 +260,7 @@ class CaregivingModuleBlock(StudioEditableXBlockMixin, XBlock):
             feedback[qid] = {"chosen": chosen, "correct": choice.correct, "feedback": choice.feedback,
                              "verdict": self._verdict(choice.correct, choice.feedback)}
         score = sum(f["correct"] for f in feedback.values()) / len(known)
-        best = api.record_knowledge_check(learner, module.id, score, course=course)
+        best = record_service(self).record_knowledge_check(learner, module.id, score, course=course)
         self.last_answers = {qid: f["chosen"] for qid, f in feedback.items()}
         self.runtime.publish(self, "grade", {"value": round(best * self.weight, 6), "max_value": self.weight})
         reply = {"score": score, "best_score": best, "passed": best >= module.pass_mark, "feedback": feedback,
@@ -261,7 +274,7 @@ class CaregivingModuleBlock(StudioEditableXBlockMixin, XBlock):
         only_keys(data, {"text"})
         text = require_str(data, "text", max_len=MAX_REFLECTION)
         course, module = self._module_or_error()
-        api.record_reflection(learner, module.id, text, course=course)
+        record_service(self).record_reflection(learner, module.id, text, course=course)
         reply = {"saved": True}
         reply.update(self._after_activity(learner, course, module))
         return reply

@@ -1,12 +1,10 @@
 """The learner progress XBlock: hours toward each credential, what is done and left, and why.
 
-Everything shown comes from the learner record (``progress`` and ``explain``) for the signed-in
-learner; the block stores nothing of its own.
+Everything shown comes from the learner record (``progress`` and ``explain``, through the ``caregiving_record``
+service) for the signed-in learner, and the learner's badges from the ``caregiving_badges`` service (see
+:mod:`xblocks.lookup`); the block stores nothing of its own.
 """
 from __future__ import annotations
-
-import importlib
-import logging
 
 from web_fragments.fragment import Fragment
 from xblock.completable import XBlockCompletionMode
@@ -15,12 +13,11 @@ from xblock.fields import Scope, String
 from xblock.utils.resources import ResourceLoader
 from xblock.utils.studio_editable import StudioEditableXBlockMixin
 
-from caregiving_course.learner_record import api
-from xblocks.handlers import current_learner
+from xblocks.handlers import current_learner, record_service
 from xblocks.i18n import _, format_duration, format_hours
+from xblocks.lookup import BADGES, RECORD, service, unavailable_html
 
 loader = ResourceLoader(__name__)
-log = logging.getLogger(__name__)
 
 TIER_NAMES = {"badge": _("Badge"), "certificate-of-training": _("Certificate of Training"),
               "college-certificate": _("College Certificate")}
@@ -28,17 +25,13 @@ EVIDENCE_NAMES = {"completion": _("Module completed"), "hours": _("Instructor-re
                   "signoff": _("Skill signed off")}
 
 
-def learner_badges(learner) -> list[dict]:
-    """Badges the sync package issued to ``learner`` (title, status, url, verify_url); [] without it.
-
-    This is the hook of the ``sync`` package: ``sync.public.badges_for_learner(learner)``.
-    """
-    try:
-        public = importlib.import_module("sync.public")
-    except ImportError:
+def learner_badges(badges_service, learner) -> list[dict]:
+    """``learner``'s badges from the badges service (title, status, url, verify_url), links that are not web
+    links dropped; [] without the service."""
+    if badges_service is None:
         return []
     badges = []
-    for badge in public.badges_for_learner(learner) or []:
+    for badge in badges_service.badges_for(learner) or []:
         badges.append({
             "title": str(badge.get("title", "")),
             "status": str(badge.get("status", "")),
@@ -56,6 +49,8 @@ def _safe_url(value) -> str:
 @XBlock.needs("i18n")
 @XBlock.wants("user")
 @XBlock.wants("settings")
+@XBlock.wants(RECORD)
+@XBlock.wants(BADGES)
 class CaregivingProgressBlock(StudioEditableXBlockMixin, XBlock):
     """The signed-in learner's progress toward the course's credentials."""
 
@@ -69,7 +64,6 @@ class CaregivingProgressBlock(StudioEditableXBlockMixin, XBlock):
     editable_fields = ("display_name", "introduction")
     completion_mode = XBlockCompletionMode.EXCLUDED
     icon_class = "other"
-    public_dir = "static"
     block_settings_key = "caregiving_progress"
 
     @property
@@ -96,20 +90,23 @@ class CaregivingProgressBlock(StudioEditableXBlockMixin, XBlock):
         }
 
     def student_view(self, context=None) -> Fragment:
-        learner = current_learner(self)
-        ctx = {"block_id": self.scope_ids.usage_id.replace(".", "-"), "display_name": self.display_name,
-               "introduction": self.introduction, "learner": learner}
+        record = record_service(self)
+        learner = current_learner(self, record) if record is not None else None
+        ctx = {"block_id": str(self.scope_ids.usage_id).replace(".", "-"), "display_name": self.display_name,
+               "introduction": self.introduction, "learner": learner,
+               "unavailable": unavailable_html(self.i18n) if record is None else ""}
         if learner is not None:
-            progress = api.progress(learner)
+            progress = record.progress(learner)
             ctx.update({
                 "time_on_task": format_duration(self.i18n, progress.time_on_task_seconds),
                 "modules_done": progress.modules_done, "modules_total": len(progress.modules),
-                "credentials": [self._credential(api.explain(learner, c.credential.id)) for c in progress.credentials],
-                "badges": learner_badges(learner),
+                "credentials": [self._credential(record.explain(learner, c.credential.id))
+                                for c in progress.credentials],
+                "badges": learner_badges(service(self, BADGES), learner),
             })
         html = loader.render_django_template("templates/blocks/progress.html", ctx, i18n_service=self.i18n)
         frag = Fragment(html)
-        frag.add_css_url(self.runtime.local_resource_url(self, "static/blocks/caregiving.css"))
+        frag.add_css_url(self.runtime.local_resource_url(self, "public/caregiving.css"))
         return frag
 
     @staticmethod

@@ -28,6 +28,8 @@ extends ``caregiving/base.html`` and does exactly that; ``block_page(request, ..
 - In the block, ``self.runtime.service(self, "user").get_current_user().opt_attrs`` carries
   ``edx-platform.user_id``, ``edx-platform.is_authenticated``, ``caregiving.is_staff`` (administrator,
   or instructor of any cohort) and ``caregiving.learner``; :mod:`xblocks.handlers` has helpers.
+- The learner record's services (``caregiving_record``, ``caregiving_badges``, ``caregiving_roster``, see
+  :mod:`caregiving_course.learner_record.xblock_services`) are given to every block that wants them.
 - Events the block publishes (``grade``, ``completion``, ...) are logged and kept on
   ``runtime.events`` for tests.
 
@@ -52,7 +54,7 @@ from web_fragments.fragment import Fragment
 from xblock.fields import ScopeIds
 from xblock.runtime import MemoryIdManager, Runtime
 
-from caregiving_course.learner_record import api
+from caregiving_course.learner_record import api, xblock_services
 from xblocks.services import CurrentUserService, I18nService, SettingsService
 from xblocks.state import PlacedFieldData, StateStore
 
@@ -124,6 +126,7 @@ class CourseRuntime(Runtime):
             "i18n": I18nService(getattr(request, "LANGUAGE_CODE", None)),
             "settings": SettingsService(),
             "user": CurrentUserService(user, learner, is_staff=LazyFlag(lambda: is_staff_user(user))),
+            **xblock_services.services(),
         })
 
     # Blocks -----------------------------------------------------------------------------------
@@ -156,7 +159,8 @@ class CourseRuntime(Runtime):
         return Placement(block_type, usage_key, json.loads(fields)), user_pk, learner_pk
 
     def local_resource_url(self, block, uri):
-        return reverse("xblocks:resource", args=[uri.removeprefix("static/")])
+        """A file of the block's ``public/`` folder, served the XBlock way (``open_local_resource``)."""
+        return reverse("xblocks:block_resource", args=[block.scope_ids.block_type, uri])
 
     def resource_url(self, resource):
         return reverse("xblocks:resource", args=[resource])

@@ -12,5 +12,6 @@ urlpatterns = [
     path("xblock/<str:token>/<str:handler_name>/", views.handler, name="handler"),
     path("xblock/<str:token>/<str:handler_name>/<path:suffix>", views.handler, name="handler_suffix"),
     path("resource/<path:name>", views.resource, name="resource"),
+    path("block-resource/<str:block_type>/<path:uri>", views.block_resource, name="block_resource"),
     path("ping", views.ping, name="ping"),
 ]

@@ -5,6 +5,7 @@ import json
 import mimetypes
 from pathlib import Path
 
+from django.contrib.auth import authenticate
 from django.contrib.auth import get_user as signed_in_user
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -17,11 +18,11 @@ from django.views.decorators.csrf import csrf_exempt
 from webob import Request
 from xblock.core import XBlock
 from xblock.django.request import django_to_webob_request, webob_to_django_response
-from xblock.exceptions import NoSuchHandlerError
+from xblock.exceptions import DisallowedFileError, NoSuchHandlerError
 from xblock.plugin import PluginMissingError
 
 from caregiving_course.framework import default_course
-from caregiving_course.learner_record import api
+from caregiving_course.learner_record import api, xblock_services
 from xblocks import heartbeat
 from xblocks.runtime import CourseRuntime, is_staff_user, render_block
 
@@ -91,20 +92,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     return block_page(request, DASHBOARD_BLOCK, {"display_name": title}, title=title)
 
 
-def _embedded_user(request: HttpRequest):
-    """The user of an LTI launch inside a partner's iframe whose browser refused our cookies, or None.
-
-    The LTI bridge signs a short-lived token into the launched page; the module's script sends it in the
-    ``X-LTI-Session`` header, which a cross-site form cannot set, so this path needs no CSRF cookie.
-    """
-    if "X-LTI-Session" not in request.headers:
-        return None
-    from lti_bridge.embed import embed_user
-
-    return embed_user(request)
-
-
-@csrf_exempt  # the session path is checked below; the embed-token path is safe by its custom header
+@csrf_exempt  # the session path is checked below; a request authenticated otherwise carries its own credential
 def handler(request: HttpRequest, token: str, handler_name: str, suffix: str = "") -> HttpResponse:
     """Run a block handler for the signed-in user who was shown the block (see xblocks.runtime).
 
@@ -120,9 +108,12 @@ def handler(request: HttpRequest, token: str, handler_name: str, suffix: str = "
         if refused is not None:
             return JsonResponse({"error": "the page is out of date: reload it and try again"}, status=403)
     else:
-        embedded = _embedded_user(request)
-        if embedded is not None:
-            user = request.user = embedded
+        # Without a session, the site's authentication backends may still know the request: inside a partner's
+        # iframe that refused our cookies, the LTI bridge's backend reads the signed token the page sends in a
+        # header no cross-site form can set (so that path needs no CSRF cookie).
+        authenticated = authenticate(request)
+        if authenticated is not None:
+            user = request.user = authenticated
     if not user.is_authenticated:
         return JsonResponse({"error": "sign in to record your progress"}, status=403)
     if user_pk != user.pk:
@@ -133,7 +124,8 @@ def handler(request: HttpRequest, token: str, handler_name: str, suffix: str = "
         return JsonResponse({"error": "unknown block"}, status=404)
     if (placement.block_type, handler_name, suffix) == (heartbeat.BLOCK_TYPE, heartbeat.HANDLER, ""):
         return heartbeat.beat_response(request, placement.fields, learner,
-                                       lambda: _block_status(request, placement, learner))
+                                       lambda: _block_status(request, placement, learner),
+                                       record=xblock_services.service(xblock_services.RECORD))
     runtime = CourseRuntime(request, learner=learner)
     try:
         block = runtime.block(placement)
@@ -158,11 +150,25 @@ def _block_status(request: HttpRequest, placement, learner) -> dict:
 
 
 def resource(request: HttpRequest, name: str) -> FileResponse:
-    """A static file of the blocks (their local resources and the JS runtime)."""
+    """A static file of our runtime (its JS runtime)."""
     path = (STATIC_DIR / name).resolve()
     if not path.is_relative_to(STATIC_DIR) or path.suffix not in STATIC_TYPES or not path.is_file():
         raise Http404(name)
     response = FileResponse(path.open("rb"), content_type=mimetypes.guess_type(path.name)[0])
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+def block_resource(request: HttpRequest, block_type: str, uri: str) -> HttpResponse:
+    """A file of a block's public folder, as the block itself opens it (``XBlock.open_local_resource``)."""
+    if Path(uri).suffix not in STATIC_TYPES:
+        raise Http404(uri)
+    try:
+        opened = XBlock.load_class(block_type).open_local_resource(uri)
+    except (PluginMissingError, DisallowedFileError, OSError):
+        raise Http404(uri) from None
+    with opened:
+        response = HttpResponse(opened.read(), content_type=mimetypes.guess_type(uri)[0])
     response["Cache-Control"] = "public, max-age=3600"
     return response
 

@@ -26,6 +26,7 @@ from caregiving_course.framework.model import (
 from caregiving_course.framework.tiers import check_credentials
 from caregiving_course.framework.translations import LANGUAGE_PATTERN, credential_mismatch, mismatch
 
+SHIPPED_CONTENT = Path(__file__).resolve().parent.parent / "content"  # the course the package ships
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 MAX_FILE_BYTES = 512 * 1024
 MAX_HOURS = Decimal(2000)
@@ -337,7 +338,8 @@ def _translated_credential(root: Path, path: Path, credentials: dict[str, Creden
 
 @lru_cache(maxsize=1)
 def default_course() -> Course:
-    """The course the server runs: the folder named by settings.CONTENT_DIR, loaded once."""
+    """The course the server runs, loaded once: the folder named by ``settings.CONTENT_DIR``, or the course the
+    package ships where that setting is not set (a host whose settings are not ours: the XBlock workbench, an LMS)."""
     from django.conf import settings
 
-    return load_course(settings.CONTENT_DIR)
+    return load_course(getattr(settings, "CONTENT_DIR", None) or SHIPPED_CONTENT)

@@ -10,6 +10,8 @@ from caregiving_course.framework import default_course
 from caregiving_course.learner_record import api
 from caregiving_course.server.forms import SignupForm
 
+MODEL_BACKEND = "caregiving_course.server.auth.FastModelBackend"  # the session's backend (the embed one is per request)
+
 
 def home(request: HttpRequest) -> HttpResponse:
     course = default_course()
@@ -22,6 +24,6 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         user = api.add_user(data["email"], api.LEARNER, password=data["password"], name=data["name"])
-        login(request, user)  # the one configured backend
+        login(request, user, backend=MODEL_BACKEND)
         return redirect("/course/")
     return render(request, "caregiving/signup.html", {"form": form}, status=400 if form.errors else 200)

@@ -1,6 +1,6 @@
 """Honest hours in a real browser: a hidden or idle page stops accruing, and two tabs accrue once.
 
-The module script (xblocks/static/blocks/module.js) sends a heartbeat every interval (1 s here) only while
+The module script (xblocks/public/module.js) sends a heartbeat every interval (1 s here) only while
 ``document.visibilityState`` is "visible" and the learner interacted within the idle window (4 s); the
 server credits the time between a learner's beats by its own clock, at most 3 s a beat, once per learner.
 Time on task is read from the learner record in a separate process (seconds, not the pages' minutes).

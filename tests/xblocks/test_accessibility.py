@@ -8,7 +8,7 @@ import pytest
 
 import xblocks
 
-CSS = (Path(xblocks.__file__).resolve().parent / "static" / "blocks" / "caregiving.css").read_text()
+CSS = (Path(xblocks.__file__).resolve().parent / "public" / "caregiving.css").read_text()
 
 WHITE = "#ffffff"
 # (foreground, background) pairs the stylesheet puts text in.

@@ -195,7 +195,8 @@ def test_module_page_has_the_runtime_and_the_block_wiring(browser, learner_user)
     page = browser(learner_user).get("/course/module/alpha/")
     html = page.text
     assert "data-init='CaregivingModuleBlock'" in html and "data-csrf=" in html
-    assert "/course/resource/xblocks/runtime.js" in html and "/course/resource/blocks/module.js" in html
+    assert "/course/resource/xblocks/runtime.js" in html
+    assert "/course/block-resource/caregiving_module/public/module.js" in html
     assert 'rel="next"' in html and "Beta module" in html
 
 
@@ -222,3 +223,23 @@ def test_render_block_for_an_lti_learner_records_on_that_learner(browser, live_s
     response = me.post(handler_prefix(rendered.html), "view_section", {"index": 1})
     assert response.status_code == 200, response.text
     assert api.module_state(lti_learner, "beta")["sections_viewed"] == [1]
+
+
+def test_every_file_the_block_pages_load_answers_200(browser, learner_user, instructor):
+    import re
+
+    loaded = set()
+    for user, path in [(learner_user, "/course/module/alpha/"), (learner_user, "/course/progress/"),
+                       (instructor, "/course/dashboard/")]:
+        me = browser(user)
+        page = me.get(path)
+        assert page.status_code == 200
+        for url in re.findall(r"""<(?:script|link)[^>]+(?:src|href)=["'](/[^"']+)["']""", page.text):
+            assert me.get(url).status_code == 200, (path, url)
+            loaded.add(url)
+    assert {"/course/block-resource/caregiving_dashboard/public/dashboard.css",
+            "/course/block-resource/caregiving_dashboard/public/dashboard.js",
+            "/course/block-resource/caregiving_progress/public/caregiving.css"} <= loaded
+    for bad in ("caregiving_module/public/../../views.py", "caregiving_module/static/xblocks/runtime.js",
+                "caregiving_module/public/missing.js", "nosuchblock/public/caregiving.css"):
+        assert browser(learner_user).get("/course/block-resource/" + bad).status_code == 404, bad

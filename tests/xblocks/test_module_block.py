@@ -204,12 +204,15 @@ def test_staff_studio_save_validates(block_client, instructor):
 
 def test_block_declares_the_xblock_contract():
     from xblock.completable import XBlockCompletionMode
+    from xblock.fields import Scope
 
     from xblocks.module_block import CaregivingModuleBlock
 
     assert CaregivingModuleBlock.has_score and CaregivingModuleBlock.has_custom_completion
     assert CaregivingModuleBlock.completion_mode == XBlockCompletionMode.COMPLETABLE
-    assert CaregivingModuleBlock._services_requested == {"i18n": "need", "user": "want", "settings": "want"}
+    assert CaregivingModuleBlock._services_requested == {"i18n": "need", "user": "want", "settings": "want",
+                                                         "caregiving_record": "want"}
+    assert CaregivingModuleBlock.fields["module_id"].scope == Scope.settings  # chosen in the studio view
 
 
 def test_opening_the_module_completes_it_when_its_rules_were_met_elsewhere(block_client, learner_user, learner,

@@ -14,11 +14,14 @@ FIELDS = {
                           "name": "module-beta", "tags": ["core", "week-2"]},
     "caregiving_progress": {"display_name": "Où j'en suis", "introduction": "Line one\nLine <two> & three",
                             "name": "progress", "tags": ["summary"]},
+    "caregiving_dashboard": {"display_name": "Cohort <A>", "page_size": 25, "initial_cohort": "fall-2026",
+                             "name": "dashboard", "tags": []},
 }
 
 
 @pytest.mark.parametrize("block_type", sorted(FIELDS))
 def test_xml_round_trips_every_authored_field(block_type):
+    """Every authored field (the module block's ``module_id`` is a settings field) is written and read back."""
     fields = FIELDS[block_type]
     block = parse_block(etree.tostring(block_xml(block_type, fields, "u1")))
     authored = {name for name, field in block.fields.items()
@@ -70,8 +73,8 @@ def test_entry_points_and_workbench_scenarios():
 def test_workbench_renders_every_scenario(client):
     from workbench.scenarios import get_scenarios
 
-    ours = [sid for sid in get_scenarios() if sid.startswith(("caregiving_module", "caregiving_progress"))]
-    assert len(ours) >= 3
+    ours = [sid for sid in get_scenarios() if sid.startswith(tuple(FIELDS))]
+    assert {sid.split(".")[0] for sid in ours} == set(FIELDS) and len(ours) >= 4
     for scenario_id in ours:
         response = client.get(f"/workbench/scenario/{scenario_id}/")
         assert response.status_code == 200, scenario_id

@@ -1,9 +1,6 @@
 """The learner progress block: credited/total hours per credential, done and left, the "why", the badges hook."""
 from __future__ import annotations
 
-import sys
-import types
-
 import pytest
 
 from caregiving_course.learner_record import api
@@ -52,7 +49,10 @@ def test_anonymous_visitors_are_asked_to_sign_in(block_client):
     assert "Sign in to see your progress" in progress_html(block_client, None)
 
 
-def test_badges_hook_lists_badges_with_safe_links(block_client, learner_user, learner, monkeypatch):
+def test_badges_service_lists_badges_with_safe_links(block_client, learner_user, learner, monkeypatch):
+    """The badges service lists what the app that issues badges registered (the sync, in its ready())."""
+    from caregiving_course.learner_record import providers
+
     seen = []
 
     def badges_for_learner(who):
@@ -60,17 +60,25 @@ def test_badges_hook_lists_badges_with_safe_links(block_client, learner_user, le
         return [{"title": "<b>Caregiving</b>", "status": "issued", "url": "https://badges.example.org/b/1",
                  "verify_url": "javascript:alert(1)"}]
 
-    package = types.ModuleType("sync.public")
-    package.badges_for_learner = badges_for_learner
-    monkeypatch.setitem(sys.modules, "sync.public", package)
+    monkeypatch.setattr(providers, "_badge_lister", [])
+    providers.provide_badges(badges_for_learner)
     html = progress_html(block_client, learner_user)
     assert seen == [learner.pk]
     assert "My badges" in html and "&lt;b&gt;Caregiving&lt;/b&gt;" in html
     assert 'href="https://badges.example.org/b/1"' in html and "javascript:" not in html
 
 
-def test_no_badges_section_without_the_sync_package(block_client, learner_user, monkeypatch):
-    monkeypatch.setitem(sys.modules, "sync.public", None)  # import fails
+def test_the_sync_lends_its_badge_list_to_the_record():
+    from caregiving_course.learner_record import providers
+    from sync.public import badges_for_learner
+
+    assert providers.badge_lister() is badges_for_learner
+
+
+def test_no_badges_section_when_nothing_lists_badges(block_client, learner_user, monkeypatch):
+    from caregiving_course.learner_record import providers
+
+    monkeypatch.setattr(providers, "_badge_lister", [])
     assert "My badges" not in progress_html(block_client, learner_user)
 
 

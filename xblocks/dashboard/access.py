@@ -1,13 +1,14 @@
-"""Who is looking at the dashboard, and what they may see: instructors their cohorts, administrators all."""
+"""Who is looking at the dashboard, and what they may see: instructors their cohorts, administrators all.
+
+Everything is asked of the learner-record service (``caregiving_record``, see :mod:`xblocks.lookup`), which the
+viewer carries for the handlers.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
-
-from caregiving_course.learner_record import api
-from caregiving_course.learner_record.models import Cohort
 from xblocks.dashboard.render import _
+from xblocks.handlers import current_user_attrs
 
 
 class Refused(Exception):
@@ -21,21 +22,22 @@ class Refused(Exception):
 @dataclass(frozen=True)
 class Viewer:
     user: object
-    role: str  # api.INSTRUCTOR or api.ADMINISTRATOR
-    cohorts: tuple[Cohort, ...]
+    role: str  # record.INSTRUCTOR or record.ADMINISTRATOR
+    cohorts: tuple  # the learner record's cohorts this viewer may see
+    record: object  # the learner-record service
 
     @property
     def is_admin(self) -> bool:
-        return self.role == api.ADMINISTRATOR
+        return self.role == self.record.ADMINISTRATOR
 
-    def cohort(self, name: str | None) -> Cohort | None:
+    def cohort(self, name: str | None):
         """The cohort ``name`` if this viewer may see it, else the first they may see (None: none at all)."""
         for cohort in self.cohorts:
             if cohort.name == name:
                 return cohort
         return self.cohorts[0] if self.cohorts else None
 
-    def require_cohort(self, name) -> Cohort:
+    def require_cohort(self, name):
         if not isinstance(name, str):
             raise Refused(_("Choose one of your cohorts."))
         for cohort in self.cohorts:
@@ -44,24 +46,20 @@ class Viewer:
         raise Refused(_("You do not teach this cohort."))
 
 
-def django_user(block):
-    """The Django user the runtime signed in (ours and Open edX both name it ``edx-platform.user_id``)."""
-    service = block.runtime.service(block, "user")
-    current = service.get_current_user() if service else None
-    attrs = current.opt_attrs if current is not None else {}
+def viewer_of(block, record) -> Viewer | None:
+    """The staff viewer behind this request, or None for a learner or an anonymous visitor.
+
+    The user is the one the runtime's ``user`` service names (ours and Open edX both say ``edx-platform.user_id``).
+    """
+    attrs = current_user_attrs(block)
     user_id = attrs.get("edx-platform.user_id")
     if not attrs.get("edx-platform.is_authenticated", user_id is not None) or user_id is None:
         return None
-    return get_user_model().objects.filter(pk=user_id, is_active=True).first()
-
-
-def viewer_of(block) -> Viewer | None:
-    """The staff viewer behind this request, or None for a learner or an anonymous visitor."""
-    user = django_user(block)
-    role = api.role_of(user) if user is not None else ""
-    if role not in (api.INSTRUCTOR, api.ADMINISTRATOR):
+    found = record.staff_view(user_id)
+    if found is None:
         return None
-    return Viewer(user, role, tuple(api.cohorts_for(user)))
+    user, role, cohorts = found
+    return Viewer(user, role, tuple(cohorts), record)
 
 
 def require_learner(viewer: Viewer, learner_id):
@@ -69,9 +67,9 @@ def require_learner(viewer: Viewer, learner_id):
     if isinstance(learner_id, bool) or not isinstance(learner_id, int) or not 0 < learner_id < 2**63:
         raise Refused(_("No such learner in your cohorts."))
     try:
-        learner = api.find_learner(learner_id)
-    except api.RecordError:
+        learner = viewer.record.find_learner(learner_id)
+    except viewer.record.RecordError:
         raise Refused(_("No such learner in your cohorts.")) from None
-    if not api.is_staff_for(viewer.user, learner):
+    if not viewer.record.is_staff_for(viewer.user, learner):
         raise Refused(_("No such learner in your cohorts."))
     return learner

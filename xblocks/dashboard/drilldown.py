@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from caregiving_course.framework import Course
-from caregiving_course.learner_record import api
 from xblocks.dashboard.course_words import credential_title, shown_components
 from xblocks.dashboard.forms import instructor_components
 from xblocks.dashboard.render import _
@@ -18,7 +17,8 @@ def _when(value) -> str:
 
 
 def context(learner, viewer, course: Course, gettext) -> dict:
-    progress = api.progress(learner, course=course)
+    record = viewer.record
+    progress = record.progress(learner, course=course)
     credentials = []
     for cp in progress.credentials:
         evidence = [{"kind": gettext(EVIDENCE_KINDS.get(e.kind, e.kind)), "summary": e.summary,
@@ -30,7 +30,7 @@ def context(learner, viewer, course: Course, gettext) -> dict:
                             "evidence": evidence})
     shown = shown_components(course)
     records = []
-    for r in api.records_for(learner, viewer=viewer.user):
+    for r in record.records_for(learner, viewer=viewer.user):
         component = shown.get(r.component_id)
         records.append({
             "id": r.pk, "component": component.title if component else r.component_id, "kind": r.kind,
@@ -42,7 +42,7 @@ def context(learner, viewer, course: Course, gettext) -> dict:
     awards = [{"id": str(a.public_id), "credential": credential_title(course, course.credential(a.credential_id))
                if course.has_credential(a.credential_id) else a.credential_id, "status": a.status,
                "earned_at": _when(a.earned_at)[:10], "revoked_at": _when(a.revoked_at)[:10],
-               "reason": a.revoke_reason} for a in api.awards_of(learner)]
+               "reason": a.revoke_reason} for a in record.awards_of(learner)]
     return {
         "learner": {"id": learner.pk, "name": learner.name or learner.email, "email": learner.email},
         "modules_done": progress.modules_done, "modules": len(course.modules),

@@ -5,17 +5,16 @@ button are for administrators.
 """
 from __future__ import annotations
 
-from caregiving_course.learner_record import outbox
-
 MAX_LISTED = 20
 
 
-def context(is_admin: bool) -> dict:
-    counts = outbox.counts()
+def context(record, is_admin: bool) -> dict:
+    """The panel's counts (and, for administrators, the failed deliveries) from the learner-record service."""
+    counts = record.outbox_counts()
     failed = []
     if is_admin:
-        dead = outbox.entries("dead", limit=MAX_LISTED)
-        retrying = [e for e in outbox.entries("pending", limit=100) if e.last_error][:MAX_LISTED]
+        dead = record.outbox_entries("dead", limit=MAX_LISTED)
+        retrying = [e for e in record.outbox_entries("pending", limit=100) if e.last_error][:MAX_LISTED]
         for e in [*dead, *retrying]:
             failed.append({"id": e.pk, "kind": e.kind, "key": e.key, "attempts": e.attempts,
                            "answer": e.last_error[:300], "dead": e.status == "dead",

@@ -3,13 +3,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.utils import formats
 
 from caregiving_course.framework import Course
-from caregiving_course.learner_record import api
 from xblocks.dashboard.course_words import credential_title
 from xblocks.dashboard.render import _
+
+if TYPE_CHECKING:  # the rows' type only; the block reaches the record through its service
+    from caregiving_course.learner_record.api import CohortRow
 
 FIXED_SORTS = {"name": _("Learner"), "modules_done": _("Modules done"), "time_on_task": _("Time on task"),
                "last_activity": _("Last activity"), "at_risk": _("At risk")}
@@ -50,7 +53,7 @@ def duration_text(seconds: int, gettext) -> str:
     return gettext("%(h)d h %(m)02d min") % {"h": hours, "m": minutes}
 
 
-def row_cells(row: api.CohortRow, course: Course, gettext) -> dict:
+def row_cells(row: CohortRow, course: Course, gettext) -> dict:
     """What the template shows for one learner (already formatted and translated)."""
     p = row.progress
     credentials = []
