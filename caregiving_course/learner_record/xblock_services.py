@@ -64,8 +64,13 @@ class LearnerRecordService:
 
     @staticmethod
     def learner_for_platform_user(user_id, username: str = ""):
-        """The learner of a platform account as the LMS's ``user`` service names it (``edx-platform.user_id``)."""
-        return api.learner_for_identity("openedx", str(user_id), name=username or "")
+        """The learner of a platform account as the LMS's ``user`` service names it (``edx-platform.user_id``).
+
+        This app runs inside that platform (a plugin app of the LMS), so the id is an account of this project:
+        its learner is the account's own (with its e-mail for badges, and its cohorts), as for our own server's
+        accounts. None for an id that names no active account."""
+        user = get_user_model().objects.filter(pk=user_id, is_active=True).first() if user_id is not None else None
+        return api.learner_for_user(user) if user is not None else None
 
     @staticmethod
     def staff_view(user_id) -> tuple[object, str, list] | None:

@@ -17,10 +17,9 @@ from pathlib import Path
 import webob
 from django.conf import settings
 from django.utils import translation
-from xblock.field_data import DictFieldData
 from xblock.fields import ScopeIds
 from xblock.reference.user_service import UserService, XBlockUser
-from xblock.runtime import MemoryIdManager, Runtime
+from xblock.runtime import DictKeyValueStore, KvsFieldData, MemoryIdManager, Runtime
 
 
 class LmsUserService(UserService):
@@ -76,7 +75,7 @@ class LmsStyleRuntime(Runtime):
         self.user = user
         self.published: list[tuple[str, str, dict]] = []
         self._user_service = LmsUserService(user)
-        super().__init__(id_reader=ids, id_generator=ids, field_data=DictFieldData({}),
+        super().__init__(id_reader=ids, id_generator=ids, field_data=KvsFieldData(DictKeyValueStore()),
                          services={"user": self._user_service, "settings": LmsSettingsService()})
 
     def service(self, block, service_name: str):
