@@ -19,6 +19,7 @@ which the block imports at call time, only when this app is installed. Each obje
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 
 from caregiving_course.learner_record import api, outbox, providers
 
@@ -64,13 +65,17 @@ class LearnerRecordService:
 
     @staticmethod
     def learner_for_platform_user(user_id, username: str = ""):
-        """The learner of a platform account as the LMS's ``user`` service names it (``edx-platform.user_id``).
-
-        This app runs inside that platform (a plugin app of the LMS), so the id is an account of this project:
-        its learner is the account's own (with its e-mail for badges, and its cohorts), as for our own server's
-        accounts. None for an id that names no active account."""
-        user = get_user_model().objects.filter(pk=user_id, is_active=True).first() if user_id is not None else None
-        return api.learner_for_user(user) if user is not None else None
+        """The learner of the account the LMS's ``user`` service names (``edx-platform.user_id``): the learner of
+        that Django account, since the LMS and the record share its database (so the cohorts, instructors and
+        records of that account are the block's); where no such account exists here, the learner of the
+        platform identity ``("openedx", user_id)``."""
+        try:
+            user = get_user_model().objects.filter(pk=user_id).first()
+        except (TypeError, ValueError, ValidationError):
+            user = None
+        if user is not None:
+            return api.learner_for_user(user)
+        return api.learner_for_identity("openedx", str(user_id), name=username or "")
 
     @staticmethod
     def staff_view(user_id) -> tuple[object, str, list] | None:

@@ -14,6 +14,7 @@ from urllib.parse import urljoin
 import pytest
 import requests
 
+from tests.browser.conftest import AXE, axe_violations
 from tests.conftest import require
 from tests.plugin.conftest import venv_python
 
@@ -121,6 +122,7 @@ def test_handlers_answer_503_without_the_record(workbench):
 @pytest.mark.browser
 def test_every_scenario_in_chromium(workbench, tmp_path):
     require(Path(CHROMIUM).exists(), f"Debian's chromium at {CHROMIUM} (apt-get install chromium)")
+    require(AXE.exists(), "axe-core (npm install in tests/browser)")
     from playwright.sync_api import sync_playwright
 
     paths = [p for found in scenario_paths(workbench).values() for p in found]
@@ -138,6 +140,9 @@ def test_every_scenario_in_chromium(workbench, tmp_path):
                 message = page.locator(".cg-unavailable[role=status]")
                 assert message.count() == 1 and message.first.is_visible(), path
                 assert MISSING_EN in message.first.inner_text()
+                ours = page.locator(".xblock-v1").first
+                assert ours.evaluate("e => e.scrollWidth <= e.clientWidth"), path  # nothing wider than 375 px
+                assert axe_violations(page, context=".xblock-v1") == [], path  # our block, not the workbench
             assert failed == [] and errors == []
         finally:
             chromium.close()

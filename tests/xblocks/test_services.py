@@ -119,13 +119,14 @@ def test_every_block_declares_the_services_it_wants():
 
 
 @pytest.mark.django_db
-def test_an_lms_style_runtime_without_our_services_reaches_the_installed_record(learner_user, clock, test_course):
-    """The user comes from the ``user`` service (``edx-platform.user_id``); the record is the installed app's."""
+def test_an_lms_style_runtime_without_our_services_reaches_the_installed_record(learner_user, learner, clock,
+                                                                              test_course):
+    """The user comes from the ``user`` service (``edx-platform.user_id``): the learner of that account, the one
+    its cohort's instructors see; the record is the installed app's."""
     runtime = HostRuntime(learner_user)
     block = runtime.place("caregiving_module", module_id="alpha")
     for index in range(3):
         assert runtime.call(block, "view_section", {"index": index})[0] == 200
-    learner = api.learner_for_user(learner_user)  # the LMS's account is this project's: its own learner
     assert api.module_state(learner, "alpha")["sections_viewed"] == [0, 1, 2]
     right = {q.id: next(i for i, c in enumerate(q.choices) if c.correct) for q in test_course.module("alpha").questions}
     status, reply = runtime.call(block, "submit_check", {"answers": right})
@@ -137,6 +138,17 @@ def test_an_lms_style_runtime_without_our_services_reaches_the_installed_record(
     assert [e for e in runtime.events if e[0] == "completion"] == [("completion", {"completion": 1.0})]
     html = runtime.render(block, "student_view").body_html()
     assert "Module completed" in html and "not available" not in html
+    assert api.progress(learner).modules_done == 1
+
+
+@pytest.mark.django_db
+def test_a_platform_user_unknown_here_is_a_learner_of_the_platform_identity():
+    from caregiving_course.learner_record.xblock_services import LearnerRecordService
+
+    record = LearnerRecordService()
+    learner = record.learner_for_platform_user(987654, "remote")
+    assert learner == api.learner_for_identity("openedx", "987654") and learner.user_id is None
+    assert record.learner_for_platform_user(987654) == learner
 
 
 @pytest.mark.django_db
@@ -218,3 +230,18 @@ def test_studio_warns_while_no_module_is_chosen():
     assert block.validate().empty
     block.module_id = "nope"
     assert [m.type for m in block.validate().messages] == ["error"]
+
+
+def test_without_our_content_setting_the_blocks_show_the_course_the_package_ships(settings):
+    from caregiving_course.framework import default_course, load_course
+    from caregiving_course.framework.loader import SHIPPED_CONTENT
+
+    del settings.CONTENT_DIR
+    default_course.cache_clear()
+    try:
+        assert [m.id for m in default_course().modules] == [m.id for m in load_course(SHIPPED_CONTENT).modules]
+        assert default_course().has_module("caregiver-role") and not default_course().has_module("alpha")
+        block = HostRuntime().place("caregiving_module", module_id="caregiver-role")
+        assert "caregiver" in block.runtime.render(block, "student_view").body_html().lower()
+    finally:
+        default_course.cache_clear()
