@@ -80,6 +80,13 @@ def test_badge_pages_and_lti_endpoints_answer_over_http(lms):
     assert page.status_code == 200 and "Professional Practice in Caregiving" in page.text
     document = requests.get(f"{lms.url}/badges/credentials/{award}.json", timeout=30)
     assert document.status_code == 200 and document.json()["id"].startswith(f"{lms.url}/badges/")
+    checked = requests.post(f"{lms.url}/badges/verify.json", data=document.content, timeout=30,
+                            headers={"Content-Type": "application/json"}).json()
+    assert checked["status"] == "valid" and checked["valid"] is True  # signed with the key under DATA_DIR
+    tampered = document.json()
+    tampered["credentialSubject"]["id"] = "urn:uuid:" + str(uuid.uuid4())
+    checked = requests.post(f"{lms.url}/badges/verify.json", json=tampered, timeout=30).json()
+    assert checked["valid"] is False
     verify = requests.get(f"{lms.url}/badges/verify", timeout=30)
     assert verify.status_code == 200 and "<form" in verify.text
     french = requests.get(f"{lms.url}/badges/verify", timeout=30, headers={"Accept-Language": "fr"})
