@@ -2,6 +2,7 @@
 ``tutor config save`` in a fresh virtualenv with Tutor and our package, into a temporary ``TUTOR_ROOT``."""
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -71,3 +72,21 @@ def test_settings_are_tutor_config_and_disabling_removes_them(tutor):
     assert "caregiving-course" not in _read(root, "build/openedx/Dockerfile")
     assert "caregiving" not in _read(root, "apps/openedx/settings/lms/production.py")
     assert "caregiving-sync" not in yaml.safe_load(_read(root, "local/docker-compose.yml"))["services"]
+
+
+def test_studio_init_task_enables_the_three_blocks_and_the_plugin_needs_no_django(tutor):
+    venv = tutor_venv()
+    code = ("import json, sys\n"
+            "import caregiving_course.tutor_plugin\n"
+            "from tutor import hooks\n"
+            "print(json.dumps(hooks.Filters.CLI_DO_INIT_TASKS.apply([])))\n"
+            "print('django' in sys.modules)\n")
+    done = subprocess.run([str(venv / "bin" / "python"), "-c", code], capture_output=True, text=True, timeout=120,
+                          env={"PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    tasks, django_loaded = done.stdout.strip().splitlines()
+    [(service, script)] = json.loads(tasks)
+    assert service == "cms" and "from xblock_django.models import XBlockStudioConfiguration" in script
+    for block_type in ("caregiving_module", "caregiving_progress", "caregiving_dashboard"):
+        assert f"C.objects.create(name='{block_type}', template='', support_level='fs', enabled=True)" in script
+    assert django_loaded == "False"  # Tutor's process loads the plugin, never the platform's code
