@@ -42,7 +42,8 @@ setup(
         "mysql": ["mysqlclient>=2.2.1"],
         "redis": ["redis>=5"],  # a session cache shared by several server processes (CAREGIVING_CACHE_URL)
         "test": ["pytest>=8", "pytest-django>=4.8", "playwright>=1.45", "olxcleaner", "pylti1p3", "ruff",
-                 "jsonschema>=4.18", "jwcrypto>=1.5", "joserfc>=1.0", "redis>=5"],
+                 "jsonschema>=4.18", "jwcrypto>=1.5", "joserfc>=1.0", "redis>=5",
+                 "import-linter>=2.1", "edx-django-utils>=5"],
     },
     entry_points={
         "console_scripts": ["caregiving = caregiving_course.cli.main:main"],
@@ -51,6 +52,18 @@ setup(
             "caregiving_progress = xblocks.progress_block:CaregivingProgressBlock",
             "caregiving_dashboard = xblocks.dashboard_block:InstructorDashboardBlock",
         ],
-        "lms.djangoapp": ["learner_record = caregiving_course.learner_record.apps:LearnerRecordConfig"],
+        # Open edX plugin apps (edx_django_utils.plugins): settings in each app's plugin_settings, URLs in url_config
+        "lms.djangoapp": [
+            "learner_record = caregiving_course.learner_record.apps:LearnerRecordConfig",
+            "caregiving_server = caregiving_course.server.apps:ServerConfig",
+            "caregiving_xblocks = xblocks.apps:XBlocksConfig",
+            "lti_bridge = lti_bridge.apps:LtiBridgeConfig",
+            "caregiving_sync = sync.apps:SyncConfig",
+        ],
+        "tutor.plugin.v1": ["caregiving = caregiving_course.tutor_plugin"],  # `tutor plugins enable caregiving`
+        "cms.djangoapp": [
+            "learner_record = caregiving_course.learner_record.apps:LearnerRecordConfig",
+            "caregiving_xblocks = xblocks.apps:XBlocksConfig",
+        ],
     },
 )

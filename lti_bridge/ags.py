@@ -23,10 +23,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.db import connection, transaction
 
+from caregiving_course.learner_record.delivery import Permanent, RetryLater
 from lti_bridge import outbound, tokens
 from lti_bridge.models import Platform, ResourceLink
 from lti_bridge.scores import SCORE_MAXIMUM
-from sync.delivery import Permanent, RetryLater
 
 SCOPE_SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 SCOPE_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"

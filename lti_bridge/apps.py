@@ -1,4 +1,7 @@
+"""The LTI bridge's Django app (an Open edX LMS plugin app); provides the outbox handlers of LTI scores."""
 from django.apps import AppConfig
+
+from caregiving_course.plugin import declare_plugin_app
 
 
 class LtiBridgeConfig(AppConfig):
@@ -6,12 +9,13 @@ class LtiBridgeConfig(AppConfig):
     label = "lti_bridge"
     verbose_name = "LTI bridge"
     default_auto_field = "django.db.models.BigAutoField"
+    plugin_app = declare_plugin_app(lms_urls=("lti_bridge", "lti"))  # /lti/: login, launch, JWKS, registration
 
     def ready(self) -> None:
         from caregiving_course.learner_record import providers
+        from caregiving_course.learner_record.delivery import register_handler
         from caregiving_course.learner_record.signals import module_completed
         from lti_bridge import ags, nrps, outcomes, scores
-        from sync.delivery import register_handler
 
         module_completed.connect(scores.queue_scores, dispatch_uid="lti_bridge.scores")
         providers.provide_roster(nrps.load_roster, errors=(nrps.RosterError,))  # the record's roster service

@@ -17,9 +17,9 @@ import re
 from lxml import etree
 from oauthlib.oauth1 import SIGNATURE_HMAC_SHA1, SIGNATURE_TYPE_AUTH_HEADER, Client
 
+from caregiving_course.learner_record.delivery import Permanent, RetryLater
 from lti_bridge import outbound
 from lti_bridge.models import Lti11Outcome
-from sync.delivery import Permanent, RetryLater
 
 NS = "http://www.imsglobal.org/services/ltiv1p1/xsd/imsoms_v1p0"
 MAX_ANSWER = 64 * 1024

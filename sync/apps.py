@@ -1,4 +1,7 @@
+"""The sync's Django app (an Open edX LMS plugin app): badge deliveries and the public badge pages."""
 from django.apps import AppConfig
+
+from caregiving_course.plugin import declare_plugin_app
 
 
 class SyncConfig(AppConfig):
@@ -6,6 +9,7 @@ class SyncConfig(AppConfig):
     label = "sync"
     verbose_name = "Sync"
     default_auto_field = "django.db.models.BigAutoField"
+    plugin_app = declare_plugin_app(lms_urls=("sync", "badges"))  # /badges/: issuer, credentials, verification
 
     def ready(self) -> None:
         from caregiving_course.learner_record import providers

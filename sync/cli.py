@@ -168,11 +168,11 @@ def _dry_run(console) -> int:
     from rich.table import Table
 
     from caregiving_course.learner_record import outbox
-    from sync import config, delivery
+    from caregiving_course.learner_record.delivery import DeliveryError, registered_kinds
+    from sync import config
     from sync.backends.handlers import award_info
-    from sync.delivery import DeliveryError
 
-    rows = outbox.due_entries(delivery.registered_kinds(), limit=1000)
+    rows = outbox.due_entries(registered_kinds(), limit=1000)
     table = Table(title=f"Would send {len(rows)} deliveries (dry run: nothing sent)")
     for col in ("id", "kind", "to", "what", "attempts"):
         table.add_column(col)

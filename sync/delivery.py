@@ -1,29 +1,14 @@
-"""Delivery policy for the outbox: which handler delivers a kind, and what to do when it fails.
+"""Delivery policy for the outbox: running the registered handlers, and what to do when one fails.
 
-Handlers
-    A handler is ``fn(entry) -> dict``: it delivers one :class:`OutboxEntry` and returns what the
-    platform answered (stored as the entry's ``result``). It must make its effect idempotent: the
-    same entry may be handed out again after a crash, a lapsed lease or an ambiguous failure
-    (``entry.attempts > 1`` or :func:`in_doubt` say so; look up before writing again).
-
-    Register one per outbox kind, once, at start-up (an ``AppConfig.ready()`` is a good place)::
-
-        from sync.delivery import register_handler
-        register_handler("lti.score", deliver_score)
-
-    To fail, raise :class:`RetryLater` (temporary: 429, 5xx, timeouts; ``retry_after`` seconds
-    when the platform named them; ``ambiguous=True`` when the request may have been applied) or
-    :class:`Permanent` (an answer that will never succeed: most 4xx). :func:`raise_for_response`
-    maps an HTTP answer to these.
-
-Retries back off exponentially with full jitter, never sooner than ``Retry-After``; after
-``max_attempts`` the entry is dead-lettered with the last answer, for ``caregiving sync status``
-and ``caregiving sync retry``.
+The contract a channel delivers through (the handler registry, :class:`~caregiving_course.learner_record.delivery.
+RetryLater` and :class:`~caregiving_course.learner_record.delivery.Permanent`) belongs to the record's outbox, in
+:mod:`caregiving_course.learner_record.delivery`. This module runs a claimed entry's handler and applies the policy:
+retries back off exponentially with full jitter, never sooner than ``Retry-After``; after ``max_attempts`` the
+entry is dead-lettered with the last answer, for ``caregiving sync status`` and ``caregiving sync retry``.
 """
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,117 +16,25 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from caregiving_course.learner_record import delivery as contract
 from caregiving_course.learner_record import outbox
-from caregiving_course.learner_record.models import OutboxEntry
+from caregiving_course.learner_record.delivery import Permanent, RetryLater
+from caregiving_course.learner_record.outbox import Entry
 from sync.models import DeliveryNote
-
-Handler = Callable[[OutboxEntry], dict]
-Prepare = Callable[[list[OutboxEntry]], None]
-_HANDLERS: dict[str, Handler] = {}
-_PREPARE: dict[str, Prepare] = {}
-_AT_ONCE: set[str] = set()
 
 DELIVERED, RETRYING, DEAD, SKIPPED = "delivered", "retrying", "dead", "skipped"
 
 
-class DeliveryError(Exception):
-    """A delivery did not succeed; ``answer`` is what the platform said (shown to administrators)."""
-
-    def __init__(self, reason: str, *, answer: str = ""):
-        super().__init__(reason)
-        self.reason = reason
-        self.answer = answer
-
-    def describe(self) -> str:
-        return f"{self.reason}: {self.answer}" if self.answer else self.reason
-
-
-class RetryLater(DeliveryError):
-    """A temporary failure; try again after the back-off (and not before ``retry_after`` seconds)."""
-
-    def __init__(self, reason: str, *, answer: str = "", retry_after: float | None = None, ambiguous: bool = False):
-        super().__init__(reason, answer=answer)
-        self.retry_after = retry_after
-        self.ambiguous = ambiguous
-
-
-class Permanent(DeliveryError):
-    """An answer that will never turn into success by retrying: dead-letter at once."""
-
-
-def records_at_once(kind: str) -> bool:
-    """True when a success of ``kind`` is committed the moment it happens (see :func:`register_handler`)."""
-    return kind in _AT_ONCE
-
-
-def register_handler(kind: str, fn: Handler, *, prepare: Prepare | None = None, replace: bool = False,
-                     record_at_once: bool = False) -> None:
-    """Make ``fn`` the handler of outbox ``kind``; registering a different one twice is an error.
-
-    ``prepare(entries)``, if given, is called once per claimed batch of that kind before ``fn`` runs on
-    each entry: a place to load what the batch needs in one query (it may set attributes on the entries).
-    ``record_at_once`` commits each success as soon as the platform accepts it, instead of with the batch:
-    for kinds where a crash must never lead to sending an accepted delivery again (LTI scores).
-    """
-    if record_at_once:
-        _AT_ONCE.add(kind)
-    else:
-        _AT_ONCE.discard(kind)
-    current = _HANDLERS.get(kind)
-    if current is not None and current is not fn and not replace:
-        raise ValueError(f"outbox kind {kind!r} already has a handler ({current.__module__}.{current.__qualname__})")
-    _HANDLERS[kind] = fn
-    if prepare is not None:
-        _PREPARE[kind] = prepare
-    else:
-        _PREPARE.pop(kind, None)
-
-
-def prepare_batch(entries: list[OutboxEntry]) -> None:
+def prepare_batch(entries: list[Entry]) -> None:
     """Run each kind's ``prepare`` over its entries in a claimed batch, and note which are in doubt."""
-    by_kind: dict[str, list[OutboxEntry]] = {}
+    by_kind: dict[str, list[Entry]] = {}
     for entry in entries:
         by_kind.setdefault(entry.kind, []).append(entry)
     for kind, group in by_kind.items():
-        if kind in _PREPARE:
-            _PREPARE[kind](group)
+        prepare = contract.preparer_for(kind)
+        if prepare is not None:
+            prepare(group)
     note_doubts(entries)
-
-
-def handler_for(kind: str) -> Handler | None:
-    return _HANDLERS.get(kind)
-
-
-def registered_kinds() -> list[str]:
-    return sorted(_HANDLERS)
-
-
-def parse_retry_after(value: str | None, now: dt.datetime | None = None) -> float | None:
-    """Seconds a ``Retry-After`` header asks for (delta-seconds or an HTTP date); None when absent or bad."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(min(int(value), 86400))
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return max(0.0, min((when - (now or timezone.now())).total_seconds(), 86400.0))
-
-
-def raise_for_response(resp, *, what: str) -> None:
-    """Raise the delivery error an HTTP answer means; return quietly on 2xx."""
-    status = resp.status_code
-    if 200 <= status < 300:
-        return
-    answer = f"HTTP {status} {resp.text[:1000]}".strip()
-    if status == 429 or status == 408 or status == 425 or status >= 500:
-        raise RetryLater(f"{what}: platform busy or failing", answer=answer,
-                         retry_after=parse_retry_after(resp.headers.get("Retry-After")))
-    raise Permanent(f"{what}: refused by the platform", answer=answer)
 
 
 @dataclass(frozen=True)
@@ -160,7 +53,7 @@ class RetryPolicy:
         return wait
 
 
-def in_doubt(entry: OutboxEntry) -> bool:
+def in_doubt(entry: Entry) -> bool:
     """True when an earlier attempt may have reached the platform: look up what it holds before writing."""
     if entry.attempts > 1:
         return True
@@ -168,7 +61,7 @@ def in_doubt(entry: OutboxEntry) -> bool:
     return noted if noted is not None else DeliveryNote.objects.filter(key=entry.key).exists()
 
 
-def note_doubts(entries: list[OutboxEntry]) -> None:
+def note_doubts(entries: list[Entry]) -> None:
     """Look up the in-doubt marks of a claimed batch in one query (saves one per first attempt)."""
     noted = set(DeliveryNote.objects.filter(key__in=[e.key for e in entries]).values_list("key", flat=True))
     for entry in entries:
@@ -193,14 +86,14 @@ class Outcome:
     detail: str = ""
 
 
-def deliver(entry: OutboxEntry, policy: RetryPolicy,
+def deliver(entry: Entry, policy: RetryPolicy,
             record_done: Callable[[int, dict], None] = outbox.complete) -> Outcome:
     """Run the handler of one claimed entry and record the result in the outbox.
 
     ``record_done`` may defer recording successes (a worker commits a batch of them at once); one
     lost in a crash is delivered again, found by lookup, never doubled.
     """
-    handler = handler_for(entry.kind)
+    handler = contract.handler_for(entry.kind)
     if handler is None:
         # Another process (or a later deploy) may know this kind: leave it for them, a while later.
         outbox.reschedule(entry.id, timezone.now() + dt.timedelta(seconds=policy.cap_seconds),
@@ -221,7 +114,7 @@ def deliver(entry: OutboxEntry, policy: RetryPolicy,
     return Outcome(entry.id, entry.kind, entry.key, DELIVERED, str(result.get("remote_id", "")) if result else "")
 
 
-def _retry(entry: OutboxEntry, policy: RetryPolicy, exc: RetryLater) -> Outcome:
+def _retry(entry: Entry, policy: RetryPolicy, exc: RetryLater) -> Outcome:
     if exc.ambiguous:
         mark_in_doubt(entry.key, exc.describe())
     if entry.attempts >= policy.max_attempts:
@@ -238,5 +131,5 @@ def register_default_handlers() -> None:
     """Badge issuance and revocation go to the configured issuing backend (called from ``SyncConfig.ready``)."""
     from sync.backends import handlers
 
-    register_handler("badge.issue", handlers.issue, prepare=handlers.prepare, replace=True)
-    register_handler("badge.revoke", handlers.revoke, prepare=handlers.prepare, replace=True)
+    contract.register_handler("badge.issue", handlers.issue, prepare=handlers.prepare, replace=True)
+    contract.register_handler("badge.revoke", handlers.revoke, prepare=handlers.prepare, replace=True)

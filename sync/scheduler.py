@@ -118,9 +118,9 @@ def refresh_expiring() -> list[str]:
 
 
 def due_count() -> int:
-    from sync import delivery
+    from caregiving_course.learner_record.delivery import registered_kinds
 
-    return outbox.due_count(delivery.registered_kinds())
+    return outbox.due_count(registered_kinds())
 
 
 def next_due_within(seconds: float) -> bool:

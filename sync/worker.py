@@ -20,6 +20,7 @@ from django.db import DatabaseError, close_old_connections, connection, transact
 from django.utils import timezone
 
 from caregiving_course.learner_record import outbox
+from caregiving_course.learner_record.delivery import records_at_once, registered_kinds
 from sync import delivery
 from sync.delivery import DEAD, DELIVERED, RETRYING, SKIPPED, Outcome, RetryPolicy
 
@@ -89,7 +90,7 @@ class Worker:
         self.kinds = kinds
 
     def _kinds(self) -> list[str]:
-        return self.kinds if self.kinds is not None else delivery.registered_kinds()
+        return self.kinds if self.kinds is not None else registered_kinds()
 
     def run_batch(self, summary: Summary, on_outcome: Callable[[Outcome], None] | None = None) -> int:
         """Claim one batch and deliver it; returns how many rows were claimed (0: nothing due)."""
@@ -111,7 +112,7 @@ class Worker:
                 summary.add(outcome)
                 if on_outcome:
                     on_outcome(outcome)
-                if done and (delivery.records_at_once(entry.kind) or time.monotonic() - flushed_at > FLUSH_SECONDS):
+                if done and (records_at_once(entry.kind) or time.monotonic() - flushed_at > FLUSH_SECONDS):
                     _record_done(done)
                     flushed_at = time.monotonic()
         finally:

@@ -50,13 +50,12 @@ def list_users(args: argparse.Namespace) -> int:
     from django.contrib.auth import get_user_model
 
     from caregiving_course.learner_record import api
-    from caregiving_course.learner_record.models import Cohort
 
     ensure_migrated()
     users = get_user_model().objects.order_by("username").prefetch_related(
         "taught_cohorts", "learner__enrolments__cohort")
     if args.cohort:
-        if not Cohort.objects.filter(name=args.cohort).exists():
+        if not api.cohort_exists(args.cohort):
             raise CommandError(f"no cohort {args.cohort!r}")
         users = (users.filter(taught_cohorts__name=args.cohort)
                  | users.filter(learner__enrolments__cohort__name=args.cohort))

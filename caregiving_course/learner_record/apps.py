@@ -1,4 +1,7 @@
+"""The learner record's Django app (also an Open edX LMS and CMS plugin app)."""
 from django.apps import AppConfig
+
+from caregiving_course.plugin import declare_plugin_app
 
 
 class LearnerRecordConfig(AppConfig):
@@ -7,8 +10,4 @@ class LearnerRecordConfig(AppConfig):
     verbose_name = "Learner record"
     default_auto_field = "django.db.models.BigAutoField"
 
-    # Open edX LMS plugin app configuration (edx-django-utils plugin contract).
-    plugin_app = {
-        "url_config": {},
-        "settings_config": {"lms.djangoapp": {"common": {"relative_path": "plugin_settings"}}},
-    }
+    plugin_app = declare_plugin_app(cms=True)  # no pages of its own

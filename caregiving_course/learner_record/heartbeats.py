@@ -262,13 +262,16 @@ def _write_usual_beat(db, clock: _Clock, after: _Clock, decision: _Decision, lea
     PostgreSQL runs them as one statement. SQLite in autocommit, unless queries are being logged, writes the
     beat together with the beats other threads are writing at the same moment (:mod:`group_commit`): SQLite
     admits one writer at a time, and a turn at the write lock for each beat cost more than the beat's
-    statements. Otherwise the beat is written in a transaction of its own (or the caller's).
+    statements. That needs our engine's connection (``caregiving_course.sqlite``); a host project's stock
+    SQLite engine (an Open edX test or development LMS) has none. Otherwise the beat is written in a
+    transaction of its own (or the caller's).
     """
     if db.vendor == "postgresql":
         return _beat_statement(db, clock, after, decision, learner_id, module_id, now)
     at = db.ops.adapt_datetimefield_value(now)
     activity, span = [decision.credit, at, at, learner_id, module_id], [at, decision.credit, decision.span_id]
-    if db.vendor == "sqlite" and not db.in_atomic_block and not db.queries_logged:
+    if db.vendor == "sqlite" and hasattr(db, "immediate") and not db.in_atomic_block and not db.queries_logged:
+        # our engine (caregiving_course.sqlite); a host's stock SQLite engine takes the transaction below
         beat = _SqliteBeat(db.alias, learner_id, [*activity, learner_id, *clock.stored], [*after.stored, learner_id],
                            span)
         return write_grouped((db.alias, "heartbeat"), beat, _write_sqlite_beats).seconds

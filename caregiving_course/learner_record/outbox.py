@@ -1,8 +1,9 @@
 """The durable outbox: queue deliveries with the facts that cause them; let workers claim them.
 
-The policy (which handler, how long to back off) belongs to :mod:`sync`; this module only keeps
-rows consistent: a row is claimed by one worker at a time under a lease that lapses if the
-worker dies, and a delivered row is never handed out again.
+This module keeps rows consistent: a row is claimed by one worker at a time under a lease that lapses if
+the worker dies, and a delivered row is never handed out again. Who delivers a kind is registered in
+:mod:`caregiving_course.learner_record.delivery` (the delivery contract); when and how often to try is the
+policy of :mod:`sync`, which runs the handlers. Outside the record, entries are known as :data:`Entry`.
 """
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from caregiving_course.learner_record.models import OutboxEntry
+
+Entry = OutboxEntry  # an outbox row, for the handlers and the runners outside the record (which never import models)
+PENDING, DONE, DEAD = OutboxEntry.PENDING, OutboxEntry.DONE, OutboxEntry.DEAD
 
 
 def enqueue(kind: str, key: str, payload: dict, *, at: dt.datetime | None = None) -> OutboxEntry:

@@ -115,6 +115,11 @@ def cohorts_for(user) -> list[Cohort]:
     return list(rows.order_by("name"))
 
 
+def cohort_exists(name: str) -> bool:
+    """Whether a cohort of that name exists."""
+    return Cohort.objects.filter(name=name).exists()
+
+
 def ensure_cohort(name: str, title: str = "") -> Cohort:
     cohort, _ = Cohort.objects.get_or_create(name=name, defaults={"title": title or name})
     return cohort

@@ -1,7 +1,7 @@
-"""Settings the learner record adds when installed as an Open edX LMS plugin app."""
+"""Settings the learner record reads, set when it is loaded as an Open edX plugin app (LMS and CMS)."""
+from caregiving_course.plugin import course_settings
 
 
 def plugin_settings(settings) -> None:
-    settings.HEARTBEAT_INTERVAL_SECONDS = getattr(settings, "HEARTBEAT_INTERVAL_SECONDS", 15)
-    settings.HEARTBEAT_MAX_CREDIT_SECONDS = getattr(settings, "HEARTBEAT_MAX_CREDIT_SECONDS", 30)
-    settings.HEARTBEAT_IDLE_SECONDS = getattr(settings, "HEARTBEAT_IDLE_SECONDS", 120)
+    """The course content it evaluates against and the hours policy of the heartbeats it records."""
+    course_settings(settings)

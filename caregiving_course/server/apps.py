@@ -1,10 +1,14 @@
+"""The embedded server's app: its own pages here, the shared layout everywhere (an Open edX LMS plugin app)."""
 from django.apps import AppConfig
+
+from caregiving_course.plugin import declare_plugin_app
 
 
 class ServerConfig(AppConfig):
     name = "caregiving_course.server"
     label = "caregiving_server"
     verbose_name = "Caregiving server"
+    plugin_app = declare_plugin_app()  # the layout, stylesheet and catalogues; the LMS keeps its home and sign-in pages
 
     def ready(self) -> None:
         from django.contrib.auth import get_user_model

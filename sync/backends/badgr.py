@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import hashlib
 
+from caregiving_course.learner_record.delivery import Permanent, RetryLater, raise_for_response
 from sync.backends import http as web
 from sync.backends.base import AwardInfo, IssuingBackend, RemoteAward, Setting
 from sync.backends.oauth import TokenStore
-from sync.delivery import Permanent, RetryLater, raise_for_response
 
 DUPLICATE_HINTS = ("already", "duplicate")
 

@@ -76,7 +76,7 @@ class IssuingBackend(ABC):
 
     def mapped(self, setting: str, credential_id: str) -> str:
         """The value a mapping setting gives a credential (the platform's badge class for it, say)."""
-        from sync.delivery import Permanent
+        from caregiving_course.learner_record.delivery import Permanent
 
         value = (self.settings.get(setting) or {}).get(credential_id)
         if not value:

@@ -5,8 +5,8 @@ so every answer is definite, and ``BuiltinIssuer`` keeps issuance idempotent per
 """
 from __future__ import annotations
 
+from caregiving_course.learner_record.delivery import RetryLater
 from sync.backends.base import AwardInfo, IssuingBackend, RemoteAward
-from sync.delivery import RetryLater
 
 
 def _issuer():

@@ -9,9 +9,9 @@ Answers are ``{"data": ...}``.
 """
 from __future__ import annotations
 
+from caregiving_course.learner_record.delivery import RetryLater, raise_for_response
 from sync.backends import http as web
 from sync.backends.base import AwardInfo, IssuingBackend, RemoteAward, Setting
-from sync.delivery import RetryLater, raise_for_response
 
 DUPLICATE_HINTS = ("already", "duplicate")
 

@@ -11,10 +11,11 @@ from functools import lru_cache
 
 from caregiving_course.framework import default_course
 from caregiving_course.learner_record import api, outbox
-from caregiving_course.learner_record.models import OutboxEntry
+from caregiving_course.learner_record.delivery import Permanent, RetryLater
+from caregiving_course.learner_record.outbox import Entry
 from sync import config
 from sync.backends.base import AwardInfo, RemoteAward
-from sync.delivery import Permanent, RetryLater, in_doubt
+from sync.delivery import in_doubt
 
 ISSUE, REVOKE = "badge.issue", "badge.revoke"
 
@@ -25,7 +26,7 @@ def _title(credential_id: str) -> str:
     return course.credential(credential_id).title if course.has_credential(credential_id) else credential_id
 
 
-def prepare(entries: list[OutboxEntry]) -> None:
+def prepare(entries: list[Entry]) -> None:
     """Load the awards of a claimed batch in one query (kept on each entry as ``prefetched_award``).
     """
     wanted = {}
@@ -59,7 +60,7 @@ def _result(backend: str, remote: RemoteAward, **extra) -> dict:
     return {"backend": backend, "remote_id": remote.remote_id, "revoked": remote.revoked, **remote.data, **extra}
 
 
-def issue(entry: OutboxEntry) -> dict:
+def issue(entry: Entry) -> dict:
     info = award_info(entry.payload, getattr(entry, "prefetched_award", None))
     name = config.backend_name_for(info.credential_id)
     backend = config.backend(name)
@@ -70,12 +71,12 @@ def issue(entry: OutboxEntry) -> dict:
     return _result(name, backend.issue(info))
 
 
-def revoke(entry: OutboxEntry) -> dict:
+def revoke(entry: Entry) -> dict:
     info = award_info(entry.payload, getattr(entry, "prefetched_award", None))
     issued = outbox.get_by_key(f"{ISSUE}:{info.award_id}")
-    if issued is not None and issued.status == OutboxEntry.PENDING:
+    if issued is not None and issued.status == outbox.PENDING:
         raise RetryLater("waiting for the badge to be issued before revoking it", retry_after=1.0)
-    name = (issued.result or {}).get("backend") if issued is not None and issued.status == OutboxEntry.DONE else None
+    name = (issued.result or {}).get("backend") if issued is not None and issued.status == outbox.DONE else None
     name = name or config.backend_name_for(info.credential_id)
     backend = config.backend(name)
     reason = str(entry.payload.get("reason") or info.revoke_reason or "revoked")

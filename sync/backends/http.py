@@ -4,7 +4,7 @@ from __future__ import annotations
 import requests
 from requests.adapters import HTTPAdapter
 
-from sync.delivery import RetryLater
+from caregiving_course.learner_record.delivery import RetryLater
 
 DEFAULT_TIMEOUT = (5.0, 20.0)  # connect, read
 

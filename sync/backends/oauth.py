@@ -14,8 +14,8 @@ from collections.abc import Callable
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from caregiving_course.learner_record.delivery import Permanent, RetryLater
 from sync.backends.http import json_of, send
-from sync.delivery import Permanent, RetryLater
 from sync.models import OAuthToken
 
 EARLY_SECONDS = 60  # renew this long before the access token expires (at most a tenth of its life)

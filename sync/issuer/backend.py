@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from caregiving_course.framework import default_course
 from caregiving_course.learner_record.api import get_award
-from sync.delivery import Permanent, RetryLater
+from caregiving_course.learner_record.delivery import Permanent, RetryLater
 from sync.issuer import dataintegrity, links, ob2, statuslist, vcjwt
 from sync.issuer.documents import open_badge_credential
 from sync.issuer.keys import issuer_key

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import requests
 
-# The outbox delivery contract; moves to caregiving_course.learner_record with the plugin-apps work.
-from sync.delivery import Permanent, RetryLater, raise_for_response, register_handler
+from caregiving_course.learner_record.delivery import Permanent, RetryLater, raise_for_response, register_handler
 from sync.xapi.models import LrsEndpoint
 
 KIND = "xapi.statement"

@@ -1,4 +1,5 @@
-"""The stock XBlock workbench in a fresh virtualenv with our package installed non-editable, served on 127.0.0.1.
+"""Fixtures of the plugin tests: the LMS-style project (``lms``, in :mod:`tests.plugin.lms_project`), and
+the stock XBlock workbench in a fresh virtualenv with our package installed non-editable, served on 127.0.0.1.
 
 The virtualenv holds only the workbench pins (``xblock-sdk``, ``XBlock[django]``, Django, setuptools) and our
 package, installed from a copy of its files (``pip install DIR``, never ``-e``), so nothing of this checkout
@@ -21,6 +22,8 @@ from pathlib import Path
 
 import pytest
 import requests
+
+from tests.plugin.lms_project import lms  # noqa: F401 - the LMS-style project's fixture
 
 ROOT = Path(__file__).resolve().parents[2]
 PINS = ["xblock-sdk==0.14.0", "XBlock[django]==6.1.0", "Django>=5.2,<5.3", "setuptools<82"]

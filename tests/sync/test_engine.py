@@ -7,10 +7,12 @@ import email.utils
 import pytest
 from django.utils import timezone
 
+from caregiving_course.learner_record import delivery as contract
 from caregiving_course.learner_record import outbox
+from caregiving_course.learner_record.delivery import Permanent, RetryLater, parse_retry_after, raise_for_response
 from caregiving_course.learner_record.models import OutboxEntry
 from sync import delivery
-from sync.delivery import Permanent, RetryLater, RetryPolicy, parse_retry_after, raise_for_response
+from sync.delivery import RetryPolicy
 from tests.sync import seed
 
 
@@ -57,15 +59,15 @@ def test_register_handler_refuses_a_second_different_handler():
     def other(entry):
         return {}
 
-    delivery.register_handler("test.kind", one)
+    contract.register_handler("test.kind", one)
     try:
-        delivery.register_handler("test.kind", one)  # same one again: fine
+        contract.register_handler("test.kind", one)  # same one again: fine
         with pytest.raises(ValueError, match="already has a handler"):
-            delivery.register_handler("test.kind", other)
-        assert "test.kind" in delivery.registered_kinds()
-        assert {"badge.issue", "badge.revoke"} <= set(delivery.registered_kinds())
+            contract.register_handler("test.kind", other)
+        assert "test.kind" in contract.registered_kinds()
+        assert {"badge.issue", "badge.revoke"} <= set(contract.registered_kinds())
     finally:
-        delivery._HANDLERS.pop("test.kind", None)
+        contract.unregister_handler("test.kind")
 
 
 @pytest.mark.database
@@ -76,7 +78,7 @@ def test_a_registered_handler_receives_its_kind_and_unknown_kinds_are_left_alone
     from sync.worker import Worker
 
     seen = []
-    delivery.register_handler("test.echo", lambda e: seen.append(e.payload) or {"ok": True})
+    contract.register_handler("test.echo", lambda e: seen.append(e.payload) or {"ok": True})
     try:
         with transaction.atomic():
             outbox.enqueue("test.echo", "test.echo:1", {"n": 1})
@@ -87,7 +89,7 @@ def test_a_registered_handler_receives_its_kind_and_unknown_kinds_are_left_alone
         assert OutboxEntry.objects.get(key="nobody:1").status == OutboxEntry.PENDING
         assert OutboxEntry.objects.get(key="nobody:1").attempts == 0  # never claimed
     finally:
-        delivery._HANDLERS.pop("test.echo", None)
+        contract.unregister_handler("test.echo")
 
 
 @pytest.mark.django_db
@@ -104,7 +106,7 @@ def test_a_handler_crash_is_retried_in_doubt_not_lost():
             raise RuntimeError("boom")
         return {"in_doubt": delivery.in_doubt(entry)}
 
-    delivery.register_handler("test.flaky", flaky)
+    contract.register_handler("test.flaky", flaky)
     try:
         with transaction.atomic():
             outbox.enqueue("test.flaky", "test.flaky:1", {})
@@ -115,7 +117,7 @@ def test_a_handler_crash_is_retried_in_doubt_not_lost():
         entry = OutboxEntry.objects.get(key="test.flaky:1")
         assert entry.status == OutboxEntry.DONE and entry.result == {"in_doubt": True}
     finally:
-        delivery._HANDLERS.pop("test.flaky", None)
+        contract.unregister_handler("test.flaky")
 
 
 @pytest.mark.database

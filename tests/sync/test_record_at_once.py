@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
+from caregiving_course.learner_record import delivery as contract
 from caregiving_course.learner_record import outbox
 from caregiving_course.learner_record.models import OutboxEntry
-from sync import delivery
 from sync.worker import Summary, Worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -21,7 +21,7 @@ def _run_two(kind: str, at_once: bool) -> list[str]:
             seen.append(OutboxEntry.objects.get(key=f"{kind}:1").status)
         return {"ok": True}
 
-    delivery.register_handler(kind, handler, replace=True, record_at_once=at_once)
+    contract.register_handler(kind, handler, replace=True, record_at_once=at_once)
     with transaction.atomic():
         for n in (1, 2):
             outbox.enqueue(kind, f"{kind}:{n}", {"n": n})
@@ -32,8 +32,8 @@ def _run_two(kind: str, at_once: bool) -> list[str]:
 def test_lti_scores_are_recorded_at_once():
     import lti_bridge.apps  # noqa: F401 - registration happens in its ready()
 
-    assert delivery.records_at_once("lti.score") and delivery.records_at_once("lti11.outcome")
-    assert not delivery.records_at_once("badge.issue")
+    assert contract.records_at_once("lti.score") and contract.records_at_once("lti11.outcome")
+    assert not contract.records_at_once("badge.issue")
 
 
 def test_at_once_kind_is_done_before_the_next_delivery_starts():

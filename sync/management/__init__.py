@@ -1,0 +1,1 @@
+"""Management commands of the sync (``manage.py lms caregiving_sync`` in Open edX)."""

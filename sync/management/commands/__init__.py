@@ -1,0 +1,1 @@
+"""``caregiving_sync``: the sync scheduler, or one pass of it, inside a host Django project."""
