@@ -1,7 +1,7 @@
 """What the learner progress view shows about badges: each award's title, status and links to share and verify."""
 from __future__ import annotations
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy
 
 from caregiving_course.framework import default_course
@@ -36,5 +36,9 @@ def badges_for_learner(learner) -> list[dict]:
 
 
 def clr_download_url() -> str:
-    """Where the signed-in learner downloads their own Comprehensive Learner Record."""
-    return reverse("records:clr-download")
+    """Where the signed-in learner downloads their own Comprehensive Learner Record; "" where the host does not
+    mount our records URLs (an Open edX LMS mounts only the plugin apps' ``url_config``)."""
+    try:
+        return reverse("records:clr-download")
+    except NoReverseMatch:
+        return ""

@@ -87,6 +87,9 @@ def release_connection() -> None:
         close_old_connections()
 
 
+AFTER_EVALUATION: list = []  # callables an installed channel adds in its AppConfig.ready (sync.xapi: queue_new)
+
+
 def evaluate_awards(batch: int = 500) -> int:
     """Award what learners with new activity now meet; returns how many awards were made."""
     started = timezone.now()
@@ -97,9 +100,8 @@ def evaluate_awards(batch: int = 500) -> int:
     for i in range(0, len(ids), batch):
         made += len(api.evaluate_many(ids[i:i + batch]))
     SyncCursor.objects.update_or_create(name=EVALUATE_CURSOR, defaults={"value": started})
-    from sync.xapi.feed import queue_new  # and the xAPI statements of new records, for each LRS
-
-    queue_new()
+    for follow_up in AFTER_EVALUATION:  # e.g. the xAPI statements of new records, when that app is installed
+        follow_up()
     return made
 
 

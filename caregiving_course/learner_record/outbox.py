@@ -107,10 +107,18 @@ def retry(entry_id: int) -> bool:
         status=OutboxEntry.PENDING, attempts=0, next_attempt_at=timezone.now(), last_error=""))
 
 
-def counts() -> dict[str, int]:
-    """How many deliveries are pending, done and dead-lettered."""
-    found = dict(OutboxEntry.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+def counts(kind: str | None = None, key_prefix: str = "") -> dict[str, int]:
+    """How many deliveries are pending, done and dead-lettered (of ``kind`` and keys starting ``key_prefix``)."""
+    rows = OutboxEntry.objects.all()
+    if kind is not None:
+        rows = rows.filter(kind=kind, key__startswith=key_prefix)
+    found = dict(rows.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     return {status: found.get(status, 0) for status, _ in OutboxEntry.STATUSES}
+
+
+def drop_pending(kind: str, key_prefix: str) -> int:
+    """Delete the pending deliveries of ``kind`` whose keys start ``key_prefix`` (a channel removed); how many."""
+    return OutboxEntry.objects.filter(kind=kind, key__startswith=key_prefix, status=OutboxEntry.PENDING).delete()[0]
 
 
 def entries(status: str | None = None, *, limit: int = 100, kinds: Iterable[str] | None = None) -> list[OutboxEntry]:

@@ -74,7 +74,7 @@ def _lrs(name: str):
 
 def add_lrs(args: argparse.Namespace) -> int:
     from caregiving_course.cli.database import ensure_migrated
-    from caregiving_course.learner_record.models import Cohort
+    from caregiving_course.learner_record import api
     from sync.xapi.models import LrsEndpoint
 
     ensure_migrated()
@@ -85,7 +85,7 @@ def add_lrs(args: argparse.Namespace) -> int:
     if not password:
         raise CommandError("the password is empty")
     endpoint = _endpoint(args.endpoint)
-    if args.cohort and not Cohort.objects.filter(name=args.cohort).exists():
+    if args.cohort and not api.cohort_exists(args.cohort):
         raise CommandError(f"no cohort {args.cohort!r}")
     if not args.name or not all(c.isalnum() or c == "-" for c in args.name) or len(args.name) > 64:
         raise CommandError("the name must be letters, digits and hyphens (at most 64)")
@@ -100,10 +100,8 @@ def add_lrs(args: argparse.Namespace) -> int:
 
 
 def list_lrs(args: argparse.Namespace) -> int:
-    from django.db.models import Count
-
     from caregiving_course.cli.database import ensure_migrated
-    from caregiving_course.learner_record.models import OutboxEntry
+    from caregiving_course.learner_record import outbox
     from sync.xapi.feed import KIND
     from sync.xapi.models import LrsEndpoint
 
@@ -113,8 +111,7 @@ def list_lrs(args: argparse.Namespace) -> int:
         print("no learning record stores; add one with 'caregiving lrs add'")
         return 0
     for lrs in rows:
-        counts = dict(OutboxEntry.objects.filter(kind=KIND, key__startswith=f"xapi:{lrs.pk}:")
-                      .values_list("status").annotate(n=Count("id")))
+        counts = outbox.counts(KIND, f"xapi:{lrs.pk}:")
         scope = f"cohort {lrs.cohort}" if lrs.cohort else "every learner"
         print(f"{lrs.name}  {lrs.endpoint}  user {lrs.username}  password ********  {scope}  "
               f"pending {counts.get('pending', 0)}, sent {counts.get('done', 0)}, failed {counts.get('dead', 0)}")
@@ -125,14 +122,13 @@ def remove_lrs(args: argparse.Namespace) -> int:
     from django.db import transaction
 
     from caregiving_course.cli.database import ensure_migrated
-    from caregiving_course.learner_record.models import OutboxEntry
+    from caregiving_course.learner_record import outbox
     from sync.xapi.feed import KIND
 
     ensure_migrated()
     lrs = _lrs(args.name)
     with transaction.atomic():
-        dropped = OutboxEntry.objects.filter(kind=KIND, key__startswith=f"xapi:{lrs.pk}:",
-                                             status=OutboxEntry.PENDING).delete()[0]
+        dropped = outbox.drop_pending(KIND, f"xapi:{lrs.pk}:")
         lrs.delete()
     print(f"removed {args.name}; {dropped} queued statements dropped")
     return 0

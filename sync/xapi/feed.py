@@ -70,9 +70,7 @@ def queue(lrs: LrsEndpoint, since: dt.datetime, until: dt.datetime | None = None
 
 
 def outbox_count(lrs: LrsEndpoint) -> int:
-    from caregiving_course.learner_record.models import OutboxEntry
-
-    return OutboxEntry.objects.filter(kind=KIND, key__startswith=f"xapi:{lrs.pk}:").count()
+    return sum(outbox.counts(KIND, f"xapi:{lrs.pk}:").values())
 
 
 def queue_new() -> int:
