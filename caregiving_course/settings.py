@@ -153,6 +153,7 @@ if os.environ.get("CAREGIVING_CACHE_URL"):
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "SAMEORIGIN"
+CSRF_FAILURE_VIEW = "caregiving_course.server.errors.csrf_failure"  # in the site's layout and language
 
 LOGGING = {
     "version": 1,
