@@ -42,8 +42,9 @@ def test_why_lists_every_record_with_dates_and_who_recorded_it(block_client, lea
     api.record_hours(learner, "practicum", "3.5", by=instructor)
     html = progress_html(block_client, learner_user)
     assert "Why do I have" in html
-    assert "Module completed" in html and "completed Alpha module" in html
-    assert "Instructor-recorded hours" in html and "instructor@example.org" in html
+    assert "Module completed</strong> — Alpha module: score" in html and "completed Alpha module" not in html
+    assert "Instructor-recorded hours</strong> — 3.50 h for Supervised practicum on " in html
+    assert "instructor@example.org" in html
     assert clock.now.date().isoformat() in html
     assert "Done" in html
 
@@ -96,7 +97,7 @@ def test_signed_off_skills_are_shown_by_name_in_the_learners_language(block_clie
 
     api.record_signoff(learner, "skills", "safe-transfer", by=instructor)
     html = progress_html(block_client, learner_user)
-    assert "Skill signed off</strong> — signed off: Safe transfer" in html and "safe-transfer" not in html
+    assert "Skill signed off</strong> — Safe transfer, for Skills sign-off" in html and "safe-transfer" not in html
     with translation.override("fr"):
         french = progress_html(block_client, learner_user)
-    assert "validée : Transfert sécuritaire" in french and "Safe transfer" not in french
+    assert "Transfert sécuritaire, pour Validation des compétences" in french and "Safe transfer" not in french

@@ -3,6 +3,7 @@ over real HTTP. A refused request answers 4xx with a reason (next to the field) 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -211,7 +212,9 @@ def test_drilldown_shows_the_evidence_with_who_and_when(people, teacher):
     assert response.status_code == 200
     html = response.json()["html"]
     assert "Records behind the hours toward Test Certificate of Training" in html
-    assert "signed off: hand-hygiene" in html and "completed Module 1" in html
+    assert "hand-hygiene, for Skills check" in html and "Module 1: score" in html
+    assert "completed Module 1" not in html  # not "Module completed — completed Module 1"
+    assert re.search(r"\d+\.\d\d h for Practicum on \d{4}-\d\d-\d\d", html), html
     assert html.count("fall.teacher@example.org") >= 3
     assert 'data-action="record_hours"' in html and 'data-action="revoke"' in html
     assert '<label for="' in html and 'aria-describedby="' in html
