@@ -123,7 +123,7 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
-TIME_ZONE = "America/Toronto"
+TIME_ZONE = os.environ.get("CAREGIVING_TIME_ZONE", "America/Toronto")  # shown named (local_time)
 USE_TZ = True
 
 STATIC_URL = "/static/"

@@ -15,6 +15,7 @@ from xblock.fields import Scope, String
 from xblock.utils.resources import ResourceLoader
 from xblock.utils.studio_editable import StudioEditableXBlockMixin
 
+from caregiving_course import local_time
 from caregiving_course.learner_record import api
 from xblocks.handlers import current_learner
 from xblocks.i18n import _, format_duration, format_hours
@@ -80,7 +81,7 @@ class CaregivingProgressBlock(StudioEditableXBlockMixin, XBlock):
         i18n = self.i18n
         evidence = [{
             "kind": i18n.gettext(EVIDENCE_NAMES.get(e.kind, e.kind)), "summary": e.summary,
-            "hours": format_hours(i18n, e.hours), "date": e.at[:10], "by": e.by,
+            "hours": format_hours(i18n, e.hours), "date": local_time.day(e.at), "by": e.by,
         } for e in cp.evidence()]
         done = [c.title for c in cp.components if c.done]
         done += [r.title for r in cp.requires if r.eligible]

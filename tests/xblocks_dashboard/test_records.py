@@ -218,3 +218,19 @@ def test_drilldown_shows_the_evidence_with_who_and_when(people, teacher):
     assert html.count("fall.teacher@example.org") >= 3
     assert 'data-action="record_hours"' in html and 'data-action="revoke"' in html
     assert '<label for="' in html and 'aria-describedby="' in html
+
+
+@pytest.mark.parametrize(("zone", "abbreviations", "offsets"), [
+    ("America/Toronto", ("EST", "EDT"), ("-05:00", "-04:00")),
+    ("America/Vancouver", ("PST", "PDT"), ("-08:00", "-07:00")),
+])
+def test_times_are_shown_in_the_installations_named_zone(people, teacher, settings, zone, abbreviations, offsets):
+    settings.TIME_ZONE = zone
+    earn_certificate(people, teacher)
+    html = teacher.post("learner", {"learner_id": people["ana_learner"].pk}).json()["html"]
+    shown = re.findall(r"\d{4}-\d\d-\d\d \d\d:\d\d ([A-Z]{3,4})", html)
+    assert shown and set(shown) <= set(abbreviations), shown  # every time a person reads names its zone
+    assert "+00:00" not in html and " UTC" not in html
+    from caregiving_course import local_time
+
+    assert local_time.iso(timezone.now())[-6:] in offsets  # CSV: ISO 8601 with the zone's offset

@@ -2,6 +2,7 @@
 (who recorded what, when, and what was withdrawn), awards, and the choices the forms offer."""
 from __future__ import annotations
 
+from caregiving_course import local_time
 from caregiving_course.framework import Course
 from caregiving_course.learner_record import api
 from xblocks.dashboard.course_words import credential_title, shown_components
@@ -13,16 +14,12 @@ EVIDENCE_KINDS = {"completion": _("Module completed"), "hours": _("Instructor-re
                   "signoff": _("Skill sign-off")}
 
 
-def _when(value) -> str:
-    return value.isoformat(timespec="minutes") if hasattr(value, "isoformat") else str(value or "")
-
-
 def context(learner, viewer, course: Course, gettext) -> dict:
     progress = api.progress(learner, course=course)
     credentials = []
     for cp in progress.credentials:
         evidence = [{"kind": gettext(EVIDENCE_KINDS.get(e.kind, e.kind)), "summary": e.summary,
-                     "hours": hours_text(e.hours), "at": e.at[:16].replace("T", " "), "by": e.by}
+                     "hours": hours_text(e.hours), "at": local_time.when(e.at), "by": e.by}
                     for e in cp.evidence()]
         credentials.append({"id": cp.credential.id, "title": cp.title,
                             "hours": hours_text(cp.credited_hours), "target": hours_text(cp.total_hours),
@@ -37,11 +34,11 @@ def context(learner, viewer, course: Course, gettext) -> dict:
             "what": (gettext("%(hours)s h") % {"hours": hours_text(r.hours)}) if r.kind == "hours"
             else component.skill_name(r.skill) if component else r.skill,
             "on": r.occurred_on.isoformat(), "note": r.note, "by": r.recorded_by.get_username(),
-            "at": _when(r.recorded_at).replace("T", " ")[:16], "withdrawn": bool(r.withdrawn_at),
-            "withdrawn_at": _when(r.withdrawn_at).replace("T", " ")[:16], "withdraw_reason": r.withdraw_reason})
+            "at": local_time.when(r.recorded_at), "withdrawn": bool(r.withdrawn_at),
+            "withdrawn_at": local_time.when(r.withdrawn_at), "withdraw_reason": r.withdraw_reason})
     awards = [{"id": str(a.public_id), "credential": credential_title(course, course.credential(a.credential_id))
                if course.has_credential(a.credential_id) else a.credential_id, "status": a.status,
-               "earned_at": _when(a.earned_at)[:10], "revoked_at": _when(a.revoked_at)[:10],
+               "earned_at": local_time.day(a.earned_at), "revoked_at": local_time.day(a.revoked_at),
                "reason": a.revoke_reason} for a in api.awards_of(learner)]
     return {
         "learner": {"id": learner.pk, "name": learner.name or learner.email, "email": learner.email},

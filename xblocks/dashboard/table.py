@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.utils import formats
 
+from caregiving_course import local_time
 from caregiving_course.framework import Course
 from caregiving_course.learner_record import api
 from xblocks.dashboard.course_words import credential_title
@@ -63,6 +64,6 @@ def row_cells(row: api.CohortRow, course: Course, gettext) -> dict:
         "modules_done": p.modules_done, "modules": len(course.modules),
         "time_on_task": duration_text(p.time_on_task_seconds, gettext),
         "credentials": credentials,
-        "last_activity": p.last_activity_at.date().isoformat() if p.last_activity_at else "",
+        "last_activity": local_time.day(p.last_activity_at),
         "at_risk": row.at_risk,
     }
