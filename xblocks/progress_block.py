@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib
 import logging
 
+from django.urls import NoReverseMatch, reverse
 from web_fragments.fragment import Fragment
 from xblock.completable import XBlockCompletionMode
 from xblock.core import XBlock
@@ -42,11 +43,20 @@ def learner_badges(learner) -> list[dict]:
     for badge in public.badges_for_learner(learner) or []:
         badges.append({
             "title": str(badge.get("title", "")),
-            "status": str(badge.get("status", "")),
+            "lang": str(badge.get("lang", "")),
+            "status": str(badge.get("status_label") or badge.get("status", "")),
             "url": _safe_url(badge.get("url")),
             "verify_url": _safe_url(badge.get("verify_url")),
         })
     return badges
+
+
+def _module_url(module_id: str) -> str:
+    """The module's page in our own server ('' in a host without one, such as Open edX)."""
+    try:
+        return reverse("xblocks:module", args=[module_id])
+    except NoReverseMatch:
+        return ""
 
 
 def _safe_url(value) -> str:
@@ -77,7 +87,14 @@ class CaregivingProgressBlock(StudioEditableXBlockMixin, XBlock):
     def i18n(self):
         return self.runtime.service(self, "i18n")
 
-    def _credential(self, cp) -> dict:
+    def _left(self, cp, block_id: str) -> list[dict]:
+        """What is still to do toward ``cp``, each with where to do it: a required credential's place on this
+        page, a module's page where this server shows modules (instructor-led parts have no page)."""
+        urls = [f"#cg-{block_id}-{r.credential.id}" for r in cp.requires if not r.eligible]
+        urls += [_module_url(c.component.id) if c.component.is_module else "" for c in cp.components if not c.done]
+        return [{"text": text, "url": url} for text, url in zip(cp.left, urls, strict=True)]
+
+    def _credential(self, cp, block_id: str = "") -> dict:
         i18n = self.i18n
         evidence = [{
             "kind": i18n.gettext(EVIDENCE_NAMES.get(e.kind, e.kind)), "summary": e.summary,
@@ -92,7 +109,7 @@ class CaregivingProgressBlock(StudioEditableXBlockMixin, XBlock):
             "hours_text": i18n.gettext("{credited} of {total}").format(
                 credited=format_hours(i18n, cp.credited_hours), total=format_hours(i18n, cp.total_hours)),
             "credited_text": format_hours(i18n, cp.credited_hours),
-            "done": done, "left": cp.left, "evidence": evidence,
+            "done": done, "left": self._left(cp, block_id), "evidence": evidence,
             "status": cp.award_status, "eligible": cp.eligible,
         }
 
@@ -105,7 +122,8 @@ class CaregivingProgressBlock(StudioEditableXBlockMixin, XBlock):
             ctx.update({
                 "time_on_task": format_duration(self.i18n, progress.time_on_task_seconds),
                 "modules_done": progress.modules_done, "modules_total": len(progress.modules),
-                "credentials": [self._credential(api.explain(learner, c.credential.id)) for c in progress.credentials],
+                "credentials": [self._credential(api.explain(learner, c.credential.id), ctx["block_id"])
+                                for c in progress.credentials],
                 "badges": learner_badges(learner),
             })
         html = loader.render_django_template("templates/blocks/progress.html", ctx, i18n_service=self.i18n)

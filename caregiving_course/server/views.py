@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
 from caregiving_course.framework import default_course
@@ -12,8 +13,16 @@ from caregiving_course.server.forms import SignupForm
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """The course at a glance, in the reader's language; what has no translation carries its own ``lang``."""
     course = default_course()
-    return render(request, "caregiving/home.html", {"course": course, "credentials": course.credentials})
+    language = get_language()
+    title, description = course.text(language)
+    shown = [(course.localized(item, language), course.language_of(item, language))
+             for item in (*course.modules, *course.credentials)]
+    return render(request, "caregiving/home.html", {
+        "course": course, "title": title, "description": description, "lang": course.language_of(None, language),
+        "modules": [{"item": m, "lang": lang} for m, lang in shown[:len(course.modules)]],
+        "credentials": [{"item": c, "lang": lang} for c, lang in shown[len(course.modules):]]})
 
 
 @require_http_methods(["GET", "POST"])

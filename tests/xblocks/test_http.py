@@ -222,3 +222,19 @@ def test_render_block_for_an_lti_learner_records_on_that_learner(browser, live_s
     response = me.post(handler_prefix(rendered.html), "view_section", {"index": 1})
     assert response.status_code == 200, response.text
     assert api.module_state(lti_learner, "beta")["sections_viewed"] == [1]
+
+
+@pytest.mark.django_db
+def test_a_learner_chooses_to_show_their_name_on_badge_pages(client, learner_user, learner):
+    client.force_login(learner_user)
+    page = client.get("/course/progress/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Votre nom sur les pages publiques de vos badges" in page and 'value="no" checked' in page
+    assert client.post("/course/progress/show-name/", {"show_name": "maybe"}).status_code == 400
+    learner.refresh_from_db()
+    assert learner.show_name_on_badges is False
+    response = client.post("/course/progress/show-name/", {"show_name": "yes"})
+    assert response.status_code == 302 and response["Location"] == "/course/progress/"
+    learner.refresh_from_db()
+    assert learner.show_name_on_badges is True
+    assert 'value="yes" checked' in client.get("/course/progress/").content.decode()
+    assert client.get("/course/progress/show-name/").status_code == 405

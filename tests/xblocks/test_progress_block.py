@@ -1,6 +1,7 @@
 """The learner progress block: credited/total hours per credential, done and left, the "why", the badges hook."""
 from __future__ import annotations
 
+import re
 import sys
 import types
 
@@ -33,7 +34,8 @@ def test_every_credential_with_hours_done_and_left(block_client, learner_user, l
                         ("Test College Certificate", "College Certificate")]:
         assert title in html and f"({tier})" in html
     assert "<progress" in html and 'max="0.600000"' in html
-    assert "Still to do" in html and "Alpha module (not completed)" in html
+    assert "Still to do" in html and '<a href="/course/module/alpha/">Alpha module (not completed)</a>' in html
+    assert re.search(r'<a href="#cg-[\w-]+-badge">Test Badge \(credential\)</a>', html), html  # stacked credential
     assert "No records yet" in html
 
 
