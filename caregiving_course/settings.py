@@ -117,6 +117,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = ["caregiving_course.server.auth.FastModelBackend"]
 LOGIN_URL = "/accounts/login/"
+# Learners who create their own account join this cohort, so its instructors follow them on the dashboard.
+SIGNUP_COHORT = os.environ.get("CAREGIVING_SIGNUP_COHORT", "open-enrolment")
 LOGIN_REDIRECT_URL = "/"
 
 LANGUAGE_CODE = "en"

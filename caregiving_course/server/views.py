@@ -1,6 +1,7 @@
 """Home page (the course at a glance) and local sign-up. Sign-in and sign-out are Django's own views."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -30,7 +31,8 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        user = api.add_user(data["email"], api.LEARNER, password=data["password"], name=data["name"])
+        user = api.add_user(data["email"], api.LEARNER, cohort=settings.SIGNUP_COHORT, password=data["password"],
+                            name=data["name"])
         login(request, user)  # the one configured backend
         return redirect("/course/")
     return render(request, "caregiving/signup.html", {"form": form}, status=400 if form.errors else 200)

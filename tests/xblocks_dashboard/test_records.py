@@ -133,10 +133,13 @@ def test_signoff_and_unknown_skill(people, teacher):
     response = teacher.post("record_signoff", {"learner_id": ana, "component": SKILLS, "skill": SKILL_NAMES[0]})
     assert response.status_code == 200
     assert response.json()["message"] == "Skill signed off."
-    # signing the same skill off again returns the first record
-    assert teacher.post("record_signoff", {"learner_id": ana, "component": SKILLS,
-                                           "skill": SKILL_NAMES[0]}).status_code == 200
+    # a skill already signed off is refused with a reason, and no longer offered
+    again = teacher.post("record_signoff", {"learner_id": ana, "component": SKILLS, "skill": SKILL_NAMES[0]})
+    assert again.status_code == 400 and again.json()["errors"]["skill"] == "This skill is already signed off."
     assert InstructorRecord.objects.filter(kind="signoff").count() == 1
+    html = teacher.post("learner", {"learner_id": ana}).json()["html"]
+    offered = re.findall(r'<option value="([^"]+)"', html.split('data-action="record_signoff"')[1])
+    assert f"{SKILLS}|{SKILL_NAMES[0]}" not in offered and f"{SKILLS}|{SKILL_NAMES[1]}" in offered
 
 
 def earn_certificate(people, teacher) -> int:

@@ -27,7 +27,9 @@ def context(learner, viewer, course: Course, gettext) -> dict:
                             "evidence": evidence})
     shown = shown_components(course)
     records = []
-    for r in api.records_for(learner, viewer=viewer.user):
+    kept = api.records_for(learner, viewer=viewer.user)
+    signed = {(r.component_id, r.skill) for r in kept if r.kind == "signoff" and not r.withdrawn_at}
+    for r in kept:
         component = shown.get(r.component_id)
         records.append({
             "id": r.pk, "component": component.title if component else r.component_id, "kind": r.kind,
@@ -46,5 +48,6 @@ def context(learner, viewer, course: Course, gettext) -> dict:
         "credentials": credentials, "records": records, "awards": awards,
         "hours_components": [{"id": c.id, "title": shown[c.id].title} for c in instructor_components(course, "hours")],
         "skills": [{"component": c.id, "skill": s, "title": shown[c.id].title, "name": shown[c.id].skill_name(s)}
-                   for c in instructor_components(course, "signoff") for s in c.skills],
+                   for c in instructor_components(course, "signoff") for s in c.skills
+                   if (c.id, s) not in signed],  # a skill already signed off is not offered again
     }
