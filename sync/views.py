@@ -93,9 +93,12 @@ def _alt(credential) -> str:
 def issuer_profile(request: HttpRequest) -> HttpResponse:
     if _wants_json(request):
         return _json(issuer_document(issuer_key()), LD_JSON)
-    credentials = default_course().credentials
-    return render(request, "sync/issuer.html", {"issuer": issuer(), "credentials": credentials,
-                                                 "json_url": links.issuer_id(), "v2_url": links.issuer_v2()})
+    course, language = default_course(), get_language()
+    credentials = [{"id": c.id, "title": course.localized(c, language).title, "lang": course.language_of(c, language),
+                    "tier": TIER_NAMES.get(c.tier, c.tier)} for c in course.credentials]
+    return render(request, "sync/issuer.html", {
+        "issuer": issuer(), "credentials": credentials, "json_url": links.issuer_id(), "v2_url": links.issuer_v2(),
+        "issuer_lang": "" if language.startswith("en") else "en"})  # the issuer's profile is written in English
 
 
 @require_GET
