@@ -5,7 +5,10 @@ Everything a deployment changes comes from the environment:
 - ``CAREGIVING_HOME``: folder for the SQLite database, keys and media (default ``./var``).
 - ``DATABASE_URL``: ``sqlite:///path``, ``postgres://…`` or ``mysql://…`` (default SQLite in home).
 - ``CAREGIVING_SECRET_KEY``: Django secret; generated and kept in home when absent.
-- ``CAREGIVING_BASE_URL``: public URL of the server (used in LTI and badge URLs).
+- ``CAREGIVING_BASE_URL``: public URL of the server (used in LTI and badge URLs); ``serve`` derives it from its port
+  when unset.
+- ``CAREGIVING_TIME_ZONE``: the zone people read times in (default America/Toronto).
+- ``CAREGIVING_SIGNUP_COHORT``: the cohort learners who sign up themselves join (default open-enrolment).
 """
 from __future__ import annotations
 
