@@ -5,10 +5,18 @@ import pytest
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.test import Client
 from django.urls import include, path
+from django.utils import translation
 
 from caregiving_course import urls as site_urls
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """A request in French leaves French active in this thread (LocaleMiddleware): the next tests expect none."""
+    yield
+    translation.deactivate()
 
 
 def _raise(exception):

@@ -3,10 +3,18 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from caregiving_course.learner_record import api
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """A request in French leaves French active in this thread (LocaleMiddleware): the next tests expect none."""
+    yield
+    translation.deactivate()
 
 
 def test_a_learner_who_signs_up_appears_on_the_open_cohorts_dashboard(make_user, settings):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from caregiving_course.learner_record import api
 from caregiving_course.learner_record.models import ActivityClock
@@ -227,7 +228,8 @@ def test_render_block_for_an_lti_learner_records_on_that_learner(browser, live_s
 @pytest.mark.django_db
 def test_a_learner_chooses_to_show_their_name_on_badge_pages(client, learner_user, learner):
     client.force_login(learner_user)
-    page = client.get("/course/progress/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    with translation.override("fr"):  # the request's French stays inside this block
+        page = client.get("/course/progress/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Votre nom sur les pages publiques de vos badges" in page and 'value="no" checked' in page
     assert client.post("/course/progress/show-name/", {"show_name": "maybe"}).status_code == 400
     learner.refresh_from_db()
