@@ -5,7 +5,10 @@ Everything a deployment changes comes from the environment:
 - ``CAREGIVING_HOME``: folder for the SQLite database, keys and media (default ``./var``).
 - ``DATABASE_URL``: ``sqlite:///path``, ``postgres://…`` or ``mysql://…`` (default SQLite in home).
 - ``CAREGIVING_SECRET_KEY``: Django secret; generated and kept in home when absent.
-- ``CAREGIVING_BASE_URL``: public URL of the server (used in LTI and badge URLs).
+- ``CAREGIVING_BASE_URL``: public URL of the server (used in LTI and badge URLs); ``serve`` derives it from its port
+  when unset.
+- ``CAREGIVING_TIME_ZONE``: the zone people read times in (default America/Toronto).
+- ``CAREGIVING_SIGNUP_COHORT``: the cohort learners who sign up themselves join (default open-enrolment).
 """
 from __future__ import annotations
 
@@ -129,13 +132,15 @@ AUTH_PASSWORD_VALIDATORS = [
 # The embed backend authenticates one request inside a partner's iframe by its signed LTI embed token.
 AUTHENTICATION_BACKENDS = ["caregiving_course.server.auth.FastModelBackend", "lti_bridge.auth.EmbedTokenBackend"]
 LOGIN_URL = "/accounts/login/"
+# Learners who create their own account join this cohort, so its instructors follow them on the dashboard.
+SIGNUP_COHORT = os.environ.get("CAREGIVING_SIGNUP_COHORT", "open-enrolment")
 LOGIN_REDIRECT_URL = "/"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
-TIME_ZONE = "America/Toronto"
+TIME_ZONE = os.environ.get("CAREGIVING_TIME_ZONE", "America/Toronto")  # shown named (local_time)
 USE_TZ = True
 
 STATIC_URL = "/static/"
@@ -165,6 +170,7 @@ if os.environ.get("CAREGIVING_CACHE_URL"):
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "SAMEORIGIN"
+CSRF_FAILURE_VIEW = "caregiving_course.server.errors.csrf_failure"  # in the site's layout and language
 
 LOGGING = {
     "version": 1,

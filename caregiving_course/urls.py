@@ -14,3 +14,9 @@ urlpatterns = [
     path("workbench/", include("workbench.urls")),  # XBlock workbench (scenarios), for authors and tests
     path("", include("caregiving_course.server.urls")),  # home, sign up, sign in
 ]
+
+# Error pages in the site's layout and the reader's language (caregiving_course.server.errors).
+handler400 = "caregiving_course.server.errors.bad_request"
+handler403 = "caregiving_course.server.errors.permission_denied"
+handler404 = "caregiving_course.server.errors.page_not_found"
+handler500 = "caregiving_course.server.errors.server_error"

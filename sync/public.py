@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext_lazy
+from django.utils.translation import get_language, gettext_lazy
 
 from caregiving_course.framework import default_course
 from caregiving_course.learner_record.api import awards_of
@@ -14,19 +14,23 @@ STATUS_LABELS = {"issued": gettext_lazy("Issued"), "pending": gettext_lazy("Pend
 
 
 def badges_for_learner(learner) -> list[dict]:
-    """One entry per award of ``learner``: ``title``, ``status`` (issued, pending, revoked), ``url``,
-    ``verify_url`` and ``image_url``. Pending awards (not yet delivered by the sync) have no links yet."""
+    """One entry per award of ``learner``: ``title`` (in the active language; ``lang`` names the language it is
+    written in when it has no translation), ``status`` (issued, pending, revoked) and ``status_label`` (its
+    words), ``url``, ``verify_url`` and ``image_url``. Pending awards (not yet delivered by the sync) have no
+    links yet."""
     awards = awards_of(learner)
     issued = {row.award_id: row for row in IssuedCredential.objects.filter(award_id__in=[a.public_id for a in awards])}
     course = default_course()
-    out = []
+    out, language = [], get_language()
     for award in awards:
-        title = course.credential(award.credential_id).title if course.has_credential(award.credential_id) \
-            else award.credential_id
+        known = course.has_credential(award.credential_id)
+        credential = course.credential(award.credential_id) if known else None
+        title = course.localized(credential, language).title if known else award.credential_id
+        lang = course.language_of(credential, language) if known else ""
         row = issued.get(award.public_id)
         revoked = award.status == award.REVOKED or (row is not None and row.revoked)
         status = "revoked" if revoked else "issued" if row is not None else "pending"
-        entry = {"title": title, "status": status, "status_label": str(STATUS_LABELS[status]),
+        entry = {"title": title, "lang": lang, "status": status, "status_label": str(STATUS_LABELS[status]),
                  "url": "", "verify_url": "", "image_url": links.image(award.credential_id, "png")}
         if row is not None:
             page = links.credential(str(award.public_id))

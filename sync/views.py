@@ -14,12 +14,14 @@ import uuid
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from caregiving_course.framework import default_course
+from caregiving_course.learner_record import api
 from sync.issuer import baking, images, links, ob2, statuslist
 from sync.issuer.documents import achievement_document, issuer_document
 from sync.issuer.keys import issuer_key
@@ -31,6 +33,8 @@ VC = "application/vc"
 VC_JWT = "application/vc+jwt"
 LD_JSON = "application/ld+json"
 MAX_UPLOAD = baking.MAX_IMAGE_BYTES
+TIER_NAMES = {"badge": gettext_lazy("Badge"), "certificate-of-training": gettext_lazy("Certificate of Training"),
+              "college-certificate": gettext_lazy("College Certificate")}
 STATUS_LABELS = {
     "valid": gettext_lazy("Valid"), "revoked": gettext_lazy("Revoked"), "tampered": gettext_lazy("Tampered"),
     "expired": gettext_lazy("Expired"), "not-yet-valid": gettext_lazy("Not valid yet"),
@@ -78,13 +82,23 @@ def _issued(award_id: uuid.UUID) -> IssuedCredential:
     return row
 
 
+def _alt(credential) -> str:
+    """The badge image's text alternative in the reader's language (``credential`` as the reader sees it)."""
+    return _("%(title)s: %(tier)s, %(hours)s hours, issued by %(issuer)s") % {
+        "title": credential.title, "tier": TIER_NAMES.get(credential.tier, credential.tier),
+        "hours": f"{credential.total_hours.normalize():f}", "issuer": issuer().name}
+
+
 @require_GET
 def issuer_profile(request: HttpRequest) -> HttpResponse:
     if _wants_json(request):
         return _json(issuer_document(issuer_key()), LD_JSON)
-    credentials = default_course().credentials
-    return render(request, "sync/issuer.html", {"issuer": issuer(), "credentials": credentials,
-                                                 "json_url": links.issuer_id(), "v2_url": links.issuer_v2()})
+    course, language = default_course(), get_language()
+    credentials = [{"id": c.id, "title": course.localized(c, language).title, "lang": course.language_of(c, language),
+                    "tier": TIER_NAMES.get(c.tier, c.tier)} for c in course.credentials]
+    return render(request, "sync/issuer.html", {
+        "issuer": issuer(), "credentials": credentials, "json_url": links.issuer_id(), "v2_url": links.issuer_v2(),
+        "issuer_lang": "" if language.startswith("en") else "en"})  # the issuer's profile is written in English
 
 
 @require_GET
@@ -95,11 +109,21 @@ def issuer_jwk(request: HttpRequest) -> HttpResponse:
 @require_GET
 def achievement(request: HttpRequest, credential_id: str) -> HttpResponse:
     credential = _credential(credential_id)
-    if _wants_json(request):
-        return _json(achievement_document(credential), LD_JSON)
+    course = default_course()
+    if _wants_json(request):  # ?lang=fr: the French edition (OB 3.0 ``related``), when there is one
+        edition = (request.GET.get("lang") or "").lower()
+        if edition and (edition == course.language or course.language_of(credential, edition)):
+            raise Http404(_("No such edition of this badge."))
+        return _json(achievement_document(course.localized(credential, edition or None), edition or "en"), LD_JSON)
+    language = get_language()
     return render(request, "sync/achievement.html", {
-        "credential": credential, "issuer": issuer(), "image_url": links.image(credential.id, "png"),
-        "svg_url": links.image(credential.id, "svg"), "alt": images.alt_text(credential),
+        "credential": course.localized(credential, language), "lang": course.language_of(credential, language),
+        "tier": TIER_NAMES.get(credential.tier, credential.tier),
+        "components": [{"title": c.title, "hours": c.hours,
+                        "lang": course.language_of(course.module(c.id) if c.is_module else credential, language)}
+                       for c in course.shown(credential, language)[1]],
+        "issuer": issuer(), "image_url": links.image(credential.id, "png"),
+        "svg_url": links.image(credential.id, "svg"), "alt": _alt(course.localized(credential, language)),
         "json_url": links.achievement(credential.id), "v2_url": links.badgeclass_v2(credential.id)})
 
 
@@ -112,15 +136,50 @@ def credential_page(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
     credential = course.credential(row.credential_id) if course.has_credential(row.credential_id) else None
     key = str(row.award_id)
     earned_on = _date(row.ob3.get("validFrom")) or row.issued_at
+    language = get_language()
+    shown = course.localized(credential, language) if credential else None
     return render(request, "sync/credential.html", {
         "row": row, "earned_on": earned_on, "credential": credential, "document": row.ob3, "issuer": issuer(),
-        "subject": row.ob3.get("credentialSubject", {}), "evidence": row.ob3.get("evidence", []),
+        "name": shown.title if shown else row.ob3.get("name", ""),
+        "description": shown.description if shown else row.ob3.get("description", ""),
+        "lang": course.language_of(credential, language) if credential else _written_in(row.ob3, language),
+        "holder": _holder(row.award_id),
+        "subject": row.ob3.get("credentialSubject", {}), "evidence": _evidence(row, language),
         "image_url": links.image(row.credential_id, "png"),
-        "alt": images.alt_text(credential) if credential else row.ob3.get("name", ""),
+        "alt": _alt(shown) if shown else row.ob3.get("name", ""),
         "page_url": links.credential(key), "verify_url": links.verify_page(links.credential(key)),
         "json_url": links.credential_json(key), "jwt_url": links.credential_jwt(key),
         "assertion_url": links.assertion_v2(key), "baked_png": links.baked(key, "png"),
         "baked_svg": links.baked(key, "svg"), "achievement_url": links.achievement(row.credential_id)})
+
+
+def _written_in(document: dict, language: str) -> str:
+    """The ``lang`` of words taken from an issued document, for a page in ``language`` ('' when the same)."""
+    written = str((document.get("credentialSubject") or {}).get("achievement", {}).get("inLanguage") or "en")
+    return "" if written.split("-")[0] == (language or "en").split("-")[0] else written
+
+
+def _holder(award_id: uuid.UUID) -> str:
+    """The holder's name, when they chose to show it on the pages of their credentials ('' otherwise)."""
+    award = api.get_award(str(award_id))
+    return award.learner.name if award is not None and award.learner.show_name_on_badges and award.learner.name \
+        else ""
+
+
+def _evidence(row: IssuedCredential, language: str) -> list[dict]:
+    """The records behind the award, worded in ``language`` as the learner's progress words them; an entry
+    that has no other wording (recorded in full when it was issued) keeps its own and says so (``lang``)."""
+    award = api.get_award(str(row.award_id))
+    if award is None:
+        return [{"text": e.get("name", ""), "lang": _written_in(row.ob3, language)}
+                for e in row.ob3.get("evidence", [])]
+    with translation.override("en"):
+        english = {e.get("summary") for e in api.get_award(str(row.award_id)).evidence}
+    kinds = {"completion": _("Module completed"), "hours": _("Instructor-recorded hours"),
+             "signoff": _("Skill signed off")}
+    return [{"kind": kinds.get(e.get("kind"), ""), "text": e.get("summary", ""),
+             "lang": "en" if not language.startswith("en") and e.get("summary") in english else ""}
+            for e in award.evidence]
 
 
 @require_GET
@@ -227,8 +286,35 @@ def verify_page(request: HttpRequest) -> HttpResponse:
             error, status = str(exc), 400
     return render(request, "sync/verify.html", {
         "result": result, "error": error, "issued_on": _date(result.issued_on) if result else None,
+        "summary": _verdict(result) if result else "", **(_verified_title(result) if result else {}),
         "label": STATUS_LABELS[result.status] if result else "",
         "given_id": (request.GET.get("id") or request.POST.get("id") or "")[:500]}, status=status)
+
+
+def _verdict(result) -> str:
+    """What an employer needs to know, in one sentence: who issued it, whether it was altered or revoked."""
+    name = issuer().name
+    if result.status == "valid":
+        return _("Issued by %(issuer)s, not altered, not revoked.") % {"issuer": name}
+    if result.status == "revoked":
+        return _("Issued by %(issuer)s and not altered, but revoked by the issuer.") % {"issuer": name}
+    if result.status == "tampered":
+        return _("Altered after it was issued: do not rely on it.")
+    return ""
+
+
+def _verified_title(result) -> dict:
+    """The verified credential's name in the reader's language when it is one of ours (``title``, ``lang``)."""
+    course, language = default_course(), get_language()
+    award_id = str(result.credential_url or "").rstrip("/").rsplit("/", 1)[-1]
+    try:
+        row = IssuedCredential.objects.filter(award_id=uuid.UUID(award_id)).first()
+    except ValueError:
+        row = None
+    if row is not None and course.has_credential(row.credential_id):
+        credential = course.credential(row.credential_id)
+        return {"title": course.localized(credential, language).title, "lang": course.language_of(credential, language)}
+    return {"title": result.title, "lang": "en" if result.title and not language.startswith("en") else ""}
 
 
 @csrf_exempt

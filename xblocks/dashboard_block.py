@@ -264,6 +264,10 @@ class InstructorDashboardBlock(StudioEditableXBlockMixin, XBlock):
         course = default_course()
         learner = access.require_learner(viewer, data.get("learner_id"))
         form = signoff_form(data, course, self.i18n_service.gettext)
+        if any(r.kind == "signoff" and not r.withdrawn_at and (r.component_id, r.skill) == (form["component"],
+                                                                                         form["skill"])
+               for r in viewer.record.records_for(learner, viewer=viewer.user)):
+            raise FormError({"skill": self.i18n_service.gettext("This skill is already signed off.")})
         viewer.record.record_signoff(learner, form["component"], form["skill"], by=viewer.user, course=course)
         message = self.i18n_service.gettext("Skill signed off.")
         return _json({"message": message, "html": self._drilldown(viewer, learner, course, message)})
@@ -365,8 +369,8 @@ class InstructorDashboardBlock(StudioEditableXBlockMixin, XBlock):
         try:
             result = roster.load(cohort)
         except roster.RosterError as error:
-            raise FormError({"form": gettext("The roster could not be loaded: %(reason)s") % {"reason": error}}
-                            ) from None
+            raise FormError({"form": gettext("The roster could not be loaded: %(reason)s")
+                             % {"reason": gettext(str(error))}}) from None
         return _json({"message": gettext("%(enrolled)s learners enrolled, %(skipped)s skipped.")
                       % {"enrolled": result.enrolled, "skipped": result.skipped}})
 

@@ -63,14 +63,16 @@ def answer_beat(data: dict, learner, course: Course, module: Module, *, idle_lim
     """Record one beat of ``module``'s page (``data`` as the page sent it) through the learner-record service
     ``record``, and the reply for the page; with it, whether this beat brought the module's time on task to its
     required share (then the module may complete)."""
-    only_keys(data, {"tab", "seq", "visible", "idle_seconds"})
+    only_keys(data, {"tab", "seq", "visible", "idle_seconds", "active_seconds"})
     tab = require_str(data, "tab", min_len=1, max_len=64)
     seq = require_int(data, "seq")
     visible = require_bool(data, "visible")
     idle = require_number(data, "idle_seconds")
+    # The page's own count of visible, active seconds since its previous beat; the server credits no more.
+    claim = int(require_number(data, "active_seconds", high=86_400)) if "active_seconds" in data else None
     if not visible or idle > idle_limit:
         return {"credited_seconds": 0, "ignored": "hidden" if not visible else "idle"}, False
-    beat = record.record_heartbeat(learner, module.id, tab, seq, course=course)
+    beat = record.record_heartbeat(learner, module.id, tab, seq, course=course, claim=claim)
     reply = {"credited_seconds": beat.credited_seconds, "module_seconds": beat.module_seconds,
              "ignored": beat.ignored, "time_text": format_duration(i18n, beat.module_seconds)}
     needed, before = course.minimum_seconds(module), beat.module_seconds - beat.credited_seconds

@@ -263,9 +263,12 @@ class CaregivingModuleBlock(StudioEditableXBlockMixin, XBlock):
         best = record_service(self).record_knowledge_check(learner, module.id, score, course=course)
         self.last_answers = {qid: f["chosen"] for qid, f in feedback.items()}
         self.runtime.publish(self, "grade", {"value": round(best * self.weight, 6), "max_value": self.weight})
-        reply = {"score": score, "best_score": best, "passed": best >= module.pass_mark, "feedback": feedback,
+        passed = best >= module.pass_mark
+        verdict = self.gettext("Passed.") if passed else self.gettext(
+            "Not passed yet: read the feedback under each question, then try again.")
+        reply = {"score": score, "best_score": best, "passed": passed, "feedback": feedback,
                  "score_text": self.gettext("Your score: {score}. Best score: {best}. Pass mark: {mark}.").format(
-                     score=f"{score:.0%}", best=f"{best:.0%}", mark=f"{module.pass_mark:.0%}")}
+                     score=f"{score:.0%}", best=f"{best:.0%}", mark=f"{module.pass_mark:.0%}") + " " + verdict}
         reply.update(self._after_activity(learner, course, module))
         return reply
 

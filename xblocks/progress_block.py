@@ -6,6 +6,7 @@ service) for the signed-in learner, and the learner's badges from the ``caregivi
 """
 from __future__ import annotations
 
+from django.urls import NoReverseMatch, reverse
 from web_fragments.fragment import Fragment
 from xblock.completable import XBlockCompletionMode
 from xblock.core import XBlock
@@ -13,6 +14,7 @@ from xblock.fields import Scope, String
 from xblock.utils.resources import ResourceLoader
 from xblock.utils.studio_editable import StudioEditableXBlockMixin
 
+from caregiving_course import local_time
 from xblocks.handlers import current_learner, record_service
 from xblocks.i18n import _, format_duration, format_hours
 from xblocks.lookup import BADGES, RECORD, service, unavailable_html
@@ -34,7 +36,8 @@ def learner_badges(badges_service, learner) -> list[dict]:
     for badge in badges_service.badges_for(learner) or []:
         badges.append({
             "title": str(badge.get("title", "")),
-            "status": str(badge.get("status", "")),
+            "lang": str(badge.get("lang", "")),
+            "status": str(badge.get("status_label") or badge.get("status", "")),
             "url": _safe_url(badge.get("url")),
             "verify_url": _safe_url(badge.get("verify_url")),
         })
@@ -44,6 +47,14 @@ def learner_badges(badges_service, learner) -> list[dict]:
 def learner_record_url(badges_service) -> str:
     """Where the learner downloads their signed learner record, from the badges service; "" without it."""
     return _safe_url(badges_service.record_download_url()) if badges_service is not None else ""
+
+
+def _module_url(module_id: str) -> str:
+    """The module's page in our own server ('' in a host without one, such as Open edX)."""
+    try:
+        return reverse("xblocks:module", args=[module_id])
+    except NoReverseMatch:
+        return ""
 
 
 def _safe_url(value) -> str:
@@ -75,11 +86,18 @@ class CaregivingProgressBlock(StudioEditableXBlockMixin, XBlock):
     def i18n(self):
         return self.runtime.service(self, "i18n")
 
-    def _credential(self, cp) -> dict:
+    def _left(self, cp, block_id: str) -> list[dict]:
+        """What is still to do toward ``cp``, each with where to do it: a required credential's place on this
+        page, a module's page where this server shows modules (instructor-led parts have no page)."""
+        urls = [f"#cg-{block_id}-{r.credential.id}" for r in cp.requires if not r.eligible]
+        urls += [_module_url(c.component.id) if c.component.is_module else "" for c in cp.components if not c.done]
+        return [{"text": text, "url": url} for text, url in zip(cp.left, urls, strict=True)]
+
+    def _credential(self, cp, block_id: str = "") -> dict:
         i18n = self.i18n
         evidence = [{
             "kind": i18n.gettext(EVIDENCE_NAMES.get(e.kind, e.kind)), "summary": e.summary,
-            "hours": format_hours(i18n, e.hours), "date": e.at[:10], "by": e.by,
+            "hours": format_hours(i18n, e.hours), "date": local_time.day(e.at), "by": e.by,
         } for e in cp.evidence()]
         done = [c.title for c in cp.components if c.done]
         done += [r.title for r in cp.requires if r.eligible]
@@ -90,7 +108,7 @@ class CaregivingProgressBlock(StudioEditableXBlockMixin, XBlock):
             "hours_text": i18n.gettext("{credited} of {total}").format(
                 credited=format_hours(i18n, cp.credited_hours), total=format_hours(i18n, cp.total_hours)),
             "credited_text": format_hours(i18n, cp.credited_hours),
-            "done": done, "left": cp.left, "evidence": evidence,
+            "done": done, "left": self._left(cp, block_id), "evidence": evidence,
             "status": cp.award_status, "eligible": cp.eligible,
         }
 
@@ -105,7 +123,7 @@ class CaregivingProgressBlock(StudioEditableXBlockMixin, XBlock):
             ctx.update({
                 "time_on_task": format_duration(self.i18n, progress.time_on_task_seconds),
                 "modules_done": progress.modules_done, "modules_total": len(progress.modules),
-                "credentials": [self._credential(record.explain(learner, c.credential.id))
+                "credentials": [self._credential(record.explain(learner, c.credential.id), ctx["block_id"])
                                 for c in progress.credentials],
                 "badges": learner_badges(badges, learner),
                 "clr_url": learner_record_url(badges),

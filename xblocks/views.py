@@ -5,16 +5,18 @@ import json
 import mimetypes
 from pathlib import Path
 
+from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.contrib.auth import get_user as signed_in_user
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 from webob import Request
 from xblock.core import XBlock
 from xblock.django.request import django_to_webob_request, webob_to_django_response
@@ -54,8 +56,12 @@ def course_index(request: HttpRequest) -> HttpResponse:
             status = _("Not started")
         title = course.localized_module(m.module_id, language).title
         rows.append({"id": m.module_id, "title": title, "status": status, "done": bool(m.completed_at),
-                     "hours": m.designed_hours, "minutes": m.seconds // 60})
-    return render(request, "xblocks/course.html", {"course": course, "modules": rows})
+                     "hours": m.designed_hours, "minutes": m.seconds // 60,
+                     "lang": course.language_of(course.module(m.module_id), language)})
+    title, description = course.text(language)
+    return render(request, "xblocks/course.html", {"course": course, "modules": rows, "title": title,
+                                                   "description": description,
+                                                   "lang": course.language_of(None, language)})
 
 
 @login_required
@@ -74,7 +80,24 @@ def module_page(request: HttpRequest, module_id: str) -> HttpResponse:
 
 @login_required
 def progress_page(request: HttpRequest) -> HttpResponse:
-    return block_page(request, "caregiving_progress", {"display_name": _("My progress")}, title=_("My progress"))
+    learner = api.learner_for_user(request.user)
+    return block_page(request, "caregiving_progress", {"display_name": _("My progress")}, title=_("My progress"),
+                      template="xblocks/progress_page.html", extra={"show_name": learner.show_name_on_badges})
+
+
+@login_required
+@require_POST
+def show_name(request: HttpRequest) -> HttpResponse:
+    """The learner's choice to show their name on the public pages of their credentials (a form on My progress)."""
+    choice = request.POST.get("show_name")
+    if choice not in ("yes", "no"):
+        return render(request, "xblocks/message.html", {"title": _("My progress"),
+                                                         "message": _("Choose whether to show your name.")},
+                      status=400)
+    api.set_show_name_on_badges(api.learner_for_user(request.user), choice == "yes")
+    messages.success(request, _("Your name is shown on your badges' pages.") if choice == "yes"
+                     else _("Your name is not shown on your badges' pages."))
+    return redirect("xblocks:progress")
 
 
 @login_required
@@ -88,8 +111,9 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     except PluginMissingError:
         return render(request, "xblocks/message.html", {
             "title": _("Instructor dashboard"), "message": _("The instructor dashboard is not installed.")})
-    title = _("Instructor dashboard")
-    return block_page(request, DASHBOARD_BLOCK, {"display_name": title}, title=title)
+    title = _("Instructor dashboard")  # the page's visible heading; the block adds none of its own here
+    return block_page(request, DASHBOARD_BLOCK, {"display_name": ""}, title=title,
+                      template="xblocks/dashboard_page.html")
 
 
 @csrf_exempt  # the session path is checked below; a request authenticated otherwise carries its own credential

@@ -6,6 +6,7 @@ import argparse
 from rich.console import Console
 from rich.table import Table
 
+from caregiving_course import local_time
 from caregiving_course.cli.database import ensure_migrated
 
 
@@ -38,7 +39,7 @@ def show_progress(args: argparse.Namespace) -> int:
         modules.add_column(col)
     for m in p.modules:
         score = f"{m.best_score:.0%}" if m.best_score is not None else "-"
-        done = m.completed_at.strftime("%Y-%m-%d") if m.completed_at else "-"
+        done = local_time.when(m.completed_at) or "-"
         modules.add_row(m.title, _hours(m.seconds), f"{m.sections_viewed}/{m.sections}", score, done,
                         str(m.credited_hours))
     console.print(modules)
@@ -55,7 +56,7 @@ def show_progress(args: argparse.Namespace) -> int:
             for col in ("record", "what", "hours", "when", "recorded by"):
                 why.add_column(col)
             for e in c.evidence():
-                when = e.at[:16].replace("T", " ")
+                when = local_time.when(e.at)
                 why.add_row(f"{e.kind} #{e.record_id}", e.summary, str(e.hours), when, e.by or "-")
             console.print(why if why.row_count else f"No records yet toward {c.credential.title}.")
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 
 from caregiving_course.cli.database import ensure_migrated
 from caregiving_course.cli.errors import CommandError
@@ -18,6 +19,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=serve)
 
 
+def served_base_url(host: str, port: int) -> str:
+    """The base URL of the server ``serve`` runs, when ``CAREGIVING_BASE_URL`` does not name one ('' when it does):
+    the host served (loopback when every address is), and the port served."""
+    if os.environ.get("CAREGIVING_BASE_URL"):
+        return ""
+    shown = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host  # noqa: S104 - compared, not bound
+    return f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
+
+
 def serve(args: argparse.Namespace) -> int:
     from django.conf import settings
 
@@ -27,6 +37,9 @@ def serve(args: argparse.Namespace) -> int:
 
     if not 0 < args.port < 65536:
         raise CommandError(f"--port must be between 1 and 65535 (got {args.port})")
+    base_url = served_base_url(args.host, args.port)
+    if base_url:  # links in pages, badges and LTI point at the server actually running
+        settings.BASE_URL = os.environ["CAREGIVING_BASE_URL"] = base_url
     ensure_migrated(verbose=True)
     course = default_course()  # fails here, with the file and rule named, if the content is broken
     print(f"Course loaded: {course.title} ({len(course.modules)} modules, {course.total_hours} h, "
@@ -39,6 +52,11 @@ def serve(args: argparse.Namespace) -> int:
             pass
     db = settings.DATABASES["default"]
     print(f"Database: {db['ENGINE'].rsplit('.', 1)[-1]} {db['NAME']}")
+    if base_url:
+        print(f"Public URL: {base_url} (from --port; set CAREGIVING_BASE_URL to the address people use, "
+              "e.g. behind a proxy)")
+    else:
+        print(f"Public URL: {settings.BASE_URL} (CAREGIVING_BASE_URL)")
     print(f"Serving on http://{args.host}:{args.port}/  (Ctrl+C stops)", flush=True)
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     try:

@@ -279,8 +279,22 @@ def load_translations(root: Path, modules: dict[str, Module],
                                "folder must be named by a language code such as 'fr' or 'fr-ca'")
         translated = _translated_modules(root, language_dir, modules, pass_mark)
         titles = {m.id: m.title for m in translated.values()}
-        found[language] = Translation(translated, _translated_credentials(root, language_dir, credentials, titles))
+        found[language] = Translation(translated, _translated_credentials(root, language_dir, credentials, titles),
+                                      **_translated_course(root, language_dir))
     return found
+
+
+def _translated_course(root: Path, language_dir: Path) -> dict:
+    """The course's own title and description from ``course.yaml`` in the language's folder (optional)."""
+    path = language_dir / "course.yaml"
+    if not path.is_file():
+        return {}
+    file = str(path.relative_to(root))
+    f = _Fields(_yaml(_read(path, root), file, "course translation"), file, "course translation")
+    unknown = sorted(set(f.data) - {"id", "title", "description"})
+    if unknown:
+        raise f.fail(f"may only give id, title and description (not {', '.join(map(str, unknown))})")
+    return {"title": f.text("title"), "description": f.text("description", required=False)}
 
 
 def _translated_modules(root: Path, language_dir: Path, modules: dict[str, Module],

@@ -96,6 +96,8 @@ class Translation:
 
     modules: dict = field(default_factory=dict)  # module id -> Module
     credentials: dict = field(default_factory=dict)  # credential id -> Credential
+    title: str = ""  # the course's title and description in this language ('' when not translated)
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,7 @@ class Course:
     modules: tuple[Module, ...]
     credentials: tuple[Credential, ...]
     path: str = ""
+    language: str = "en"  # the language the content is written in
     translations: dict = field(default_factory=dict, compare=False, repr=False)  # language -> Translation
     _modules_by_id: dict = field(default_factory=dict, compare=False, repr=False)
     _credentials_by_id: dict = field(default_factory=dict, compare=False, repr=False)
@@ -133,6 +136,29 @@ class Course:
         if found is None:
             return item
         return (found.modules if isinstance(item, Module) else found.credentials).get(item.id, item)
+
+    def _translation(self, language: str | None) -> Translation | None:
+        if not language:
+            return None
+        language = language.lower()
+        return self.translations.get(language) or self.translations.get(language.split("-")[0])
+
+    def language_of(self, item: Module | Credential | None, language: str | None) -> str:
+        """The language ``item`` (or the course itself, for None) is shown in to a reader of ``language``:
+        '' when it is shown in that language, else the language it is written in (for a ``lang`` attribute)."""
+        if not language or language.split("-")[0].lower() == self.language:
+            return ""
+        found = self._translation(language)
+        if found is not None and (found.title if item is None else (
+                found.modules if isinstance(item, Module) else found.credentials).get(item.id)):
+            return ""
+        return self.language
+
+    def text(self, language: str | None) -> tuple[str, str]:
+        """The course's title and description in ``language`` (each as written when not translated)."""
+        found = self._translation(language)
+        return ((found.title or self.title, found.description or self.description) if found
+                else (self.title, self.description))
 
     def localized_module(self, module_id: str, language: str | None) -> Module:
         """The module with this id in ``language`` (see :meth:`localized`)."""

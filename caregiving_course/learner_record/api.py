@@ -91,11 +91,20 @@ __all__ = [
     "records_for",
     "revoke",
     "role_of",
+    "set_show_name_on_badges",
     "try_complete",
     "withdraw",
 ]
 __all__ += ["CohortPage", "cohort_hours", "cohort_page"]  # large cohorts: sorted/filtered by the database
 __all__ += ["Changes", "Transcript", "changed_between", "transcript"]  # records that leave (CLR, xAPI)
+
+
+def set_show_name_on_badges(learner: Learner, show: bool) -> None:
+    """Record the learner's choice to show (or hide) their name on the public pages of their credentials."""
+    if not isinstance(show, bool):
+        raise RecordError("show must be true or false")
+    Learner.objects.filter(pk=learner.pk).update(show_name_on_badges=show)
+    learner.show_name_on_badges = show
 
 
 def progress(learner: Learner, *, course: Course | None = None) -> Progress:

@@ -3,6 +3,11 @@
 The server credits time by its own clock. A beat credits the time since the learner's previous
 beat (any tab, any device, any module), but only when that gap is at most
 ``HEARTBEAT_MAX_CREDIT_SECONDS``: a longer gap was not observed as active and credits nothing.
+The page counts its own visible, active seconds since its previous beat and sends them (``claim``): a beat
+credits the least of the server's gap, the cap and the claim, so time a page spent hidden between two beats
+is not credited. A visit's first beat (no beat of the learner within the cap before it) credits nothing at
+once: its claim, capped, is kept with its tab and credited by that tab's next beat, which proves the
+learner stayed (no other tab can have credited those seconds: no beat came within the cap before it).
 Because the clock is per learner, two tabs open at once accrue wall time once. Each tab numbers
 its beats; a beat whose number is not above the last seen from that tab is a replay and is ignored.
 Time is credited in whole seconds and the clock keeps the fraction, so beats closer together than
@@ -152,9 +157,12 @@ class _Decision(NamedTuple):
 
 
 def record_heartbeat(learner: Learner, module_id: str, tab_id: str, seq: int, *,
-                     now: dt.datetime | None = None, course: Course | None = None) -> BeatResult:
+                     now: dt.datetime | None = None, course: Course | None = None,
+                     claim: int | None = None) -> BeatResult:
     """Credit active time for one heartbeat from the page of ``module_id`` open in tab ``tab_id``.
 
+    ``claim`` is the page's own count of visible, active whole seconds since its previous beat (None: the
+    page does not count, and the server's gap alone limits the credit; a first beat then keeps nothing).
     ``learner`` needs only its ``pk`` here; a learner that does not exist is refused with RecordError.
     """
     if not isinstance(module_id, str) or not (course or default_course()).has_module(module_id):
@@ -163,35 +171,46 @@ def record_heartbeat(learner: Learner, module_id: str, tab_id: str, seq: int, *,
         raise RecordError("tab must be an id of 1 to 64 characters")
     if isinstance(seq, bool) or not isinstance(seq, int) or not 0 <= seq < 2**53:
         raise RecordError("seq must be a non-negative whole number")
+    if claim is not None and (isinstance(claim, bool) or not isinstance(claim, int) or not 0 <= claim < 2**31):
+        raise RecordError("active_seconds must be a non-negative whole number")
     now = now or timezone.now()
     db = connections[DEFAULT_DB_ALIAS]
     clock = _known.get((db.alias, learner.pk))
     if clock is None and db.vendor == "postgresql":
         clock = _read_clock(db, learner.pk)
     if clock is not None:
-        result = _record_if_unchanged(db, clock, learner.pk, module_id, tab_id, seq, now)
+        result = _record_if_unchanged(db, clock, learner.pk, module_id, tab_id, seq, now, claim)
         if result is not None:
             return result
-    return _record_locked(db, learner.pk, module_id, tab_id, seq, now)
+    return _record_locked(db, learner.pk, module_id, tab_id, seq, now, claim)
 
 
-def _decide(clock: _Clock, module_id: str, tab_id: str, seq: int, now: dt.datetime) -> _Decision:
-    if seq <= clock.tabs.get(tab_id, -1):
+def _decide(clock: _Clock, module_id: str, tab_id: str, seq: int, now: dt.datetime, claim: int | None) -> _Decision:
+    seen = clock.tabs.get(tab_id, -1)  # the tab's last seq, or [last seq, seconds its first beat keeps]
+    if type(seen) is list:
+        seen, pending = seen
+    else:
+        pending = 0
+    if seq <= seen:
         return _Decision(replay=True)
     most = settings.HEARTBEAT_MAX_CREDIT_SECONDS
     tabs = dict(clock.tabs)
     tabs.pop(tab_id, None)
     tabs[tab_id] = seq  # most recently seen last, so the tabs forgotten first are those idle longest
     gap = (now - clock.last_beat_at).total_seconds() if clock.last_beat_at else None
-    if gap is None:
-        credit, reason, clock_at = 0, "first", now
-    elif gap < 0:
+    if gap is not None and gap < 0:
         credit, reason, clock_at = 0, "clock", clock.last_beat_at
-    elif gap > most:
-        credit, reason, clock_at = 0, "gap", now
-    else:  # whole seconds; the clock keeps the fraction for the next beat
+    elif gap is None or gap > most:  # a visit's first beat: keep what the page counted until the next beat
+        credit, reason, clock_at = 0, "first" if gap is None else "gap", now
+        kept = min(claim, most, int(gap) if gap is not None else most) if claim else 0
+        if kept:
+            tabs[tab_id] = [seq, kept]
+    else:  # whole seconds; the clock keeps the fraction for the next beat, unless the page counted fewer
         credit, reason = int(gap), ""
         clock_at = clock.last_beat_at + dt.timedelta(seconds=credit)
+        if claim is not None and claim < credit:
+            credit, clock_at = claim, now
+        credit += pending
     # A span continues while beats keep coming; beats under a second apart extend it without adding rows.
     open_span = clock.spans.get(module_id)
     recent = open_span and (now - dt.datetime.fromisoformat(open_span[1])).total_seconds() <= most
@@ -205,11 +224,12 @@ def _spans_after(clock: _Clock, module_id: str, span_id: int, now: dt.datetime) 
     return _last(spans)
 
 
-def _record_locked(db, learner_id: int, module_id: str, tab_id: str, seq: int, now: dt.datetime) -> BeatResult:
+def _record_locked(db, learner_id: int, module_id: str, tab_id: str, seq: int, now: dt.datetime,
+                   claim: int | None) -> BeatResult:
     """Record a beat in one transaction holding the learner's clock row (any database)."""
     with transaction.atomic(using=db.alias), db.cursor() as cursor:
         clock = _locked_clock(db, cursor, learner_id)
-        decision = _decide(clock, module_id, tab_id, seq, now)
+        decision = _decide(clock, module_id, tab_id, seq, now, claim)
         if decision.replay:
             result, after = BeatResult(0, _module_seconds(cursor, learner_id, module_id), "replay"), clock
         else:
@@ -243,9 +263,9 @@ def _add_module_time(db, cursor, params: list) -> int | None:
 
 
 def _record_if_unchanged(db, clock: _Clock, learner_id: int, module_id: str, tab_id: str, seq: int,
-                         now: dt.datetime) -> BeatResult | None:
+                         now: dt.datetime, claim: int | None) -> BeatResult | None:
     """Record the usual beat if the clock is still ``clock``; None when the locked path must do it."""
-    decision = _decide(clock, module_id, tab_id, seq, now)
+    decision = _decide(clock, module_id, tab_id, seq, now, claim)
     if decision.replay or decision.span_id is None:  # a replay reads the module's time; a new span is a new row
         return None
     after = _new_clock(db, decision.clock_at, decision.tabs, _spans_after(clock, module_id, decision.span_id, now))

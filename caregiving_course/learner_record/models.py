@@ -15,6 +15,7 @@ class Learner(models.Model):
     name = models.CharField(max_length=200, blank=True)
     email = models.EmailField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    show_name_on_badges = models.BooleanField(default=False)  # the learner's choice: their name on badge pages
 
     def __str__(self) -> str:
         return self.name or self.email or f"learner {self.pk}"

@@ -148,10 +148,10 @@ def load_records(learner_ids: list[int], *, activity: bool = True) -> dict[int, 
 
 
 NOT_COMPLETED, COMPLETED = gettext_noop("not completed"), gettext_noop("completed")
-COMPLETION = gettext_noop("completed {module} (score {score}, {minutes} min on task)")
-HOURS_ON = gettext_noop("{hours} h on {date}")
+COMPLETION = gettext_noop("{module}: score {score}, {minutes} min on task")
+HOURS_ON = gettext_noop("{hours} h for {component} on {date}")
 HOURS_RECORDED = gettext_noop("{got} of {total} h recorded")
-SKILL_SIGNED = gettext_noop("signed off: {skill}")
+SKILL_SIGNED = gettext_noop("{skill}, for {component}")
 SKILLS_SIGNED = gettext_noop("{signed} of {total} skills signed off")
 MESSAGES = (NOT_COMPLETED, COMPLETED, COMPLETION, HOURS_ON, HOURS_RECORDED, SKILL_SIGNED, SKILLS_SIGNED)
 
@@ -187,7 +187,8 @@ def _component(comp: Component, rec: Records, words: _Words) -> ComponentProgres
     mine = [r for r in rec.instructor if r[1] == comp.id]
     if comp.evidence == "hours":
         got = sum((r[3] for r in mine if r[2] == InstructorRecord.HOURS), ZERO)
-        evidence = tuple(Evidence("hours", r[0], text[HOURS_ON].format(hours=words.hours(r[3]), date=r[5]),
+        evidence = tuple(Evidence("hours", r[0],
+                                  text[HOURS_ON].format(hours=words.hours(r[3]), component=title, date=r[5]),
                                   r[3], r[7].isoformat(), r[6])
                          for r in mine if r[2] == InstructorRecord.HOURS)
         credited = min(got, comp.hours)
@@ -195,8 +196,8 @@ def _component(comp: Component, rec: Records, words: _Words) -> ComponentProgres
         return ComponentProgress(comp, credited, got >= comp.hours, detail, evidence, title)
     signed = {r[4]: r for r in mine if r[2] == InstructorRecord.SIGNOFF and r[4] in comp.skills}
     done = len(signed) == len(comp.skills)
-    evidence = tuple(Evidence("signoff", r[0], text[SKILL_SIGNED].format(skill=comp.skill_name(r[4])), ZERO,
-                              r[7].isoformat(), r[6])
+    evidence = tuple(Evidence("signoff", r[0], text[SKILL_SIGNED].format(skill=comp.skill_name(r[4]), component=title),
+                              ZERO, r[7].isoformat(), r[6])
                      for r in signed.values())
     detail = text[SKILLS_SIGNED].format(signed=len(signed), total=len(comp.skills))
     return ComponentProgress(comp, comp.hours if done else ZERO, done, detail, evidence, title)

@@ -40,10 +40,26 @@ def profile_ref() -> dict:
             "description": who.description}
 
 
-def achievement(credential) -> dict:
-    """The Achievement of a credential definition; ``creditsAvailable`` carries its hours."""
+def editions(credential_id: str, language: str) -> list[dict]:
+    """The Achievement's other language editions (OB 3.0 ``related``: "alternate language editions"), each at
+    its own URL: the course's own language at the achievement's id, each translation at ``?lang=<code>``."""
+    from caregiving_course.framework import default_course
+
+    course = default_course()
+    if not course.has_credential(credential_id):
+        return []
+    languages = [course.language, *sorted(code for code, t in course.translations.items()
+                                          if credential_id in t.credentials)]
+    return [{"id": links.achievement(credential_id) + ("" if code == course.language else f"?lang={code}"),
+             "type": ["Related"], "inLanguage": code} for code in languages if code != language]
+
+
+def achievement(credential, language: str = "en") -> dict:
+    """The Achievement of a credential definition (its words in ``language``); ``creditsAvailable`` carries its
+    hours, ``related`` its editions in the other languages."""
+    related = editions(credential.id, language)
     return {
-        "id": links.achievement(credential.id),
+        "id": links.achievement(credential.id) + ("" if language == "en" else f"?lang={language}"),
         "type": ["Achievement"],
         "achievementType": ACHIEVEMENT_TYPES.get(credential.tier, "Achievement"),
         "name": credential.title,
@@ -51,8 +67,9 @@ def achievement(credential) -> dict:
         "criteria": {"id": links.achievement(credential.id), "narrative": scrub(credential.criteria)},
         "creditsAvailable": hours(credential.total_hours),
         "image": {"id": links.image(credential.id, "png"), "type": "Image", "caption": credential.title},
-        "inLanguage": "en",
+        "inLanguage": language,
         "tag": [t for t in (credential.tier, credential.delivery, credential.credit) if t],
+        **({"related": related} if related else {}),
     }
 
 
@@ -120,5 +137,5 @@ def issuer_document(key) -> dict:
     }
 
 
-def achievement_document(credential) -> dict:
-    return {"@context": [VC_V2, OB_V3], **achievement(credential)}
+def achievement_document(credential, language: str = "en") -> dict:
+    return {"@context": [VC_V2, OB_V3], **achievement(credential, language)}

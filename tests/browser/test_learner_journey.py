@@ -171,7 +171,7 @@ def test_learner_works_through_a_module_and_sees_the_hours(page, server, server_
     report = cli_progress(server_env, email)
     assert "1 of 8 modules done" in report
     assert "Why 1.5 h toward Professional Practice in Caregiving" in report, report
-    assert re.search(rf"completion #\d+ +│ completed {re.escape(module.title)} \(score 100%", report), report
+    assert re.search(rf"completion #\d+ +│ {re.escape(module.title)}: score 100%", report), report
     assert not dialogs, f"the hostile reflection opened a dialog: {dialogs}"
 
 

@@ -33,9 +33,23 @@ def test_sign_up_errors_are_announced_and_fixable(page, server):
     page.get_by_label("E-mail address").fill("noor@example.org")
     page.get_by_label("Password").fill("short")
     page.get_by_role("button", name="Create my account").click()
-    alert = page.get_by_role("alert").first
-    assert "at least 8" in alert.inner_text().replace("\xa0", " ")
-    page.get_by_label("Password").fill("a-much-longer-passphrase")
+    page.wait_for_load_state()
+    # GOV.UK pattern: focus on one error summary whose links lead to the fields; each error tied to its field
+    focused = page.evaluate("document.activeElement.className")
+    assert focused == "error-summary", f"focus is on {focused!r}, not on the error summary"
+    assert page.get_by_role("alert").count() == 0, "several alerts compete with the focused summary"
+    summary = page.locator(".error-summary")
+    assert "at least 8" in summary.inner_text().replace("\xa0", " ")
+    password = page.get_by_label("Password")
+    described = password.get_attribute("aria-describedby").split()
+    assert described == ["id_password-help", "id_password-error"], described
+    assert password.get_attribute("aria-invalid") == "true"
+    assert "at least 8" in page.locator("#id_password-error").inner_text().replace("\xa0", " ")
+    assert page.get_by_label("Your name").get_attribute("aria-invalid") is None
+    summary.get_by_role("link").first.click()
+    assert page.evaluate("document.activeElement.id") == "id_password"
+    assert_accessible(page, "signup-errors")
+    password.fill("a-much-longer-passphrase")
     page.get_by_role("button", name="Create my account").click()
     page.wait_for_url("**/course/**")
 

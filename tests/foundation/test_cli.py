@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -54,6 +55,7 @@ def test_demo_then_progress_with_explain(cli):
     progress = cli("learner", "progress", "gabriel@example.org", "--explain")
     assert progress.returncode == 0, progress.stderr
     assert "earned" in progress.stdout and "Why" in progress.stdout and "instructor@example.org" in progress.stdout
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d E[SD]T", progress.stdout), progress.stdout  # named zone
     again = cli("demo")
     assert "already here" in again.stdout
 

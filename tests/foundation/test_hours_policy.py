@@ -251,3 +251,55 @@ def test_malformed_beats_are_refused_and_change_nothing(learner, course, module,
     with pytest.raises(api.RecordError):
         api.record_heartbeat(learner, module, tab, seq)
     assert not ModuleActivity.objects.exists()
+
+
+def claimed(learner, module, tab, seq, at, claim):
+    return api.record_heartbeat(learner, module, tab, seq, now=T0 + dt.timedelta(seconds=at), claim=claim)
+
+
+def test_a_beat_credits_no_more_than_the_page_counted_visible(learner, course):
+    m = course.modules[0].id
+    claimed(learner, m, "tab", 1, 0, 0)
+    assert claimed(learner, m, "tab", 2, 15, 15).credited_seconds == 15
+    hidden = claimed(learner, m, "tab", 3, 30, 4)  # hidden for 11 of the 15 seconds between beats
+    assert hidden.credited_seconds == 4
+    assert claimed(learner, m, "tab", 4, 45, 60).credited_seconds == 15  # a claim above the server's gap
+    assert ModuleActivity.objects.get(learner=learner, module_id=m).seconds == 34
+
+
+def test_the_first_interval_of_a_visit_is_credited_by_the_next_beat(learner, course):
+    m = course.modules[0].id
+    first = claimed(learner, m, "tab", 1, 0, 15)  # the page was open 15 s before its first beat
+    assert (first.credited_seconds, first.ignored) == (0, "first")
+    assert claimed(learner, m, "tab", 2, 15, 15).credited_seconds == 30  # the learner stayed: both intervals
+    assert claimed(learner, m, "tab", 3, 30, 15).credited_seconds == 15  # kept once only
+    back = claimed(learner, m, "tab", 4, 400, 9)  # back after a break: kept, not credited yet
+    assert back.credited_seconds == 0 and back.ignored == "gap"
+    assert claimed(learner, m, "tab", 5, 410, 10).credited_seconds == 19
+    assert ModuleActivity.objects.get(learner=learner, module_id=m).seconds == 64
+
+
+def test_a_first_interval_is_lost_when_the_learner_leaves_and_is_capped(learner, course, settings):
+    m = course.modules[0].id
+    claimed(learner, m, "tab", 1, 0, 10_000)  # more than the cap: keeps the cap at most
+    left = claimed(learner, m, "tab", 2, 500, 5)  # no beat within the cap: the first interval is not proven
+    assert left.credited_seconds == 0
+    assert claimed(learner, m, "tab", 3, 510, 10).credited_seconds == 15  # the 5 kept at 500, and 10
+    claimed(learner, m, "other", 1, 1000, 10_000)
+    assert claimed(learner, m, "other", 2, 1010, 10).credited_seconds == settings.HEARTBEAT_MAX_CREDIT_SECONDS + 10
+
+
+def test_a_second_tab_keeps_nothing_while_another_tab_beats(learner, course):
+    a, b = course.modules[0].id, course.modules[1].id
+    claimed(learner, a, "tab-a", 1, 0, 0)
+    claimed(learner, a, "tab-a", 2, 10, 10)
+    assert claimed(learner, b, "tab-b", 1, 12, 20).credited_seconds == 2  # the wall time since tab a's beat
+    assert claimed(learner, b, "tab-b", 2, 20, 8).credited_seconds == 8
+    total = sum(ModuleActivity.objects.filter(learner=learner).values_list("seconds", flat=True))
+    assert total == 20
+
+
+@pytest.mark.parametrize("claim", [-1, 1.5, True, "3", 2**31])
+def test_a_malformed_claim_is_refused(learner, course, claim):
+    with pytest.raises(api.RecordError):
+        claimed(learner, course.modules[0].id, "tab", 1, 0, claim)

@@ -119,14 +119,15 @@ def test_progress_words_are_in_the_learners_language(learner, instructor, course
         french = api.explain(learner, cot.id)
     french_title = course.localized(module, "fr").title
     summaries = {e.kind: e.summary for e in french.evidence()}
-    assert summaries["completion"].startswith("module terminé : ") and "min consacrées" in str(summaries)
-    assert any(e.summary.startswith(f"module terminé : {french_title} (") for e in french.evidence())
-    assert summaries["hours"].startswith("2,00 h le ")  # the French decimal comma
+    assert any(e.summary.startswith(f"{french_title} : résultat ") for e in french.evidence())
+    assert "min consacrées" in summaries["completion"]
     french_hours = next(c for c in course.localized(cot, "fr").components if c.id == hours.id)
+    assert summaries["hours"].startswith(f"2,00 h pour {french_hours.title} le ")  # decimal comma, component
     assert french_hours.title != hours.title and french.title != cot.title == english.title
     assert f"{french_hours.title} (2,00 h sur {hours.hours} h consignées)" in french.left
     assert f"{hours.title} (2.00 of {hours.hours} h recorded)" in english.left
-    assert any(e.summary.startswith(f"completed {module.title} (") for e in english.evidence())
+    assert any(e.summary.startswith(f"{module.title}: score ") for e in english.evidence())
+    assert any(e.summary.startswith(f"2.00 h for {hours.title} on ") for e in english.evidence())
 
 
 def test_revoke_needs_a_reason_and_happens_once(learner, instructor, course):

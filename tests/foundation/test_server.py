@@ -154,3 +154,30 @@ def test_a_password_changed_by_another_process_signs_out_at_once_with_a_shared_c
             **os.environ, **env, "CAREGIVING_HOME": str(tmp_path),
             "DJANGO_SETTINGS_MODULE": "caregiving_course.settings"})
         assert not requests.get(base + "/course/ping?user=1", cookies=browser.cookies, timeout=10).json()["signed_in"]
+
+
+def test_serve_on_another_port_links_to_that_port_without_a_base_url(tmp_path):
+    port = free_port()
+    assert port != 8000
+    env = {**os.environ, "CAREGIVING_HOME": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    env.pop("CAREGIVING_BASE_URL", None)
+    proc = subprocess.Popen([sys.executable, "-m", "caregiving_course.cli.main", "serve", "--port", str(port),
+                             "--no-scheduler"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        said = []
+        for line in proc.stdout:
+            said.append(line)
+            if line.startswith("Serving on"):
+                break
+        assert f"Public URL: http://127.0.0.1:{port} (from --port" in "".join(said), said
+        for _ in range(120):
+            try:
+                page = requests.get(f"http://127.0.0.1:{port}/badges/issuer", timeout=10).text
+                break
+            except requests.ConnectionError:
+                time.sleep(0.25)
+        assert f"http://127.0.0.1:{port}/badges/issuer" in page and ":8000" not in page
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -6,6 +6,7 @@ import json
 import re
 
 import pytest
+from django.utils import translation
 
 PRIVATE = ("pat.learner@example.org", "instructor@example.org", "PRIVATE KEY", "secretKey", '"d":')
 
@@ -71,7 +72,7 @@ def test_credential_page_is_shareable_and_accessible(issued, client):
     award, answer, _ = issued
     html = client.get(f"/badges/credentials/{award.public_id}").content.decode()
     assert '<html lang="en">' in html and 'name="viewport"' in html
-    assert re.search(r'<img [^>]*alt="Professional Practice in Caregiving: badge, 14 hours', html)
+    assert re.search(r'<img [^>]*alt="Professional Practice in Caregiving: Badge, 14 hours, issued by ', html)
     assert 'property="og:title"' in html and answer["verify_url"].replace("&", "&amp;") in html
     assert html.count("<h1") == 1
     for ext in ("json", "jwt", "png", "svg"):
@@ -197,10 +198,66 @@ def test_badges_for_learner(make_award, issuer):
 
     award = make_award()
     pending = badges_for_learner(award.learner)
-    assert pending == [{"title": "Professional Practice in Caregiving", "status": "pending", "status_label": "Pending",
+    assert pending == [{"title": "Professional Practice in Caregiving", "lang": "", "status": "pending",
+                        "status_label": "Pending",
                         "url": "", "verify_url": "", "image_url": "http://127.0.0.1:8000/badges/images/caregiving-badge.png"}]
     answer = issuer.issue(str(award.public_id))
     [entry] = badges_for_learner(award.learner)
     assert entry["status"] == "issued" and entry["url"] == answer["url"] and entry["verify_url"] == answer["verify_url"]
     issuer.revoke(str(award.public_id), "withdrawn")
     assert badges_for_learner(award.learner)[0]["status"] == "revoked"
+    with translation.override("fr"):
+        [french] = badges_for_learner(award.learner)
+    assert (french["title"], french["lang"], french["status_label"]) == (
+        "Pratique professionnelle en soins et accompagnement", "", "Révoqué")
+
+
+def test_share_page_in_french_uses_the_french_credential_and_marks_english_evidence(issued, client):
+    award, _, _ = issued
+    html = client.get(f"/badges/credentials/{award.public_id}", HTTP_ACCEPT_LANGUAGE="fr-CA").content.decode()
+    assert "<title>Pratique professionnelle en soins et accompagnement" in html
+    assert "<h1>Pratique professionnelle en soins et accompagnement</h1>" in html
+    assert "La personne titulaire a suivi 14 heures" in html and "The holder" not in html.split("<main")[1][:3000]
+    assert re.search(r'<img [^>]*alt="Pratique professionnelle en soins et accompagnement : Badge, 14 heures', html)
+    # this award's evidence was recorded in full, in English, when it was issued: it says so
+    assert '<span lang="en">completed The caregiver role (score 90%, 95 min on task)</span>' in html
+
+
+def test_share_page_shows_the_holders_name_only_when_they_chose_to(issued, client):
+    from caregiving_course.learner_record import api
+
+    award, _, _ = issued
+    url = f"/badges/credentials/{award.public_id}"
+    assert "Pat Learner" not in client.get(url).content.decode()
+    api.set_show_name_on_badges(award.learner, True)
+    assert "Awarded to Pat Learner" in client.get(url).content.decode()
+    assert "Décerné à Pat Learner" in client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    api.set_show_name_on_badges(award.learner, False)
+    assert "Pat Learner" not in client.get(url).content.decode()
+
+
+def test_the_achievement_names_its_french_edition(issued, client):
+    _, _, row = issued
+    achievement = row.ob3["credentialSubject"]["achievement"]
+    assert achievement["inLanguage"] == "en"
+    assert achievement["related"] == [{"id": "http://127.0.0.1:8000/badges/achievements/caregiving-badge?lang=fr",
+                                       "type": ["Related"], "inLanguage": "fr"}]
+    french = client.get("/badges/achievements/caregiving-badge?lang=fr", HTTP_ACCEPT="application/ld+json").json()
+    assert french["inLanguage"] == "fr" and french["name"] == "Pratique professionnelle en soins et accompagnement"
+    assert french["criteria"]["narrative"].startswith("Terminez les huit modules")
+    assert french["related"][0] == {"id": "http://127.0.0.1:8000/badges/achievements/caregiving-badge",
+                                    "type": ["Related"], "inLanguage": "en"}
+    assert client.get("/badges/achievements/caregiving-badge?lang=de", HTTP_ACCEPT="application/ld+json"
+                      ).status_code == 404
+
+
+def test_verify_page_says_what_an_employer_needs(issued, issuer, client):
+    award, answer, _ = issued
+    html = client.get("/badges/verify", {"id": answer["url"]}).content.decode()
+    assert re.search(r"Issued by [^<]+, not altered, not revoked\.", html), html
+    french = client.get("/badges/verify", {"id": answer["url"]}, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "<span>Pratique professionnelle en soins et accompagnement</span>" in french
+    assert re.search(r"Émis par [^<]+, non modifié, non révoqué\.", french), french
+    issuer.revoke(str(award.public_id), "issued in error")
+    html = client.get("/badges/verify", {"id": answer["url"]}).content.decode()
+    assert "but revoked by the issuer" in html and "issued in error" in html

@@ -24,8 +24,9 @@ def test_the_dashboard_page_and_its_handlers_use_the_course_in_french(client, ma
     prefix = page.split("data-handler-prefix='", 1)[1].split("'", 1)[0]
     details = client.post(prefix.replace("HANDLER", "learner"), json.dumps({"learner_id": ana.pk}),
                           content_type="application/json", HTTP_ACCEPT_LANGUAGE="fr").json()["html"]
-    assert "Validation des compétences: Hygiène des mains" in details  # the sign-off form's choice
-    assert "validée : Hygiène des mains" in details and "hand-hygiene<" not in details  # the record
+    assert "Validation des compétences: Transfert sécuritaire" in details  # the sign-off form's choice
+    assert "Validation des compétences: Hygiène des mains" not in details  # signed off already: not offered
+    assert "Hygiène des mains, pour Validation des compétences" in details and "hand-hygiene<" not in details
     csv = client.get(prefix.replace("HANDLER", "csv") + "?cohort=demo", HTTP_ACCEPT_LANGUAGE="fr")
     assert "Certificat de formation d'essai : heures créditées" in csv.content.decode("utf-8-sig").splitlines()[0]
 

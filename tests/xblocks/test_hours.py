@@ -169,3 +169,15 @@ def test_anonymous_beats_are_refused(block_client, clock):
 def test_handlers_want_post(block_client, learner_user):
     status, _ = block_client(learner_user).call("heartbeat", raw=b"", method="GET")
     assert status == 405
+
+
+def test_the_page_counted_seconds_limit_the_credit(block_client, learner_user, learner, clock):
+    client = block_client(learner_user)
+    beat(client, 1, active_seconds=10)
+    clock.advance(12)
+    status, reply = beat(client, 2, active_seconds=3)  # hidden for most of the 12 seconds
+    assert status == 200 and reply["credited_seconds"] == 3 + 10  # and the first interval, now proven
+    for bad in (-1, "5", None, 10**6):
+        status, reply = beat(client, 3, active_seconds=bad)
+        assert status == 400 and "active_seconds" in reply["error"]
+    assert seconds(learner) == 13

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from caregiving_course.learner_record import api
 from caregiving_course.learner_record.models import ActivityClock
@@ -243,3 +244,20 @@ def test_every_file_the_block_pages_load_answers_200(browser, learner_user, inst
     for bad in ("caregiving_module/public/../../views.py", "caregiving_module/static/xblocks/runtime.js",
                 "caregiving_module/public/missing.js", "nosuchblock/public/caregiving.css"):
         assert browser(learner_user).get("/course/block-resource/" + bad).status_code == 404, bad
+
+
+@pytest.mark.django_db
+def test_a_learner_chooses_to_show_their_name_on_badge_pages(client, learner_user, learner):
+    client.force_login(learner_user)
+    with translation.override("fr"):  # the request's French stays inside this block
+        page = client.get("/course/progress/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Votre nom sur les pages publiques de vos badges" in page and 'value="no" checked' in page
+    assert client.post("/course/progress/show-name/", {"show_name": "maybe"}).status_code == 400
+    learner.refresh_from_db()
+    assert learner.show_name_on_badges is False
+    response = client.post("/course/progress/show-name/", {"show_name": "yes"})
+    assert response.status_code == 302 and response["Location"] == "/course/progress/"
+    learner.refresh_from_db()
+    assert learner.show_name_on_badges is True
+    assert 'value="yes" checked' in client.get("/course/progress/").content.decode()
+    assert client.get("/course/progress/show-name/").status_code == 405

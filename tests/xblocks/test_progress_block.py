@@ -1,7 +1,10 @@
 """The learner progress block: credited/total hours per credential, done and left, the "why", the badges hook."""
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.utils import timezone
 
 from caregiving_course.learner_record import api
 
@@ -29,7 +32,8 @@ def test_every_credential_with_hours_done_and_left(block_client, learner_user, l
                         ("Test College Certificate", "College Certificate")]:
         assert title in html and f"({tier})" in html
     assert "<progress" in html and 'max="0.600000"' in html
-    assert "Still to do" in html and "Alpha module (not completed)" in html
+    assert "Still to do" in html and '<a href="/course/module/alpha/">Alpha module (not completed)</a>' in html
+    assert re.search(r'<a href="#cg-[\w-]+-badge">Test Badge \(credential\)</a>', html), html  # stacked credential
     assert "No records yet" in html
 
 
@@ -39,9 +43,10 @@ def test_why_lists_every_record_with_dates_and_who_recorded_it(block_client, lea
     api.record_hours(learner, "practicum", "3.5", by=instructor)
     html = progress_html(block_client, learner_user)
     assert "Why do I have" in html
-    assert "Module completed" in html and "completed Alpha module" in html
-    assert "Instructor-recorded hours" in html and "instructor@example.org" in html
-    assert clock.now.date().isoformat() in html
+    assert "Module completed</strong> — Alpha module: score" in html and "completed Alpha module" not in html
+    assert "Instructor-recorded hours</strong> — 3.50 h for Supervised practicum on " in html
+    assert "instructor@example.org" in html
+    assert timezone.localdate(clock.now).isoformat() in html  # the date in the installation's zone
     assert "Done" in html
 
 
@@ -104,7 +109,7 @@ def test_signed_off_skills_are_shown_by_name_in_the_learners_language(block_clie
 
     api.record_signoff(learner, "skills", "safe-transfer", by=instructor)
     html = progress_html(block_client, learner_user)
-    assert "Skill signed off</strong> — signed off: Safe transfer" in html and "safe-transfer" not in html
+    assert "Skill signed off</strong> — Safe transfer, for Skills sign-off" in html and "safe-transfer" not in html
     with translation.override("fr"):
         french = progress_html(block_client, learner_user)
-    assert "validée : Transfert sécuritaire" in french and "Safe transfer" not in french
+    assert "Transfert sécuritaire, pour Validation des compétences" in french and "Safe transfer" not in french

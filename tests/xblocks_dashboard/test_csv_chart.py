@@ -39,6 +39,7 @@ def test_csv_download_of_the_cohort(people, dashboard):
     ana = dict(zip(rows[0], by_email["ana@example.org"], strict=True))
     assert ana["Modules done"] == "3" and ana["Test Badge: credited hours"] == "4.50"
     assert ana["Time on task (hours)"] == "3.00" and ana["At risk"] == "no"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d-0[45]:00", ana["Last activity"])  # Toronto's offset
 
 
 def test_csv_follows_the_filter_and_sort(people, dashboard):

@@ -3,6 +3,7 @@ over real HTTP. A refused request answers 4xx with a reason (next to the field) 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -132,10 +133,13 @@ def test_signoff_and_unknown_skill(people, teacher):
     response = teacher.post("record_signoff", {"learner_id": ana, "component": SKILLS, "skill": SKILL_NAMES[0]})
     assert response.status_code == 200
     assert response.json()["message"] == "Skill signed off."
-    # signing the same skill off again returns the first record
-    assert teacher.post("record_signoff", {"learner_id": ana, "component": SKILLS,
-                                           "skill": SKILL_NAMES[0]}).status_code == 200
+    # a skill already signed off is refused with a reason, and no longer offered
+    again = teacher.post("record_signoff", {"learner_id": ana, "component": SKILLS, "skill": SKILL_NAMES[0]})
+    assert again.status_code == 400 and again.json()["errors"]["skill"] == "This skill is already signed off."
     assert InstructorRecord.objects.filter(kind="signoff").count() == 1
+    html = teacher.post("learner", {"learner_id": ana}).json()["html"]
+    offered = re.findall(r'<option value="([^"]+)"', html.split('data-action="record_signoff"')[1])
+    assert f"{SKILLS}|{SKILL_NAMES[0]}" not in offered and f"{SKILLS}|{SKILL_NAMES[1]}" in offered
 
 
 def earn_certificate(people, teacher) -> int:
@@ -211,7 +215,25 @@ def test_drilldown_shows_the_evidence_with_who_and_when(people, teacher):
     assert response.status_code == 200
     html = response.json()["html"]
     assert "Records behind the hours toward Test Certificate of Training" in html
-    assert "signed off: hand-hygiene" in html and "completed Module 1" in html
+    assert "hand-hygiene, for Skills check" in html and "Module 1: score" in html
+    assert "completed Module 1" not in html  # not "Module completed — completed Module 1"
+    assert re.search(r"\d+\.\d\d h for Practicum on \d{4}-\d\d-\d\d", html), html
     assert html.count("fall.teacher@example.org") >= 3
     assert 'data-action="record_hours"' in html and 'data-action="revoke"' in html
     assert '<label for="' in html and 'aria-describedby="' in html
+
+
+@pytest.mark.parametrize(("zone", "abbreviations", "offsets"), [
+    ("America/Toronto", ("EST", "EDT"), ("-05:00", "-04:00")),
+    ("America/Vancouver", ("PST", "PDT"), ("-08:00", "-07:00")),
+])
+def test_times_are_shown_in_the_installations_named_zone(people, teacher, settings, zone, abbreviations, offsets):
+    settings.TIME_ZONE = zone
+    earn_certificate(people, teacher)
+    html = teacher.post("learner", {"learner_id": people["ana_learner"].pk}).json()["html"]
+    shown = re.findall(r"\d{4}-\d\d-\d\d \d\d:\d\d ([A-Z]{3,4})", html)
+    assert shown and set(shown) <= set(abbreviations), shown  # every time a person reads names its zone
+    assert "+00:00" not in html and " UTC" not in html
+    from caregiving_course import local_time
+
+    assert local_time.iso(timezone.now())[-6:] in offsets  # CSV: ISO 8601 with the zone's offset

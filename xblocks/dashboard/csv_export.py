@@ -9,6 +9,7 @@ import csv
 import io
 from collections.abc import Iterable
 
+from caregiving_course import local_time
 from xblocks.dashboard.course_words import credential_title
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -33,7 +34,7 @@ def line(row, gettext) -> list:
     cells = [row.name, row.email, p.modules_done, f"{p.time_on_task_seconds / 3600:.2f}"]
     for cp in p.credentials:
         cells += [f"{cp.credited_hours:.2f}", f"{cp.total_hours:.2f}"]
-    last = p.last_activity_at.isoformat(timespec="seconds") if p.last_activity_at else ""
+    last = local_time.iso(p.last_activity_at)  # ISO 8601 with the offset of the installation's zone
     return [*cells, last, gettext("yes") if row.at_risk else gettext("no")]
 
 

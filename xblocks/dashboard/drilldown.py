@@ -2,6 +2,7 @@
 (who recorded what, when, and what was withdrawn), awards, and the choices the forms offer."""
 from __future__ import annotations
 
+from caregiving_course import local_time
 from caregiving_course.framework import Course
 from xblocks.dashboard.course_words import credential_title, shown_components
 from xblocks.dashboard.forms import instructor_components
@@ -12,17 +13,13 @@ EVIDENCE_KINDS = {"completion": _("Module completed"), "hours": _("Instructor-re
                   "signoff": _("Skill sign-off")}
 
 
-def _when(value) -> str:
-    return value.isoformat(timespec="minutes") if hasattr(value, "isoformat") else str(value or "")
-
-
 def context(learner, viewer, course: Course, gettext) -> dict:
     record = viewer.record
     progress = record.progress(learner, course=course)
     credentials = []
     for cp in progress.credentials:
         evidence = [{"kind": gettext(EVIDENCE_KINDS.get(e.kind, e.kind)), "summary": e.summary,
-                     "hours": hours_text(e.hours), "at": e.at[:16].replace("T", " "), "by": e.by}
+                     "hours": hours_text(e.hours), "at": local_time.when(e.at), "by": e.by}
                     for e in cp.evidence()]
         credentials.append({"id": cp.credential.id, "title": cp.title,
                             "hours": hours_text(cp.credited_hours), "target": hours_text(cp.total_hours),
@@ -30,18 +27,20 @@ def context(learner, viewer, course: Course, gettext) -> dict:
                             "evidence": evidence})
     shown = shown_components(course)
     records = []
-    for r in record.records_for(learner, viewer=viewer.user):
+    kept = record.records_for(learner, viewer=viewer.user)
+    signed = {(r.component_id, r.skill) for r in kept if r.kind == "signoff" and not r.withdrawn_at}
+    for r in kept:
         component = shown.get(r.component_id)
         records.append({
             "id": r.pk, "component": component.title if component else r.component_id, "kind": r.kind,
             "what": (gettext("%(hours)s h") % {"hours": hours_text(r.hours)}) if r.kind == "hours"
             else component.skill_name(r.skill) if component else r.skill,
             "on": r.occurred_on.isoformat(), "note": r.note, "by": r.recorded_by.get_username(),
-            "at": _when(r.recorded_at).replace("T", " ")[:16], "withdrawn": bool(r.withdrawn_at),
-            "withdrawn_at": _when(r.withdrawn_at).replace("T", " ")[:16], "withdraw_reason": r.withdraw_reason})
+            "at": local_time.when(r.recorded_at), "withdrawn": bool(r.withdrawn_at),
+            "withdrawn_at": local_time.when(r.withdrawn_at), "withdraw_reason": r.withdraw_reason})
     awards = [{"id": str(a.public_id), "credential": credential_title(course, course.credential(a.credential_id))
                if course.has_credential(a.credential_id) else a.credential_id, "status": a.status,
-               "earned_at": _when(a.earned_at)[:10], "revoked_at": _when(a.revoked_at)[:10],
+               "earned_at": local_time.day(a.earned_at), "revoked_at": local_time.day(a.revoked_at),
                "reason": a.revoke_reason} for a in record.awards_of(learner)]
     return {
         "learner": {"id": learner.pk, "name": learner.name or learner.email, "email": learner.email},
@@ -49,5 +48,6 @@ def context(learner, viewer, course: Course, gettext) -> dict:
         "credentials": credentials, "records": records, "awards": awards,
         "hours_components": [{"id": c.id, "title": shown[c.id].title} for c in instructor_components(course, "hours")],
         "skills": [{"component": c.id, "skill": s, "title": shown[c.id].title, "name": shown[c.id].skill_name(s)}
-                   for c in instructor_components(course, "signoff") for s in c.skills],
+                   for c in instructor_components(course, "signoff") for s in c.skills
+                   if (c.id, s) not in signed],  # a skill already signed off is not offered again
     }

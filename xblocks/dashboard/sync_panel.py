@@ -5,6 +5,8 @@ button are for administrators.
 """
 from __future__ import annotations
 
+from caregiving_course import local_time
+
 MAX_LISTED = 20
 
 
@@ -18,6 +20,6 @@ def context(record, is_admin: bool) -> dict:
         for e in [*dead, *retrying]:
             failed.append({"id": e.pk, "kind": e.kind, "key": e.key, "attempts": e.attempts,
                            "answer": e.last_error[:300], "dead": e.status == "dead",
-                           "next": e.next_attempt_at.isoformat(timespec="minutes")})
+                           "next": local_time.when(e.next_attempt_at)})
     return {"pending": counts.get("pending", 0), "dead": counts.get("dead", 0), "done": counts.get("done", 0),
             "failed": failed, "is_admin": is_admin}

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.utils import formats
 
+from caregiving_course import local_time
 from caregiving_course.framework import Course
 from xblocks.dashboard.course_words import credential_title
 from xblocks.dashboard.render import _
@@ -66,6 +67,6 @@ def row_cells(row: CohortRow, course: Course, gettext) -> dict:
         "modules_done": p.modules_done, "modules": len(course.modules),
         "time_on_task": duration_text(p.time_on_task_seconds, gettext),
         "credentials": credentials,
-        "last_activity": p.last_activity_at.date().isoformat() if p.last_activity_at else "",
+        "last_activity": local_time.day(p.last_activity_at),
         "at_risk": row.at_risk,
     }

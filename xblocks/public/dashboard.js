@@ -131,7 +131,16 @@ function CaregivingDashboard(runtime, element, init) {
   function showDetail(html, focusOk) {
     detail.querySelector('.cg-dash-detail-body').innerHTML = html;
     var ok = focusOk && detail.querySelector('.cg-dash-ok');
-    if (ok) { ok.setAttribute('tabindex', '-1'); ok.focus(); } else { detail.focus(); }
+    if (ok) { ok.setAttribute('tabindex', '-1'); ok.focus(); return; }
+    // The learner's name, at the top of the screen: the section is taller than any screen.
+    var name = detail.querySelector('.cg-dash-learner-name') || detail;
+    name.setAttribute('tabindex', '-1');
+    name.focus({preventScroll: true});
+    name.scrollIntoView({block: 'start'});
+  }
+
+  function clearMessages() {  // a success message must not stand next to a later error
+    detail.querySelectorAll('.cg-dash-ok').forEach(function (ok) { ok.remove(); });
   }
 
   dash.addEventListener('click', function (event) {
@@ -159,8 +168,13 @@ function CaregivingDashboard(runtime, element, init) {
       });
     } else if (button.classList.contains('cg-dash-roster')) {
       post('load_roster', {cohort: button.getAttribute('data-cohort')}).then(function (result) {
-        announce(result.body.message || result.body.error ||
-          (result.body.errors && result.body.errors.form) || '');
+        var text = result.body.message || (result.body.errors && result.body.errors.form) || result.body.error || '';
+        var shown = dash.querySelector('.cg-dash-roster-result');
+        if (shown) {
+          shown.textContent = text;
+          shown.className = 'cg-dash-roster-result ' + (result.status === 200 ? 'cg-dash-ok' : 'cg-dash-error');
+        }
+        announce(text);
         if (result.status === 200) { loadTable({page: 1}); }
       });
     }
@@ -182,6 +196,7 @@ function CaregivingDashboard(runtime, element, init) {
       var submit = form.querySelector('button[type="submit"]');
       if (submit && submit.getAttribute('aria-disabled') === 'true') { return; }  // already on its way
       clearErrors(form);
+      clearMessages();
       var data = formData(form);
       if (form.getAttribute('data-action') === 'record_hours') {
         if (!form.getAttribute('data-request-id')) { form.setAttribute('data-request-id', newRequestId()); }

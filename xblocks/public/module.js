@@ -1,7 +1,8 @@
 /* Caregiving module block: sections, knowledge check, reflection and honest heartbeats.
  *
  * Heartbeats go every `interval` seconds, but only while the page is visible AND the learner
- * interacted (pointer, key, scroll, touch) within the last `idle` seconds. Each page load is a
+ * interacted (pointer, key, scroll, touch) within the last `idle` seconds; each carries the visible,
+ * active seconds the page counted since the previous one. Each page load is a
  * "tab" with a random id; its beats carry an increasing sequence number. The server decides what
  * counts (by its own clock); this script only reports.
  */
@@ -52,21 +53,41 @@ function CaregivingModuleBlock(runtime, element, args) {
 
   if (!args.signedIn) { return; }
 
-  /* Heartbeats ---------------------------------------------------------------------------- */
+  /* Heartbeats ----------------------------------------------------------------------------
+   * The page counts its own visible, active time: a moment counts while the page is visible and the last
+   * interaction is at most `idle` seconds old. Each beat sends the whole seconds counted since the
+   * previous beat (keeping the fraction); the server credits no more than that, nor than its own clock. */
   var tab = randomId();
   var seq = 0;
-  var lastInteraction = Date.now();
-  function interacted() { lastInteraction = Date.now(); }
+  var now = function () { return (window.performance && performance.now) ? performance.now() : Date.now(); };
+  var lastInteraction = now();
+  var visible = document.visibilityState === 'visible';
+  var counted = 0;  // visible, active milliseconds not yet sent
+  var mark = now();
+  function count() {
+    var t = now();
+    if (visible) { counted += Math.max(0, Math.min(t, lastInteraction + args.idle * 1000) - mark); }
+    mark = t;
+  }
+  function interacted() { count(); lastInteraction = now(); }
   ['pointerdown', 'pointermove', 'keydown', 'touchstart', 'wheel'].forEach(function (type) {
     document.addEventListener(type, interacted, {passive: true, capture: true});
   });
   window.addEventListener('scroll', interacted, {passive: true, capture: true});
+  document.addEventListener('visibilitychange', function () {
+    count();
+    visible = document.visibilityState === 'visible';
+  });
 
   function beat() {
-    var idleSeconds = (Date.now() - lastInteraction) / 1000;
-    if (document.visibilityState !== 'visible' || idleSeconds > args.idle) { return; }
+    count();
+    var idleSeconds = (now() - lastInteraction) / 1000;
+    if (!visible || idleSeconds > args.idle) { return; }
+    var active = Math.floor(counted / 1000);
+    counted -= active * 1000;
     seq += 1;
-    post('heartbeat', {tab: tab, seq: seq, visible: true, idle_seconds: Math.floor(idleSeconds)})
+    post('heartbeat', {tab: tab, seq: seq, visible: true, idle_seconds: Math.floor(idleSeconds),
+                       active_seconds: active})
       .then(showStatus, function () { /* a lost beat only loses its own few seconds */ });
   }
   window.setInterval(beat, args.interval * 1000);
