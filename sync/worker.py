@@ -102,6 +102,9 @@ class Worker:
                     for rest in claimed[i:]:  # lease nearly over: hand the rest back rather than race a new holder
                         outbox.reschedule(rest.id, timezone.now(), "lease ran short; handed back", owner=self.name)
                     break
+                if done and entry.kind != claimed[i - 1].kind:
+                    _record_done(done)  # a delivery may wait on one of another kind (a revoke on its issue)
+                    flushed_at = time.monotonic()
                 outcome = delivery.deliver(entry, self.policy, lambda entry_id, result: done.append((entry_id, result)))
                 summary.add(outcome)
                 if on_outcome:
