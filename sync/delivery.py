@@ -14,8 +14,10 @@ Handlers
     To fail, raise :class:`RetryLater` (temporary: 429, 5xx, timeouts; ``retry_after`` seconds
     when the platform named them; ``ambiguous=True`` when the request may have been applied) or
     :class:`Permanent` (an answer that will never succeed: most 4xx). :func:`raise_for_response`
-    maps an HTTP answer to these.
+    maps an HTTP answer to these. To wait for another delivery (nothing sent), raise :class:`Waiting`.
 
+An attempt is counted when a claimed entry is handed to its handler (committed before the request goes out),
+not when it is claimed: entries a killed worker had claimed and not started keep their count.
 Retries back off exponentially with full jitter, never sooner than ``Retry-After``; after
 ``max_attempts`` the entry is dead-lettered with the last answer, for ``caregiving sync status``
 and ``caregiving sync retry``.
@@ -41,7 +43,7 @@ _HANDLERS: dict[str, Handler] = {}
 _PREPARE: dict[str, Prepare] = {}
 _AT_ONCE: set[str] = set()
 
-DELIVERED, RETRYING, DEAD, SKIPPED = "delivered", "retrying", "dead", "skipped"
+DELIVERED, RETRYING, WAITING, DEAD, SKIPPED = "delivered", "retrying", "waiting", "dead", "skipped"
 
 
 class DeliveryError(Exception):
@@ -63,6 +65,11 @@ class RetryLater(DeliveryError):
         super().__init__(reason, answer=answer)
         self.retry_after = retry_after
         self.ambiguous = ambiguous
+
+
+class Waiting(RetryLater):
+    """Not a failure: this delivery must wait for another one (a revoke for its issue); nothing was sent, so it
+    counts as no attempt."""
 
 
 class Permanent(DeliveryError):
@@ -206,8 +213,14 @@ def deliver(entry: OutboxEntry, policy: RetryPolicy,
         outbox.reschedule(entry.id, timezone.now() + dt.timedelta(seconds=policy.cap_seconds),
                           f"no handler registered for {entry.kind!r} in this process", owner=entry.lease_owner)
         return Outcome(entry.id, entry.kind, entry.key, SKIPPED, f"no handler for {entry.kind}")
+    if not outbox.start_attempt(entry):
+        return Outcome(entry.id, entry.kind, entry.key, SKIPPED, "another worker holds it now (the lease lapsed)")
     try:
         result = handler(entry)
+    except Waiting as exc:
+        outbox.reschedule(entry.id, timezone.now() + dt.timedelta(seconds=exc.retry_after or policy.base_seconds),
+                          exc.describe(), owner=entry.lease_owner, attempted=False)
+        return Outcome(entry.id, entry.kind, entry.key, WAITING, exc.describe())
     except Permanent as exc:
         mark_in_doubt(entry.key, exc.describe())
         outbox.dead_letter(entry.id, exc.describe(), owner=entry.lease_owner)

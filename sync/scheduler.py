@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from caregiving_course.learner_record import api, outbox
 from sync import config
-from sync.delivery import DELIVERED, RETRYING, Outcome
+from sync.delivery import DELIVERED, RETRYING, WAITING, Outcome
 from sync.models import LeaderLease, SyncCursor
 from sync.worker import Summary, Worker, worker_name
 
@@ -134,9 +134,18 @@ class OnceResult:
     final: dict[int, Outcome]
     refreshed: list[str]
 
+    failing: int = 0
+
     @property
     def all_delivered(self) -> bool:
         return all(o.status == DELIVERED for o in self.final.values())
+
+    @property
+    def ok(self) -> bool:
+        """The exit status for cron: True when everything due was delivered or is legitimately waiting (for
+        another delivery); False when anything failed in this run or any delivery is overdue (its last attempt,
+        in this run or an earlier one, failed and it waits out a back-off)."""
+        return self.failing == 0 and all(o.status in (DELIVERED, WAITING) for o in self.final.values())
 
 
 def run_once(*, worker: Worker | None = None, max_wait: float = 0.0, evaluate: bool = True,
@@ -157,10 +166,11 @@ def run_once(*, worker: Worker | None = None, max_wait: float = 0.0, evaluate: b
     while True:
         worker.drain(summary, on_outcome=record)
         left = deadline - time.monotonic()
-        if left <= 0 or not any(o.status == RETRYING for o in final.values()) or not next_due_within(left):
+        if left <= 0 or not any(o.status in (RETRYING, WAITING) for o in final.values()) \
+                or not next_due_within(left):
             break
         time.sleep(min(0.25, left))
-    return OnceResult(awarded, summary, final, refreshed)
+    return OnceResult(awarded, summary, final, refreshed, outbox.failing_count(worker.kinds))
 
 
 class Scheduler:

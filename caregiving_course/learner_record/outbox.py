@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from caregiving_course.learner_record.models import OutboxEntry
@@ -57,9 +58,24 @@ def claim(worker: str, *, limit: int = 50, lease_seconds: int = 60,
         if not ids:
             return []
         OutboxEntry.objects.filter(id__in=ids).update(
-            lease_owner=worker[:64], lease_expires_at=now + dt.timedelta(seconds=lease_seconds),
-            attempts=F("attempts") + 1)
+            lease_owner=worker[:64], lease_expires_at=now + dt.timedelta(seconds=lease_seconds))
     return list(OutboxEntry.objects.filter(id__in=ids).order_by("next_attempt_at", "id"))
+
+
+START = (f"UPDATE {OutboxEntry._meta.db_table} SET attempts = attempts + 1 "  # noqa: S608
+         "WHERE id = %s AND status = %s AND lease_owner = %s")
+
+
+def start_attempt(entry: OutboxEntry) -> bool:
+    """Count an attempt of a claimed row, committed before its request is sent (a claim alone is no attempt:
+    rows a worker claimed and never started when it died keep their count). False when the worker no longer
+    holds the row (its lease lapsed and another worker claimed it): do not send."""
+    with connection.cursor() as cursor:
+        cursor.execute(START, [entry.id, OutboxEntry.PENDING, entry.lease_owner[:64]])
+        started = cursor.rowcount == 1
+    if started:
+        entry.attempts += 1
+    return started
 
 
 # A worker marks every delivery done as it succeeds (LTI scores one commit each): building this update
@@ -83,11 +99,14 @@ def _held(entry_id: int, owner: str | None):
     return rows if owner is None else rows.filter(lease_owner=owner[:64])
 
 
-def reschedule(entry_id: int, at: dt.datetime, error: str, *, owner: str | None = None) -> bool:
+def reschedule(entry_id: int, at: dt.datetime, error: str, *, owner: str | None = None,
+               attempted: bool = True) -> bool:
     """Release the lease and try again at ``at``; ``error`` says what went wrong (shown to admins).
+    ``attempted=False`` takes back the attempt counted when nothing was sent (it waits for another delivery).
     False when the row is no longer pending (or no longer held by ``owner``)."""
+    undo = {} if attempted else {"attempts": Greatest(F("attempts") - 1, 0)}
     return bool(_held(entry_id, owner).update(
-        next_attempt_at=at, last_error=error[:4000], lease_owner="", lease_expires_at=None))
+        next_attempt_at=at, last_error=error[:4000], lease_owner="", lease_expires_at=None, **undo))
 
 
 def dead_letter(entry_id: int, error: str, *, owner: str | None = None) -> bool:
@@ -137,6 +156,12 @@ def due_count(kinds: Iterable[str] | None = None) -> int:
 def due_entries(kinds: Iterable[str] | None = None, *, limit: int = 1000) -> list[OutboxEntry]:
     """Pending deliveries due now, in the order workers take them (for ``sync --dry-run``)."""
     return list(_due(kinds).order_by("next_attempt_at", "id")[:limit])
+
+
+def failing_count(kinds: Iterable[str] | None = None) -> int:
+    """Pending deliveries whose last attempt failed (waiting out a back-off): due or not, they are overdue."""
+    rows = OutboxEntry.objects.filter(status=OutboxEntry.PENDING, attempts__gt=0).exclude(last_error="")
+    return (rows if kinds is None else rows.filter(kind__in=list(kinds))).count()
 
 
 def any_due_within(seconds: float, kinds: Iterable[str] | None = None) -> bool:

@@ -16,7 +16,7 @@ from caregiving_course.learner_record import api, outbox
 from caregiving_course.learner_record.models import Award, OutboxEntry
 from sync import config
 from sync.backends.base import AwardInfo, RemoteAward
-from sync.delivery import Permanent, RetryLater, in_doubt
+from sync.delivery import Permanent, Waiting, in_doubt
 
 ISSUE, REVOKE = "badge.issue", "badge.revoke"
 
@@ -79,7 +79,7 @@ def revoke(entry: OutboxEntry) -> dict:
     info = award_info(entry.payload, getattr(entry, "prefetched_award", None))
     issued = outbox.get_by_key(f"{ISSUE}:{info.award_id}")
     if issued is not None and issued.status == OutboxEntry.PENDING:
-        raise RetryLater("waiting for the badge to be issued before revoking it", retry_after=1.0)
+        raise Waiting("waiting for the badge to be issued before revoking it", retry_after=1.0)
     if issued is not None and issued.status == OutboxEntry.DONE and (issued.result or {}).get("skipped"):
         return {"backend": issued.result.get("backend", ""), "remote_id": "", "revoked": True, "skipped": True,
                 "note": "nothing to do: the badge was never sent"}

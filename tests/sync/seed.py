@@ -93,7 +93,12 @@ def main(argv: list[str] | None = None) -> int:
         from caregiving_course.learner_record.models import Award
 
         every = [str(a) for a in Award.objects.values_list("public_id", flat=True)]
-        print(json.dumps({"counts": outbox.counts(), "awards": ids,
+        from django.db.models import Sum
+
+        from caregiving_course.learner_record.models import OutboxEntry
+
+        attempts = OutboxEntry.objects.aggregate(n=Sum("attempts"))["n"] or 0
+        print(json.dumps({"counts": outbox.counts(), "awards": ids, "attempts": attempts,
                           "holdings": sorted(expected_holdings(every, args.backend))}))
     return 0
 
