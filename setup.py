@@ -40,7 +40,8 @@ setup(
         "mysql": ["mysqlclient>=2.2.1"],
         "redis": ["redis>=5"],  # a session cache shared by several server processes (CAREGIVING_CACHE_URL)
         "test": ["pytest>=8", "pytest-django>=4.8", "playwright>=1.45", "olxcleaner", "pylti1p3", "ruff",
-                 "jsonschema>=4.18", "jwcrypto>=1.5", "joserfc>=1.0", "redis>=5"],
+                 "jsonschema>=4.18", "jwcrypto>=1.5", "joserfc>=1.0", "redis>=5",
+                 "openbadgeslib>=4.6"],  # the third-party Open Badges 3.0 verifier of tests/issuer
     },
     entry_points={
         "console_scripts": ["caregiving = caregiving_course.cli.main:main"],

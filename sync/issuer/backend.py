@@ -19,7 +19,7 @@ from django.utils import timezone
 from caregiving_course.framework import default_course
 from caregiving_course.learner_record.api import get_award
 from sync.delivery import Permanent, RetryLater
-from sync.issuer import dataintegrity, links, ob2, statuslist, vcjwt
+from sync.issuer import dataintegrity, did, links, ob2, statuslist, vcjwt
 from sync.issuer.documents import open_badge_credential
 from sync.issuer.keys import issuer_key
 from sync.issuer.recipient import new_recipient
@@ -115,8 +115,9 @@ class BuiltinIssuer:
             unsigned = open_badge_credential(
                 award_id=award_id, credential=credential, recipient=recipient, earned_at=award.earned_at,
                 credited_hours=award.credited_hours, evidence_entries=award.evidence, list_number=number, index=index)
-            signed = dataintegrity.sign(unsigned, key)
-            token = vcjwt.sign(signed, key)
+            method = did.method_for(unsigned["issuer"]["id"], key.public_raw)
+            signed = dataintegrity.sign(unsigned, key, method=method)
+            token = vcjwt.sign(unsigned, key, method=method)
             try:
                 with transaction.atomic():
                     return IssuedCredential.objects.create(

