@@ -138,9 +138,16 @@ def _policy_worker(args, prefix: str):
 
 
 def _stop_on_signals() -> threading.Event:
+    from sync import wakeup
+
     stop = threading.Event()
+
+    def stopping(*_) -> None:
+        stop.set()
+        wakeup.wake()  # an idle worker waits for a wake-up: end the wait now
+
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
+        signal.signal(sig, stopping)
     return stop
 
 

@@ -1,6 +1,7 @@
 """When the sync work runs: APScheduler jobs, led by one process at a time.
 
-Jobs: evaluate awards for learners with new activity, deliver the outbox, refresh what expires
+Jobs: evaluate awards for learners with new activity, deliver the outbox (at once when a commit queues
+something, :mod:`sync.wakeup`, and every few seconds as a safety net), refresh what expires
 (platform access tokens; the built-in issuer's status lists). Several schedulers may be started
 (one per ``serve`` process, say); the one holding the :class:`LeaderLease` row runs the jobs and
 the others wait for its lease to lapse. Delivery itself is safe in any number of processes.
@@ -19,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from caregiving_course.learner_record import api, outbox
-from sync import config
+from sync import config, wakeup
 from sync.delivery import DELIVERED, RETRYING, WAITING, Outcome
 from sync.models import LeaderLease, SyncCursor
 from sync.worker import Summary, Worker, worker_name
@@ -181,6 +182,8 @@ class Scheduler:
         self.worker = worker or Worker(worker_name("scheduler"))
         self.leader = Leadership(self.worker.name, intervals.lease)
         self.stop = threading.Event()
+        self._delivering = threading.Lock()
+        self._again = threading.Event()
         every = {"evaluate": intervals.evaluate, "deliver": intervals.deliver, "refresh": intervals.refresh}
         jobs = {"evaluate": self.evaluate, "deliver": self.deliver, "refresh": self.refresh}
         for job_id, fn in jobs.items():
@@ -208,13 +211,32 @@ class Scheduler:
         self._run("evaluate", evaluate_awards)
 
     def deliver(self) -> None:
-        self._run("deliver", lambda: self.worker.drain(Summary(), stop=self.stop).outcomes)
+        """Drain the outbox; a call while a drain runs makes that drain go round once more instead."""
+        self._again.set()
+        while self._again.is_set() and self._delivering.acquire(blocking=False):
+            try:
+                while self._again.is_set() and not self.stop.is_set():
+                    self._again.clear()
+                    self._run("deliver", lambda: self.worker.drain(Summary(), stop=self.stop).outcomes)
+            finally:
+                self._delivering.release()
+
+    def start_waking(self) -> None:
+        """Deliver as soon as a commit queues something (:mod:`sync.wakeup`), besides the ``deliver`` poll."""
+        wakeup.listen(self.stop)
+        threading.Thread(target=self._wake_loop, name="sync-wake", daemon=True).start()
+
+    def _wake_loop(self) -> None:
+        while not self.stop.is_set():
+            if wakeup.wait(1.0) and not self.stop.is_set():
+                self.deliver()
 
     def refresh(self) -> None:
         self._run("refresh", refresh_expiring)
 
     def shutdown(self) -> None:
         self.stop.set()
+        wakeup.wake()
         if self.aps.running:
             self.aps.shutdown(wait=True)
         try:
@@ -229,6 +251,7 @@ def run_blocking(intervals: Intervals) -> None:
 
     sched = Scheduler(BlockingScheduler(timezone=dt.UTC), intervals)
     try:
+        sched.start_waking()
         sched.aps.start()
     finally:
         sched.shutdown()
@@ -251,6 +274,7 @@ def start_embedded(intervals: Intervals | None = None) -> Scheduler:
             sched = Scheduler(BackgroundScheduler(timezone=dt.UTC, daemon=True), intervals or Intervals.from_env())
             if os.environ.get("CAREGIVING_SYNC_EMBEDDED", "1") != "0":
                 sched.aps.start()
+                sched.start_waking()
             _embedded = sched
         return _embedded
 

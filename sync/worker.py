@@ -20,7 +20,7 @@ from django.db import DatabaseError, close_old_connections, connection, transact
 from django.utils import timezone
 
 from caregiving_course.learner_record import outbox
-from sync import delivery
+from sync import delivery, wakeup
 from sync.delivery import DEAD, DELIVERED, RETRYING, SKIPPED, Outcome, RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -126,8 +126,10 @@ class Worker:
 
     def run_forever(self, stop: threading.Event, *, idle_seconds: float = 1.0,
                     on_outcome: Callable[[Outcome], None] | None = None) -> Summary:
-        """The ``--worker`` loop: deliver, sleep while idle, until ``stop`` is set."""
+        """The ``--worker`` loop: deliver, then wait while idle until woken (a commit that queued deliveries,
+        :mod:`sync.wakeup`) or ``idle_seconds`` pass, until ``stop`` is set."""
         summary = Summary()
+        wakeup.listen(stop)
         while not stop.is_set():
             try:
                 claimed = self.run_batch(summary, on_outcome)
@@ -137,6 +139,6 @@ class Worker:
             finally:
                 if not connection.in_atomic_block:  # drop a broken or old connection between batches
                     close_old_connections()
-            if not claimed:
-                stop.wait(idle_seconds)
+            if not claimed and not stop.is_set():
+                wakeup.wait(idle_seconds)
         return summary

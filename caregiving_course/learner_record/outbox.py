@@ -12,9 +12,27 @@ from collections.abc import Iterable
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q
 from django.db.models.functions import Greatest
+from django.dispatch import Signal
 from django.utils import timezone
 
 from caregiving_course.learner_record.models import OutboxEntry
+
+CHANNEL = "caregiving_outbox"  # PostgreSQL LISTEN/NOTIFY channel that says rows were queued
+committed = Signal()  # sent in this process once a transaction that queued deliveries has committed
+
+
+def announce() -> None:
+    """Say that this transaction queued deliveries, so workers need not wait for their next poll: once it commits,
+    :data:`committed` is sent in this process; on PostgreSQL a ``NOTIFY`` on :data:`CHANNEL` reaches every
+    listening process at commit (never on rollback)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"NOTIFY {CHANNEL}")
+    transaction.on_commit(_send_committed)
+
+
+def _send_committed() -> None:
+    committed.send(sender=OutboxEntry)
 
 
 def enqueue(kind: str, key: str, payload: dict, *, at: dt.datetime | None = None) -> OutboxEntry:
@@ -27,8 +45,10 @@ def enqueue(kind: str, key: str, payload: dict, *, at: dt.datetime | None = None
         raise RuntimeError("outbox.enqueue must run inside the transaction that records its cause")
     try:
         with transaction.atomic():
-            return OutboxEntry.objects.create(kind=kind, key=key, payload=payload,
-                                              next_attempt_at=at or timezone.now())
+            entry = OutboxEntry.objects.create(kind=kind, key=key, payload=payload,
+                                               next_attempt_at=at or timezone.now())
+        announce()
+        return entry
     except IntegrityError:
         return OutboxEntry.objects.get(key=key)
 
@@ -40,6 +60,8 @@ def enqueue_many(kind: str, entries: list[tuple[str, dict]]) -> None:
     now = timezone.now()
     OutboxEntry.objects.bulk_create([OutboxEntry(kind=kind, key=key, payload=payload, next_attempt_at=now)
                                      for key, payload in entries], ignore_conflicts=True, batch_size=500)
+    if entries:
+        announce()
 
 
 def claim(worker: str, *, limit: int = 50, lease_seconds: int = 60,

@@ -58,6 +58,9 @@ def make_awards(n: int, credential: str = CREDENTIAL, *, prefix: str = "learner"
             [OutboxEntry(kind="badge.issue", key=f"badge.issue:{a.public_id}", next_attempt_at=now,
                          payload={"award": str(a.public_id), "credential": credential, "learner": a.learner_id})
              for a in awards], batch_size=2000)
+        from caregiving_course.learner_record import outbox
+
+        outbox.announce()
     return [str(a.public_id) for a in awards]
 
 
