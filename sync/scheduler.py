@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 
 LEADER = "scheduler"
 EVALUATE_CURSOR = "evaluate"
-CURSOR_OVERLAP = dt.timedelta(minutes=2)  # re-read a little of the past: transactions commit late
+CURSOR_OVERLAP = dt.timedelta(minutes=2)
+RETRIES_AFTER_ERROR = 5  # re-read a little of the past: transactions commit late
 
 
 def _env_seconds(name: str, default: float) -> float:
@@ -191,19 +192,18 @@ class Scheduler:
                              coalesce=True, next_run_time=timezone.now())
 
     def _leading(self) -> bool:
-        try:
-            return self.leader.hold()
-        except Exception:
-            log.exception("sync scheduler: cannot reach the leader lease")
-            return False
+        return self.leader.hold()
 
-    def _run(self, name: str, fn) -> None:
+    def _run(self, name: str, fn) -> bool:
+        """Run ``fn`` if this process leads; False when it could not run (the database busy or away)."""
         try:
             if self._leading():
                 result = fn()
                 log.info("sync %s: %s", name, result)
+            return True
         except Exception:
             log.exception("sync %s failed", name)
+            return False
         finally:
             release_connection()
 
@@ -215,9 +215,14 @@ class Scheduler:
         self._again.set()
         while self._again.is_set() and self._delivering.acquire(blocking=False):
             try:
+                failures = 0
                 while self._again.is_set() and not self.stop.is_set():
                     self._again.clear()
-                    self._run("deliver", lambda: self.worker.drain(Summary(), stop=self.stop).outcomes)
+                    if not self._run("deliver", lambda: self.worker.drain(Summary(), stop=self.stop).outcomes):
+                        failures += 1
+                        if failures <= RETRIES_AFTER_ERROR:  # a wake-up is not left to the poll for a busy moment
+                            self._again.set()
+                            self.stop.wait(0.2 * failures)
             finally:
                 self._delivering.release()
 

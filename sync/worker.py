@@ -72,6 +72,16 @@ def _record_done(done: list[tuple[int, dict]]) -> None:
     done.clear()
 
 
+def _hand_back(entries: list, owner: str) -> None:
+    """Release rows this worker claimed and never started (best effort: the database may still be failing)."""
+    try:
+        for entry in entries:
+            outbox.reschedule(entry.id, timezone.now(), "", owner=owner)
+    except DatabaseError:
+        log.warning("sync worker %s: could not hand back %d claimed rows; their lease will lapse", owner,
+                    len(entries))
+
+
 class Worker:
     """Claims and delivers outbox rows of the kinds that have handlers in this process."""
 
@@ -96,8 +106,10 @@ class Worker:
         deadline = time.monotonic() + self.lease_seconds - min(LEASE_MARGIN_SECONDS, self.lease_seconds / 3)
         done: list[tuple[int, dict]] = []
         flushed_at = time.monotonic()
+        started = 0
         try:
             for i, entry in enumerate(claimed):
+                started = i
                 if time.monotonic() > deadline:
                     for rest in claimed[i:]:  # lease nearly over: hand the rest back rather than race a new holder
                         outbox.reschedule(rest.id, timezone.now(), "lease ran short; handed back", owner=self.name)
@@ -112,6 +124,9 @@ class Worker:
                 if done and (delivery.records_at_once(entry.kind) or time.monotonic() - flushed_at > FLUSH_SECONDS):
                     _record_done(done)
                     flushed_at = time.monotonic()
+        except DatabaseError:  # the database failed us mid-batch: rows not started need not wait out the lease
+            _hand_back(claimed[started:], self.name)
+            raise
         finally:
             _record_done(done)
         return len(claimed)

@@ -92,7 +92,7 @@ def start_attempt(entry: OutboxEntry) -> bool:
     """Count an attempt of a claimed row, committed before its request is sent (a claim alone is no attempt:
     rows a worker claimed and never started when it died keep their count). False when the worker no longer
     holds the row (its lease lapsed and another worker claimed it): do not send."""
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:  # a transaction: queued with this process's writers
         cursor.execute(START, [entry.id, OutboxEntry.PENDING, entry.lease_owner[:64]])
         started = cursor.rowcount == 1
     if started:
