@@ -1,13 +1,12 @@
 """Choosing the module of a resource link placed without one (a link added by hand, not by deep linking).
 
-An instructor's launch on such a link shows a picker; the choice travels back with a signed, expiring ticket
-naming the link and the instructor (nothing in the browser can change which link it sets), and sets the module
-the link's learners open, as a deep-linking response would have.
+An instructor's launch on such a link shows a picker above the dashboard; the choice travels back with a signed,
+expiring ticket naming the link and the instructor (nothing in the browser can change which link it sets), and sets
+the module the link's learners open, as a deep-linking response would have.
 """
 from __future__ import annotations
 
 from django.core import signing
-from django.shortcuts import render
 from django.utils.translation import get_language
 
 from caregiving_course.framework import default_course
@@ -31,13 +30,12 @@ def launch_language(launch: Launch) -> str:
     return code if code in dict(settings.LANGUAGES) else ""
 
 
-def picker(request, link: ResourceLink, user):
-    """The instructor's page for choosing the link's module."""
+def choice(link: ResourceLink, user) -> dict:
+    """What the instructor's form for choosing the link's module shows (``lti_bridge/place_picker.html``)."""
     ticket = signing.dumps({"link": link.pk, "user": user.pk}, salt=TICKET_SALT, compress=True)
     course, language = default_course(), get_language()
-    return render(request, "lti_bridge/place_picker.html", {
-        "modules": [course.localized_module(m.id, language) for m in course.modules], "ticket": ticket,
-        "title": link.title})
+    return {"modules": [course.localized_module(m.id, language) for m in course.modules], "ticket": ticket,
+            "title": link.title}
 
 
 def place(ticket: str, module_id: str) -> ResourceLink:

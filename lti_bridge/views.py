@@ -99,10 +99,9 @@ def _resource_link(request, launch_: Launch) -> HttpResponse:
     user, learner, cohort, link = embed.record_launch(launch_, module_id)
     embed.sign_in(request, user)
     token = embed.embed_token(user, cohort.name)
-    if launch_.is_staff and not module_id and link is not None:
-        return _framed(request, launch_, placement.picker(request, link, user))
     if launch_.is_staff:
-        return _framed(request, launch_, _dashboard_page(request, cohort, token))
+        choose = placement.choice(link, user) if not module_id and link is not None else None
+        return _framed(request, launch_, _dashboard_page(request, cohort, token, choose))
     from xblocks.runtime import render_block
 
     course = default_course()
@@ -139,13 +138,15 @@ def place(request) -> HttpResponse:
     return response
 
 
-def _dashboard_page(request, cohort, token: str) -> HttpResponse:
-    """The instructor dashboard block, opened on the launch's cohort (its table, records, roster, CSV, chart)."""
+def _dashboard_page(request, cohort, token: str, choose: dict | None = None) -> HttpResponse:
+    """The instructor dashboard block, opened on the launch's cohort (its table, records, roster, CSV, chart);
+    above it, on a link with no module yet, the choice of its module (``choose``, :func:`placement.choice`)."""
     from xblocks.runtime import render_block
 
     title = _("Instructor dashboard")
     block = render_block(request, DASHBOARD_BLOCK, {"display_name": title, "initial_cohort": cohort.name})
-    return render(request, "lti_bridge/embedded_block.html", {"xblock": block, "title": title, "lti_session": token})
+    return render(request, "lti_bridge/embedded_block.html", {"xblock": block, "title": title, "lti_session": token,
+                                                              "choose": choose})
 
 
 def _deep_linking(request, launch_: Launch) -> HttpResponse:
