@@ -83,7 +83,10 @@ class BuiltinIssuer:
         award, credential = _load(award_info)
         row = IssuedCredential.objects.filter(award_id=award.public_id).first()
         if row is None:
-            row = self._create(award, credential)
+            try:
+                row = self._create(award, credential)
+            except did.DidConfigError as exc:  # the administrator must fix the setting, then retry
+                raise IssuerError(str(exc)) from exc
         if award.status == award.REVOKED and not row.revoked:
             row = self._revoke(row, award.revoke_reason or "revoked")
         return summary(row)

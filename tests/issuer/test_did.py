@@ -87,3 +87,12 @@ def test_a_vc_jwt_of_the_earlier_vc_claim_form_still_verifies(issued):
     token = ".".join([old.split(".")[0], base64.urlsafe_b64encode(json.dumps(forged).encode()).decode().rstrip("="),
                       old.split(".")[2]])
     assert verify.verify(token).status == verify.TAMPERED
+
+
+def test_a_misconfigured_did_choice_stops_issuing_with_the_setting_named(make_award, issuer, monkeypatch):
+    from sync.issuer.backend import IssuerError
+
+    monkeypatch.setenv("CAREGIVING_ISSUER_DID", "ion")
+    award = make_award()
+    with pytest.raises(IssuerError, match="CAREGIVING_ISSUER_DID"):
+        issuer.issue(str(award.public_id))
