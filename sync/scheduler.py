@@ -185,6 +185,8 @@ class Scheduler:
         self.stop = threading.Event()
         self._delivering = threading.Lock()
         self._again = threading.Event()
+        self._timer: threading.Timer | None = None
+        self._timer_lock = threading.Lock()
         every = {"evaluate": intervals.evaluate, "deliver": intervals.deliver, "refresh": intervals.refresh}
         jobs = {"evaluate": self.evaluate, "deliver": self.deliver, "refresh": self.refresh}
         for job_id, fn in jobs.items():
@@ -225,6 +227,26 @@ class Scheduler:
                             self.stop.wait(0.2 * failures)
             finally:
                 self._delivering.release()
+        self._wake_when_due()
+
+    def _wake_when_due(self) -> None:
+        """A retry that falls due before the next poll wakes delivery at its time, not at the poll's."""
+        try:
+            at = outbox.next_due_at(self.worker.kinds)
+        except Exception:
+            log.exception("sync scheduler: cannot read when the next retry falls due")
+            return
+        finally:
+            release_connection()
+        wait = (at - timezone.now()).total_seconds() if at is not None else None
+        if wait is None or wait >= self.intervals.deliver or self.stop.is_set():
+            return
+        with self._timer_lock:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer = threading.Timer(max(0.0, wait) + 0.05, wakeup.wake)
+            self._timer.daemon = True
+            self._timer.start()
 
     def start_waking(self) -> None:
         """Deliver as soon as a commit queues something (:mod:`sync.wakeup`), besides the ``deliver`` poll."""

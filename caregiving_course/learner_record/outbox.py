@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Min, Q
 from django.db.models.functions import Greatest
 from django.dispatch import Signal
 from django.utils import timezone
@@ -184,6 +184,13 @@ def failing_count(kinds: Iterable[str] | None = None) -> int:
     """Pending deliveries whose last attempt failed (waiting out a back-off): due or not, they are overdue."""
     rows = OutboxEntry.objects.filter(status=OutboxEntry.PENDING, attempts__gt=0).exclude(last_error="")
     return (rows if kinds is None else rows.filter(kind__in=list(kinds))).count()
+
+
+def next_due_at(kinds: Iterable[str] | None = None) -> dt.datetime | None:
+    """When the soonest pending delivery (of ``kinds``) falls due; None when nothing is pending."""
+    rows = OutboxEntry.objects.filter(status=OutboxEntry.PENDING)
+    rows = rows if kinds is None else rows.filter(kind__in=list(kinds))
+    return rows.aggregate(at=Min("next_attempt_at"))["at"]
 
 
 def any_due_within(seconds: float, kinds: Iterable[str] | None = None) -> bool:

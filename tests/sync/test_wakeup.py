@@ -67,3 +67,31 @@ def test_a_worker_process_is_woken_by_notify_on_postgresql(database):
         finally:
             worker.send_signal(signal.SIGTERM)
             worker.communicate(timeout=30)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_retry_is_woken_when_it_falls_due_not_at_the_next_poll(platform):
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from django.utils import timezone
+
+    from caregiving_course.learner_record import outbox
+    from sync import scheduler
+    from sync.delivery import RetryPolicy
+    from sync.worker import Worker
+
+    seed.configure("badgr", platform.url, timeout=5)
+    worker = Worker("retry-test", policy=RetryPolicy(base_seconds=0.5, cap_seconds=1.0, max_attempts=5))
+    sched = scheduler.Scheduler(BackgroundScheduler(timezone=dt.UTC),
+                                scheduler.Intervals(evaluate=HOUR, deliver=HOUR, refresh=HOUR, lease=60), worker)
+    sched.aps.start()
+    sched.start_waking()
+    try:
+        assert _wait_for(lambda: sched.aps.get_job("sync.deliver").next_run_time
+                         > timezone.now() + dt.timedelta(minutes=30))
+        platform.fail("POST", "/v2/badgeclasses/", "500", times=1)
+        ids = seed.make_awards(1)
+        assert _wait_for(lambda: sum(platform.badgr_holdings().values()) == 1)  # after the 500, the retry
+        assert set(platform.badgr_holdings()) == seed.expected_holdings(ids)
+        assert _wait_for(lambda: outbox.counts()["done"] == 1, poll=0.5), outbox.counts()
+    finally:
+        sched.shutdown()
