@@ -43,7 +43,8 @@ setup(
         "redis": ["redis>=5"],  # a session cache shared by several server processes (CAREGIVING_CACHE_URL)
         "test": ["pytest>=8", "pytest-django>=4.8", "playwright>=1.45", "olxcleaner", "pylti1p3", "ruff",
                  "jsonschema>=4.18", "jwcrypto>=1.5", "joserfc>=1.0", "redis>=5",
-                 "import-linter>=2.1", "edx-django-utils>=5"],
+                 "import-linter>=2.1", "edx-django-utils>=5",
+                 "openbadgeslib>=4.6"],  # the third-party Open Badges 3.0 verifier of tests/issuer
     },
     entry_points={
         "console_scripts": ["caregiving = caregiving_course.cli.main:main"],

@@ -2,6 +2,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from sync.views import did_document
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -11,6 +13,8 @@ urlpatterns = [
     path("records/", include("sync.records_urls")),  # learner records to take away (CLR 2.0)
     path("ims/clr/v2p0/", include("sync.clr_service_urls")),  # CLR 2.0 API (getCredentials, discovery)
     path("oauth/", include("sync.oauth_urls")),  # its OAuth 2.0 server (django-oauth-toolkit)
+    path(".well-known/did.json", did_document, name="did-web"),  # the badge issuer's did:web document
+    path("did.json", did_document),  # the same, where the base URL has a path (did:web:host:path)
     path("workbench/", include("workbench.urls")),  # XBlock workbench (scenarios), for authors and tests
     path("", include("caregiving_course.server.urls")),  # home, sign up, sign in
 ]

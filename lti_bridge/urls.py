@@ -9,6 +9,7 @@ urlpatterns = [
     path("launch", views.launch, name="launch"),
     path("jwks", views.jwks, name="jwks"),
     path("deep-link", views.deep_link_respond, name="deep_link"),
+    path("place", views.place, name="place"),
     path("register", views.register, name="register"),
     path("1.1/launch/<slug:module_id>/", views_lti11.launch, name="lti11_launch"),
 ]

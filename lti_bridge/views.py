@@ -1,13 +1,17 @@
 """HTTP endpoints of the LTI 1.3 tool: login, launch, key set, deep linking, dynamic registration.
 
-Every refusal is a 4xx page that says what was wrong (:func:`refuse`); a refused launch creates no session.
+Every refusal is a 4xx page that says what was wrong (:func:`refuse`); a refused launch creates no session, no
+cookie and no row. A learner's launch on a link with no module chosen yet is accepted with a page that says so
+(and also leaves nothing behind); an instructor's launch there chooses the module (:mod:`lti_bridge.placement`).
 """
 from __future__ import annotations
 
 import logging
 
+from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -15,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from caregiving_course.framework import default_course
-from lti_bridge import deep_linking, embed, keys, oidc, registration
+from lti_bridge import deep_linking, embed, keys, oidc, placement, registration
 from lti_bridge.launch import DEEP_LINKING_REQUEST, Launch, LaunchError, validate_id_token
 from lti_bridge.models import ResourceLink
 
@@ -90,15 +94,14 @@ def _framed(request, launch_: Launch, response: HttpResponse) -> HttpResponse:
 
 def _resource_link(request, launch_: Launch) -> HttpResponse:
     module_id = _module_for(launch_)
-    user, learner, cohort, _link = embed.record_launch(launch_, module_id)
+    if not module_id and not launch_.is_staff:
+        return _not_placed_yet(request, launch_)
+    user, learner, cohort, link = embed.record_launch(launch_, module_id)
     embed.sign_in(request, user)
     token = embed.embed_token(user, cohort.name)
     if launch_.is_staff:
-        return _framed(request, launch_, _dashboard_page(request, cohort, token))
-    if not module_id:
-        response = refuse(request, LaunchError("this link does not name a module of the course yet; "
-                                               "ask your instructor to choose one (deep linking)", status=404))
-        return _framed(request, launch_, response)
+        choose = placement.choice(link, user) if not module_id and link is not None else None
+        return _framed(request, launch_, _dashboard_page(request, cohort, token, choose))
     from xblocks.runtime import render_block
 
     course = default_course()
@@ -110,18 +113,46 @@ def _resource_link(request, launch_: Launch) -> HttpResponse:
     return _framed(request, launch_, response)
 
 
-def _dashboard_page(request, cohort, token: str) -> HttpResponse:
-    """The instructor dashboard block, opened on the launch's cohort (its table, records, roster, CSV, chart)."""
+def _not_placed_yet(request, launch_: Launch) -> HttpResponse:
+    """A learner's valid launch on a link whose module is not chosen yet: a page that says so, in the learner's
+    language, and nothing else (no account, session, cookie or row: the launch leaves nothing behind)."""
+    with translation.override(placement.launch_language(launch_) or get_language()):
+        response = render(request, "lti_bridge/not_placed.html")
+    embed.allow_framing(response, embed.frame_ancestors(launch_))
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+@csrf_exempt
+@never_cache
+@require_POST
+def place(request) -> HttpResponse:
+    """The instructor's choice of module for a link placed without one (what deep linking would have set)."""
+    try:
+        link = placement.place(request.POST.get("ticket", ""), request.POST.get("module", ""))
+    except LaunchError as exc:
+        return refuse(request, exc)
+    response = render(request, "lti_bridge/placed.html", {
+        "module": default_course().localized_module(link.module_id, get_language())})
+    response.xframe_options_exempt = True
+    return response
+
+
+def _dashboard_page(request, cohort, token: str, choose: dict | None = None) -> HttpResponse:
+    """The instructor dashboard block, opened on the launch's cohort (its table, records, roster, CSV, chart);
+    above it, on a link with no module yet, the choice of its module (``choose``, :func:`placement.choice`)."""
     from xblocks.runtime import render_block
 
     title = _("Instructor dashboard")
     block = render_block(request, DASHBOARD_BLOCK, {"display_name": title, "initial_cohort": cohort.name})
-    return render(request, "lti_bridge/embedded_block.html", {"xblock": block, "title": title, "lti_session": token})
+    return render(request, "lti_bridge/embedded_block.html", {"xblock": block, "title": title, "lti_session": token,
+                                                              "choose": choose})
 
 
 def _deep_linking(request, launch_: Launch) -> HttpResponse:
-    user = embed.lti_user(launch_)
-    dl_request = deep_linking.request_from_launch(launch_, user)
+    with transaction.atomic():  # a refused request leaves no account behind
+        user = embed.lti_user(launch_)
+        dl_request = deep_linking.request_from_launch(launch_, user)
     embed.sign_in(request, user)
     response = render(request, "lti_bridge/deep_link_picker.html", {
         "modules": default_course().modules, "ticket": dl_request.ticket(),

@@ -13,9 +13,10 @@ class SyncConfig(AppConfig):
 
     def ready(self) -> None:
         from caregiving_course.learner_record import providers
-        from sync import public
+        from sync import public, wakeup
         from sync.delivery import register_default_handlers
 
         register_default_handlers()
+        wakeup.connect_signal()
         providers.provide_badges(public.badges_for_learner)  # the record's badges service lists them
         providers.provide_record_download(public.clr_download_url)  # and where a learner downloads their CLR

@@ -1,7 +1,8 @@
 """``caregiving sync`` and ``caregiving issuer``: run and watch the sync, choose and configure the issuer.
 
     caregiving sync                      run the scheduler (intervals: --evaluate-every, --deliver-every, ...)
-    caregiving sync --once [--dry-run]   do all due work and exit: 0 all delivered, 1 some failed, 2 usage error
+    caregiving sync --once [--dry-run]   do all due work and exit: 0 all delivered or waiting, 1 failed or overdue,
+                                         2 usage error
     caregiving sync --worker             run a delivery worker until interrupted
     caregiving sync status               pending, failed (with the platform's answer) and done deliveries
     caregiving sync retry ID             put a dead-lettered delivery back in the queue
@@ -137,9 +138,16 @@ def _policy_worker(args, prefix: str):
 
 
 def _stop_on_signals() -> threading.Event:
+    from sync import wakeup
+
     stop = threading.Event()
+
+    def stopping(*_) -> None:
+        stop.set()
+        wakeup.wake()  # an idle worker waits for a wake-up: end the wait now
+
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
+        signal.signal(sig, stopping)
     return stop
 
 
@@ -207,7 +215,9 @@ def _once(args) -> int:
         result = run_once(worker=_policy_worker(args, "once"), max_wait=args.max_wait,
                           evaluate=not args.no_evaluate, on_outcome=lambda o: progress.advance(task))
     _print_summary(console, result)
-    return EXIT_OK if result.all_delivered else EXIT_FAILED
+    if result.failing:
+        console.print(f"overdue: {result.failing} deliveries wait to retry after a failure (caregiving sync status)")
+    return EXIT_OK if result.ok else EXIT_FAILED
 
 
 def _print_summary(console, result) -> None:
@@ -215,20 +225,21 @@ def _print_summary(console, result) -> None:
 
     from rich.table import Table
 
-    from sync.delivery import DEAD, DELIVERED, RETRYING, SKIPPED
+    from sync.delivery import DEAD, DELIVERED, RETRYING, SKIPPED, WAITING
 
     final: dict[str, Counter] = {}
     for o in result.final.values():
         final.setdefault(o.kind, Counter())[o.status] += 1
     table = Table(title="caregiving sync --once")
-    for col in ("kind", DELIVERED, "failed, will retry", "dead-lettered", SKIPPED, "attempts made"):
+    for col in ("kind", DELIVERED, WAITING, "failed, will retry", "dead-lettered", SKIPPED, "attempts made"):
         table.add_column(col, justify="left" if col == "kind" else "right")
     for kind in sorted(final):
         c = final[kind]
-        table.add_row(kind, str(c[DELIVERED]), str(c[RETRYING]), str(c[DEAD]), str(c[SKIPPED]),
-                      str(sum(result.summary.by_kind.get(kind, Counter()).values())))
+        table.add_row(kind, str(c[DELIVERED]), str(c[WAITING]), str(c[RETRYING]), str(c[DEAD]), str(c[SKIPPED]),
+                      str(sum(n for status, n in result.summary.by_kind.get(kind, Counter()).items()
+                              if status != WAITING)))
     if not final:
-        table.add_row("(nothing due)", "0", "0", "0", "0", "0")
+        table.add_row("(nothing due)", "0", "0", "0", "0", "0", "0")
     console.print(table)
     console.print(f"awards made: {result.awarded}" + (f"; refreshed: {'; '.join(result.refreshed)}"
                                                       if result.refreshed else ""))

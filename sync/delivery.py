@@ -5,6 +5,10 @@ RetryLater` and :class:`~caregiving_course.learner_record.delivery.Permanent`) b
 :mod:`caregiving_course.learner_record.delivery`. This module runs a claimed entry's handler and applies the policy:
 retries back off exponentially with full jitter, never sooner than ``Retry-After``; after ``max_attempts`` the
 entry is dead-lettered with the last answer, for ``caregiving sync status`` and ``caregiving sync retry``.
+To wait for another delivery (nothing sent), a handler raises
+:class:`~caregiving_course.learner_record.delivery.Waiting`. An attempt is counted when a claimed entry is handed to
+its handler (committed before the request goes out), not when it is claimed: entries a killed worker had claimed and
+not started keep their count.
 """
 from __future__ import annotations
 
@@ -18,11 +22,11 @@ from django.utils import timezone
 
 from caregiving_course.learner_record import delivery as contract
 from caregiving_course.learner_record import outbox
-from caregiving_course.learner_record.delivery import Permanent, RetryLater
+from caregiving_course.learner_record.delivery import Permanent, RetryLater, Waiting
 from caregiving_course.learner_record.outbox import Entry
 from sync.models import DeliveryNote
 
-DELIVERED, RETRYING, DEAD, SKIPPED = "delivered", "retrying", "dead", "skipped"
+DELIVERED, RETRYING, WAITING, DEAD, SKIPPED = "delivered", "retrying", "waiting", "dead", "skipped"
 
 
 def prepare_batch(entries: list[Entry]) -> None:
@@ -99,8 +103,14 @@ def deliver(entry: Entry, policy: RetryPolicy,
         outbox.reschedule(entry.id, timezone.now() + dt.timedelta(seconds=policy.cap_seconds),
                           f"no handler registered for {entry.kind!r} in this process", owner=entry.lease_owner)
         return Outcome(entry.id, entry.kind, entry.key, SKIPPED, f"no handler for {entry.kind}")
+    if not outbox.start_attempt(entry):
+        return Outcome(entry.id, entry.kind, entry.key, SKIPPED, "another worker holds it now (the lease lapsed)")
     try:
         result = handler(entry)
+    except Waiting as exc:
+        outbox.reschedule(entry.id, timezone.now() + dt.timedelta(seconds=exc.retry_after or policy.base_seconds),
+                          exc.describe(), owner=entry.lease_owner, attempted=False)
+        return Outcome(entry.id, entry.kind, entry.key, WAITING, exc.describe())
     except Permanent as exc:
         mark_in_doubt(entry.key, exc.describe())
         outbox.dead_letter(entry.id, exc.describe(), owner=entry.lease_owner)

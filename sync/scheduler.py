@@ -1,6 +1,7 @@
 """When the sync work runs: APScheduler jobs, led by one process at a time.
 
-Jobs: evaluate awards for learners with new activity, deliver the outbox, refresh what expires
+Jobs: evaluate awards for learners with new activity, deliver the outbox (at once when a commit queues
+something, :mod:`sync.wakeup`, and every few seconds as a safety net), refresh what expires
 (platform access tokens; the built-in issuer's status lists). Several schedulers may be started
 (one per ``serve`` process, say); the one holding the :class:`LeaderLease` row runs the jobs and
 the others wait for its lease to lapse. Delivery itself is safe in any number of processes.
@@ -19,8 +20,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from caregiving_course.learner_record import api, outbox
-from sync import config
-from sync.delivery import DELIVERED, RETRYING, Outcome
+from sync import config, wakeup
+from sync.delivery import DELIVERED, RETRYING, WAITING, Outcome
 from sync.models import LeaderLease, SyncCursor
 from sync.worker import Summary, Worker, worker_name
 
@@ -28,7 +29,8 @@ log = logging.getLogger(__name__)
 
 LEADER = "scheduler"
 EVALUATE_CURSOR = "evaluate"
-CURSOR_OVERLAP = dt.timedelta(minutes=2)  # re-read a little of the past: transactions commit late
+CURSOR_OVERLAP = dt.timedelta(minutes=2)
+RETRIES_AFTER_ERROR = 5  # re-read a little of the past: transactions commit late
 
 
 def _env_seconds(name: str, default: float) -> float:
@@ -139,9 +141,18 @@ class OnceResult:
     final: dict[int, Outcome]
     refreshed: list[str]
 
+    failing: int = 0
+
     @property
     def all_delivered(self) -> bool:
         return all(o.status == DELIVERED for o in self.final.values())
+
+    @property
+    def ok(self) -> bool:
+        """The exit status for cron: True when everything due was delivered or is legitimately waiting (for
+        another delivery); False when anything failed in this run or any delivery is overdue (its last attempt,
+        in this run or an earlier one, failed and it waits out a back-off)."""
+        return self.failing == 0 and all(o.status in (DELIVERED, WAITING) for o in self.final.values())
 
 
 def run_once(*, worker: Worker | None = None, max_wait: float = 0.0, evaluate: bool = True,
@@ -162,10 +173,11 @@ def run_once(*, worker: Worker | None = None, max_wait: float = 0.0, evaluate: b
     while True:
         worker.drain(summary, on_outcome=record)
         left = deadline - time.monotonic()
-        if left <= 0 or not any(o.status == RETRYING for o in final.values()) or not next_due_within(left):
+        if left <= 0 or not any(o.status in (RETRYING, WAITING) for o in final.values()) \
+                or not next_due_within(left):
             break
         time.sleep(min(0.25, left))
-    return OnceResult(awarded, summary, final, refreshed)
+    return OnceResult(awarded, summary, final, refreshed, outbox.failing_count(worker.kinds))
 
 
 class Scheduler:
@@ -176,6 +188,10 @@ class Scheduler:
         self.worker = worker or Worker(worker_name("scheduler"))
         self.leader = Leadership(self.worker.name, intervals.lease)
         self.stop = threading.Event()
+        self._delivering = threading.Lock()
+        self._again = threading.Event()
+        self._timer: threading.Timer | None = None
+        self._timer_lock = threading.Lock()
         every = {"evaluate": intervals.evaluate, "deliver": intervals.deliver, "refresh": intervals.refresh}
         jobs = {"evaluate": self.evaluate, "deliver": self.deliver, "refresh": self.refresh}
         for job_id, fn in jobs.items():
@@ -183,19 +199,18 @@ class Scheduler:
                              coalesce=True, next_run_time=timezone.now())
 
     def _leading(self) -> bool:
-        try:
-            return self.leader.hold()
-        except Exception:
-            log.exception("sync scheduler: cannot reach the leader lease")
-            return False
+        return self.leader.hold()
 
-    def _run(self, name: str, fn) -> None:
+    def _run(self, name: str, fn) -> bool:
+        """Run ``fn`` if this process leads; False when it could not run (the database busy or away)."""
         try:
             if self._leading():
                 result = fn()
                 log.info("sync %s: %s", name, result)
+            return True
         except Exception:
             log.exception("sync %s failed", name)
+            return False
         finally:
             release_connection()
 
@@ -203,13 +218,57 @@ class Scheduler:
         self._run("evaluate", evaluate_awards)
 
     def deliver(self) -> None:
-        self._run("deliver", lambda: self.worker.drain(Summary(), stop=self.stop).outcomes)
+        """Drain the outbox; a call while a drain runs makes that drain go round once more instead."""
+        self._again.set()
+        while self._again.is_set() and self._delivering.acquire(blocking=False):
+            try:
+                failures = 0
+                while self._again.is_set() and not self.stop.is_set():
+                    self._again.clear()
+                    if not self._run("deliver", lambda: self.worker.drain(Summary(), stop=self.stop).outcomes):
+                        failures += 1
+                        if failures <= RETRIES_AFTER_ERROR:  # a wake-up is not left to the poll for a busy moment
+                            self._again.set()
+                            self.stop.wait(0.2 * failures)
+            finally:
+                self._delivering.release()
+        self._wake_when_due()
+
+    def _wake_when_due(self) -> None:
+        """A retry that falls due before the next poll wakes delivery at its time, not at the poll's."""
+        try:
+            at = outbox.next_due_at(self.worker.kinds)
+        except Exception:
+            log.exception("sync scheduler: cannot read when the next retry falls due")
+            return
+        finally:
+            release_connection()
+        wait = (at - timezone.now()).total_seconds() if at is not None else None
+        if wait is None or wait >= self.intervals.deliver or self.stop.is_set():
+            return
+        with self._timer_lock:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer = threading.Timer(max(0.0, wait) + 0.05, wakeup.wake)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def start_waking(self) -> None:
+        """Deliver as soon as a commit queues something (:mod:`sync.wakeup`), besides the ``deliver`` poll."""
+        wakeup.listen(self.stop)
+        threading.Thread(target=self._wake_loop, name="sync-wake", daemon=True).start()
+
+    def _wake_loop(self) -> None:
+        while not self.stop.is_set():
+            if wakeup.wait(1.0) and not self.stop.is_set():
+                self.deliver()
 
     def refresh(self) -> None:
         self._run("refresh", refresh_expiring)
 
     def shutdown(self) -> None:
         self.stop.set()
+        wakeup.wake()
         if self.aps.running:
             self.aps.shutdown(wait=True)
         try:
@@ -224,6 +283,7 @@ def run_blocking(intervals: Intervals) -> None:
 
     sched = Scheduler(BlockingScheduler(timezone=dt.UTC), intervals)
     try:
+        sched.start_waking()
         sched.aps.start()
     finally:
         sched.shutdown()
@@ -246,6 +306,7 @@ def start_embedded(intervals: Intervals | None = None) -> Scheduler:
             sched = Scheduler(BackgroundScheduler(timezone=dt.UTC, daemon=True), intervals or Intervals.from_env())
             if os.environ.get("CAREGIVING_SYNC_EMBEDDED", "1") != "0":
                 sched.aps.start()
+                sched.start_waking()
             _embedded = sched
         return _embedded
 

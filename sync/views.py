@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from caregiving_course.framework import default_course
 from caregiving_course.learner_record import api
-from sync.issuer import baking, images, links, ob2, statuslist
+from sync.issuer import baking, did, images, links, ob2, statuslist
 from sync.issuer.documents import achievement_document, issuer_document
 from sync.issuer.keys import issuer_key
 from sync.issuer.profile import issuer
@@ -99,6 +99,14 @@ def issuer_profile(request: HttpRequest) -> HttpResponse:
     return render(request, "sync/issuer.html", {
         "issuer": issuer(), "credentials": credentials, "json_url": links.issuer_id(), "v2_url": links.issuer_v2(),
         "issuer_lang": "" if language.startswith("en") else "en"})  # the issuer's profile is written in English
+
+
+@require_GET
+def did_document(request: HttpRequest) -> HttpResponse:
+    """The issuer's ``did:web`` DID document (served at ``/.well-known/did.json`` and ``/did.json``)."""
+    response = _json(did.document(issuer_key().public_raw), "application/did+json")
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 @require_GET

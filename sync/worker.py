@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from caregiving_course.learner_record import outbox
 from caregiving_course.learner_record.delivery import records_at_once, registered_kinds
-from sync import delivery
+from sync import delivery, wakeup
 from sync.delivery import DEAD, DELIVERED, RETRYING, SKIPPED, Outcome, RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -78,6 +78,16 @@ def _record_done(done: list[tuple[int, dict]]) -> None:
     done.clear()
 
 
+def _hand_back(entries: list, owner: str) -> None:
+    """Release rows this worker claimed and never started (best effort: the database may still be failing)."""
+    try:
+        for entry in entries:
+            outbox.reschedule(entry.id, timezone.now(), "", owner=owner)
+    except DatabaseError:
+        log.warning("sync worker %s: could not hand back %d claimed rows; their lease will lapse", owner,
+                    len(entries))
+
+
 class Worker:
     """Claims and delivers outbox rows of the kinds that have handlers in this process."""
 
@@ -102,12 +112,17 @@ class Worker:
         deadline = time.monotonic() + self.lease_seconds - min(LEASE_MARGIN_SECONDS, self.lease_seconds / 3)
         done: list[tuple[int, dict]] = []
         flushed_at = time.monotonic()
+        started = 0
         try:
             for i, entry in enumerate(claimed):
+                started = i
                 if time.monotonic() > deadline:
                     for rest in claimed[i:]:  # lease nearly over: hand the rest back rather than race a new holder
                         outbox.reschedule(rest.id, timezone.now(), "lease ran short; handed back", owner=self.name)
                     break
+                if done and entry.kind != claimed[i - 1].kind:
+                    _record_done(done)  # a delivery may wait on one of another kind (a revoke on its issue)
+                    flushed_at = time.monotonic()
                 outcome = delivery.deliver(entry, self.policy, lambda entry_id, result: done.append((entry_id, result)))
                 summary.add(outcome)
                 if on_outcome:
@@ -115,6 +130,9 @@ class Worker:
                 if done and (records_at_once(entry.kind) or time.monotonic() - flushed_at > FLUSH_SECONDS):
                     _record_done(done)
                     flushed_at = time.monotonic()
+        except DatabaseError:  # the database failed us mid-batch: rows not started need not wait out the lease
+            _hand_back(claimed[started:], self.name)
+            raise
         finally:
             _record_done(done)
         return len(claimed)
@@ -129,8 +147,10 @@ class Worker:
 
     def run_forever(self, stop: threading.Event, *, idle_seconds: float = 1.0,
                     on_outcome: Callable[[Outcome], None] | None = None) -> Summary:
-        """The ``--worker`` loop: deliver, sleep while idle, until ``stop`` is set."""
+        """The ``--worker`` loop: deliver, then wait while idle until woken (a commit that queued deliveries,
+        :mod:`sync.wakeup`) or ``idle_seconds`` pass, until ``stop`` is set."""
         summary = Summary()
+        wakeup.listen(stop)
         while not stop.is_set():
             try:
                 claimed = self.run_batch(summary, on_outcome)
@@ -140,6 +160,6 @@ class Worker:
             finally:
                 if not connection.in_atomic_block:  # drop a broken or old connection between batches
                     close_old_connections()
-            if not claimed:
-                stop.wait(idle_seconds)
+            if not claimed and not stop.is_set():
+                wakeup.wait(idle_seconds)
         return summary

@@ -22,7 +22,7 @@ from caregiving_course.learner_record.cohort_page import CohortPage, cohort_hour
 from caregiving_course.learner_record.errors import NotAllowed, RecordError
 from caregiving_course.learner_record.evidence import record_hours, record_signoff, records_for, withdraw
 from caregiving_course.learner_record.heartbeats import BeatResult, record_heartbeat
-from caregiving_course.learner_record.models import Cohort, Enrolment, Learner, ModuleActivity
+from caregiving_course.learner_record.models import Award, Cohort, Enrolment, Learner, ModuleActivity
 from caregiving_course.learner_record.people import (
     ADMINISTRATOR,
     INSTRUCTOR,
@@ -96,6 +96,8 @@ __all__ = [
     "withdraw",
 ]
 __all__ += ["CohortPage", "cohort_hours", "cohort_page"]  # large cohorts: sorted/filtered by the database
+EARNED, REVOKED = Award.EARNED, Award.REVOKED  # an award's status
+__all__ += ["EARNED", "REVOKED"]
 __all__ += ["Changes", "Transcript", "changed_between", "transcript"]  # records that leave (CLR, xAPI)
 
 

@@ -19,6 +19,7 @@ from django.db.models.base import ModelState
 from django.db.models.signals import post_init, pre_init
 
 from caregiving_course.framework import Course
+from caregiving_course.learner_record import outbox
 from caregiving_course.learner_record.credit_sql import (
     IDS_PER_STATEMENT,
     Params,
@@ -85,6 +86,7 @@ def _queue(cursor, award_ids: list[int], now: dt.datetime) -> None:
     select = (f"SELECT {concat(p(ISSUE + ':'), public)}, {p(ISSUE)}, {payload}, {p(OutboxEntry.PENDING)}, 0, {at}, "  # noqa: S608
               f"{p('')}, {p('')}, {p('{}')}, {at} FROM {table(Award)} a WHERE {scope_sql(award_ids, p, 'a.id')}")
     cursor.execute(insert_ignoring_conflicts(OutboxEntry._meta.db_table, OUTBOX_COLUMNS, select), p)
+    outbox.announce()
 
 
 def _awards(rows: list[tuple], credential_id: str, hours: Decimal, now: dt.datetime) -> list[Award]:

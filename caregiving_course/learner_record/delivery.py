@@ -58,6 +58,11 @@ class RetryLater(DeliveryError):
         self.ambiguous = ambiguous
 
 
+class Waiting(RetryLater):
+    """Not a failure: this delivery must wait for another one (a revoke for its issue); nothing was sent, so it
+    counts as no attempt."""
+
+
 class Permanent(DeliveryError):
     """An answer that will never turn into success by retrying: dead-letter at once."""
 

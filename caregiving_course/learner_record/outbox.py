@@ -11,13 +11,31 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Min, Q
+from django.db.models.functions import Greatest
+from django.dispatch import Signal
 from django.utils import timezone
 
 from caregiving_course.learner_record.models import OutboxEntry
 
 Entry = OutboxEntry  # an outbox row, for the handlers and the runners outside the record (which never import models)
 PENDING, DONE, DEAD = OutboxEntry.PENDING, OutboxEntry.DONE, OutboxEntry.DEAD
+CHANNEL = "caregiving_outbox"  # PostgreSQL LISTEN/NOTIFY channel that says rows were queued
+committed = Signal()  # sent in this process once a transaction that queued deliveries has committed
+
+
+def announce() -> None:
+    """Say that this transaction queued deliveries, so workers need not wait for their next poll: once it commits,
+    :data:`committed` is sent in this process; on PostgreSQL a ``NOTIFY`` on :data:`CHANNEL` reaches every
+    listening process at commit (never on rollback)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"NOTIFY {CHANNEL}")
+    transaction.on_commit(_send_committed)
+
+
+def _send_committed() -> None:
+    committed.send(sender=OutboxEntry)
 
 
 def enqueue(kind: str, key: str, payload: dict, *, at: dt.datetime | None = None) -> OutboxEntry:
@@ -30,8 +48,10 @@ def enqueue(kind: str, key: str, payload: dict, *, at: dt.datetime | None = None
         raise RuntimeError("outbox.enqueue must run inside the transaction that records its cause")
     try:
         with transaction.atomic():
-            return OutboxEntry.objects.create(kind=kind, key=key, payload=payload,
-                                              next_attempt_at=at or timezone.now())
+            entry = OutboxEntry.objects.create(kind=kind, key=key, payload=payload,
+                                               next_attempt_at=at or timezone.now())
+        announce()
+        return entry
     except IntegrityError:
         return OutboxEntry.objects.get(key=key)
 
@@ -43,6 +63,8 @@ def enqueue_many(kind: str, entries: list[tuple[str, dict]]) -> None:
     now = timezone.now()
     OutboxEntry.objects.bulk_create([OutboxEntry(kind=kind, key=key, payload=payload, next_attempt_at=now)
                                      for key, payload in entries], ignore_conflicts=True, batch_size=500)
+    if entries:
+        announce()
 
 
 def claim(worker: str, *, limit: int = 50, lease_seconds: int = 60,
@@ -61,9 +83,24 @@ def claim(worker: str, *, limit: int = 50, lease_seconds: int = 60,
         if not ids:
             return []
         OutboxEntry.objects.filter(id__in=ids).update(
-            lease_owner=worker[:64], lease_expires_at=now + dt.timedelta(seconds=lease_seconds),
-            attempts=F("attempts") + 1)
+            lease_owner=worker[:64], lease_expires_at=now + dt.timedelta(seconds=lease_seconds))
     return list(OutboxEntry.objects.filter(id__in=ids).order_by("next_attempt_at", "id"))
+
+
+START = (f"UPDATE {OutboxEntry._meta.db_table} SET attempts = attempts + 1 "  # noqa: S608
+         "WHERE id = %s AND status = %s AND lease_owner = %s")
+
+
+def start_attempt(entry: OutboxEntry) -> bool:
+    """Count an attempt of a claimed row, committed before its request is sent (a claim alone is no attempt:
+    rows a worker claimed and never started when it died keep their count). False when the worker no longer
+    holds the row (its lease lapsed and another worker claimed it): do not send."""
+    with transaction.atomic(), connection.cursor() as cursor:  # a transaction: queued with this process's writers
+        cursor.execute(START, [entry.id, OutboxEntry.PENDING, entry.lease_owner[:64]])
+        started = cursor.rowcount == 1
+    if started:
+        entry.attempts += 1
+    return started
 
 
 # A worker marks every delivery done as it succeeds (LTI scores one commit each): building this update
@@ -87,11 +124,14 @@ def _held(entry_id: int, owner: str | None):
     return rows if owner is None else rows.filter(lease_owner=owner[:64])
 
 
-def reschedule(entry_id: int, at: dt.datetime, error: str, *, owner: str | None = None) -> bool:
+def reschedule(entry_id: int, at: dt.datetime, error: str, *, owner: str | None = None,
+               attempted: bool = True) -> bool:
     """Release the lease and try again at ``at``; ``error`` says what went wrong (shown to admins).
+    ``attempted=False`` takes back the attempt counted when nothing was sent (it waits for another delivery).
     False when the row is no longer pending (or no longer held by ``owner``)."""
+    undo = {} if attempted else {"attempts": Greatest(F("attempts") - 1, 0)}
     return bool(_held(entry_id, owner).update(
-        next_attempt_at=at, last_error=error[:4000], lease_owner="", lease_expires_at=None))
+        next_attempt_at=at, last_error=error[:4000], lease_owner="", lease_expires_at=None, **undo))
 
 
 def dead_letter(entry_id: int, error: str, *, owner: str | None = None) -> bool:
@@ -149,6 +189,19 @@ def due_count(kinds: Iterable[str] | None = None) -> int:
 def due_entries(kinds: Iterable[str] | None = None, *, limit: int = 1000) -> list[OutboxEntry]:
     """Pending deliveries due now, in the order workers take them (for ``sync --dry-run``)."""
     return list(_due(kinds).order_by("next_attempt_at", "id")[:limit])
+
+
+def failing_count(kinds: Iterable[str] | None = None) -> int:
+    """Pending deliveries whose last attempt failed (waiting out a back-off): due or not, they are overdue."""
+    rows = OutboxEntry.objects.filter(status=OutboxEntry.PENDING, attempts__gt=0).exclude(last_error="")
+    return (rows if kinds is None else rows.filter(kind__in=list(kinds))).count()
+
+
+def next_due_at(kinds: Iterable[str] | None = None) -> dt.datetime | None:
+    """When the soonest pending delivery (of ``kinds``) falls due; None when nothing is pending."""
+    rows = OutboxEntry.objects.filter(status=OutboxEntry.PENDING)
+    rows = rows if kinds is None else rows.filter(kind__in=list(kinds))
+    return rows.aggregate(at=Min("next_attempt_at"))["at"]
 
 
 def any_due_within(seconds: float, kinds: Iterable[str] | None = None) -> bool:

@@ -1,8 +1,10 @@
 """The outbox handlers of ``badge.issue`` and ``badge.revoke``: award in, configured backend out.
 
 An issuance whose earlier attempt may have reached the platform first asks the platform what it
-holds for that recipient and badge, so a retry never creates a second badge. A revocation goes to
-the backend that issued the badge, and waits until the issuance has been delivered.
+holds for that recipient and badge, so a retry never creates a second badge. An award revoked before
+its issuance was delivered is never sent (the learner would be told of a badge they do not hold): the
+issuance is skipped, and its revocation has nothing to do. A revocation goes to the backend that issued
+the badge, and waits until the issuance has been delivered or skipped.
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from functools import lru_cache
 
 from caregiving_course.framework import default_course
 from caregiving_course.learner_record import api, outbox
-from caregiving_course.learner_record.delivery import Permanent, RetryLater
+from caregiving_course.learner_record.delivery import Permanent, Waiting
 from caregiving_course.learner_record.outbox import Entry
 from sync import config
 from sync.backends.base import AwardInfo, RemoteAward
@@ -68,6 +70,9 @@ def issue(entry: Entry) -> dict:
         held = backend.find(info)
         if held is not None:
             return _result(name, held, found_by_lookup=True)
+    if info.status != api.EARNED:
+        return {"backend": name, "remote_id": "", "revoked": True, "skipped": True,
+                "note": "the award was revoked before its badge was sent; nothing sent"}
     return _result(name, backend.issue(info))
 
 
@@ -75,7 +80,10 @@ def revoke(entry: Entry) -> dict:
     info = award_info(entry.payload, getattr(entry, "prefetched_award", None))
     issued = outbox.get_by_key(f"{ISSUE}:{info.award_id}")
     if issued is not None and issued.status == outbox.PENDING:
-        raise RetryLater("waiting for the badge to be issued before revoking it", retry_after=1.0)
+        raise Waiting("waiting for the badge to be issued before revoking it", retry_after=1.0)
+    if issued is not None and issued.status == outbox.DONE and (issued.result or {}).get("skipped"):
+        return {"backend": issued.result.get("backend", ""), "remote_id": "", "revoked": True, "skipped": True,
+                "note": "nothing to do: the badge was never sent"}
     name = (issued.result or {}).get("backend") if issued is not None and issued.status == outbox.DONE else None
     name = name or config.backend_name_for(info.credential_id)
     backend = config.backend(name)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from caregiving_course.framework import default_course
 from caregiving_course.learner_record.api import get_award
 from caregiving_course.learner_record.delivery import Permanent, RetryLater
-from sync.issuer import dataintegrity, links, ob2, statuslist, vcjwt
+from sync.issuer import dataintegrity, did, links, ob2, statuslist, vcjwt
 from sync.issuer.documents import open_badge_credential
 from sync.issuer.keys import issuer_key
 from sync.issuer.recipient import new_recipient
@@ -83,7 +83,10 @@ class BuiltinIssuer:
         award, credential = _load(award_info)
         row = IssuedCredential.objects.filter(award_id=award.public_id).first()
         if row is None:
-            row = self._create(award, credential)
+            try:
+                row = self._create(award, credential)
+            except did.DidConfigError as exc:  # the administrator must fix the setting, then retry
+                raise IssuerError(str(exc)) from exc
         if award.status == award.REVOKED and not row.revoked:
             row = self._revoke(row, award.revoke_reason or "revoked")
         return summary(row)
@@ -115,8 +118,9 @@ class BuiltinIssuer:
             unsigned = open_badge_credential(
                 award_id=award_id, credential=credential, recipient=recipient, earned_at=award.earned_at,
                 credited_hours=award.credited_hours, evidence_entries=award.evidence, list_number=number, index=index)
-            signed = dataintegrity.sign(unsigned, key)
-            token = vcjwt.sign(signed, key)
+            method = did.method_for(unsigned["issuer"]["id"], key.public_raw)
+            signed = dataintegrity.sign(unsigned, key, method=method)
+            token = vcjwt.sign(unsigned, key, method=method)
             try:
                 with transaction.atomic():
                     return IssuedCredential.objects.create(

@@ -47,10 +47,11 @@ def hash_data(document: dict, proof_options: dict) -> bytes:
     return proof_hash + doc_hash
 
 
-def sign(document: dict, key, *, created: str | None = None) -> dict:
-    """``document`` with a DataIntegrityProof added (as the one entry of a ``proof`` array)."""
+def sign(document: dict, key, *, created: str | None = None, method: str | None = None) -> dict:
+    """``document`` with a DataIntegrityProof added (as the one entry of a ``proof`` array), signed as verification
+    method ``method`` (default: the key's own id)."""
     options = {"type": PROOF_TYPE, "cryptosuite": CRYPTOSUITE, "created": created or _now(),
-               "verificationMethod": key.key_id, "proofPurpose": "assertionMethod"}
+               "verificationMethod": method or key.key_id, "proofPurpose": "assertionMethod"}
     signature = key.sign(hash_data(document, options))
     return {**unsecured(document), "proof": [{**options, "proofValue": encode_z(signature)}]}
 

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 
-from sync.issuer import links
+from sync.issuer import did, links
 from sync.issuer.jsonld import DID_V1, MULTIKEY_V1, OB_V3, VC_V2
 from sync.issuer.profile import issuer
 from sync.issuer.recipient import Recipient
@@ -34,9 +34,12 @@ def hours(value) -> float:
 
 
 def profile_ref() -> dict:
-    """The issuer as embedded in credentials (its id is also the signing key's controller)."""
+    """The issuer as embedded in credentials: its id is its DID (:mod:`sync.issuer.did`), the signing key's
+    controller."""
+    from sync.issuer.keys import issuer_key
+
     who = issuer()
-    return {"id": links.issuer_id(), "type": ["Profile"], "name": who.name, "url": who.url,
+    return {"id": did.issuer_id(issuer_key().public_raw), "type": ["Profile"], "name": who.name, "url": who.url,
             "description": who.description}
 
 

@@ -14,7 +14,7 @@ import secrets
 from django.db import transaction
 from django.db.models import F
 
-from sync.issuer import dataintegrity, links
+from sync.issuer import dataintegrity, did, links
 from sync.issuer.documents import iso
 from sync.issuer.jsonld import VC_V2
 from sync.issuer.multibase import decode_u, encode_u
@@ -45,10 +45,27 @@ def _with_bit(bits: bytes, index: int) -> bytes:
 
 
 def pick_slot() -> tuple[int, int]:
-    """A list number and a random index likely free in it (the unique constraint has the last word)."""
-    number = 1 + IssuedCredential.objects.count() // FILL
+    """A list number and a random index likely free in it (the unique constraint has the last word).
+
+    A list belongs to the issuer id that first signed it (verifiers require the list's issuer to be the
+    credential's): when the issuer id changes (to a DID, say), new credentials go to a new list."""
+    last = StatusList.objects.order_by("-number").first()
+    number = last.number if last is not None else 1
+    if last is not None and (_issuer_of(last) != _current_issuer()
+                             or IssuedCredential.objects.filter(status_list=number).count() >= FILL):
+        number += 1
     ensure_list(number)
     return number, secrets.randbelow(LIST_BITS)
+
+
+def _current_issuer() -> str:
+    from sync.issuer.keys import issuer_key
+
+    return did.issuer_id(issuer_key().public_raw)
+
+
+def _issuer_of(row: StatusList) -> str:
+    return (row.signed or {}).get("issuer") or _current_issuer()
 
 
 def ensure_list(number: int) -> StatusList:
@@ -61,14 +78,14 @@ def ensure_list(number: int) -> StatusList:
     return row
 
 
-def status_credential(number: int, bits: bytes) -> dict:
+def status_credential(number: int, bits: bytes, issuer: str | None = None) -> dict:
     """The unsigned BitstringStatusListCredential for list ``number`` with these bits."""
     url = links.status_list(number)
     return {
         "@context": [VC_V2],
         "id": url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
-        "issuer": links.issuer_id(),
+        "issuer": issuer or _current_issuer(),
         "validFrom": iso(dt.datetime.now(dt.UTC)),
         "credentialSubject": {"id": f"{url}#list", "type": "BitstringStatusList", "statusPurpose": "revocation",
                               "encodedList": encode(bytes(bits))},
@@ -78,7 +95,9 @@ def status_credential(number: int, bits: bytes) -> dict:
 def _sign(row: StatusList) -> None:
     from sync.issuer.keys import issuer_key
 
-    row.signed = dataintegrity.sign(status_credential(row.number, row.bits), issuer_key())
+    key, issuer = issuer_key(), _issuer_of(row)
+    row.signed = dataintegrity.sign(status_credential(row.number, row.bits, issuer), key,
+                                    method=did.method_for(issuer, key.public_raw))
     row.signed_version = row.version
     row.save(update_fields=["signed", "signed_version", "updated_at"])
 

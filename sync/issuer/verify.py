@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import jwt
 from django.utils.translation import gettext as _
 
-from sync.issuer import baking, dataintegrity, links, statuslist, vcjwt
+from sync.issuer import baking, dataintegrity, did, links, statuslist, vcjwt
 from sync.issuer.keys import issuer_key
 from sync.issuer.recipient import matches
 from sync.models import IssuedCredential
@@ -123,7 +123,8 @@ def _verify_document(document: dict, now) -> Result:
 
 
 def _resolve_key(verification_method: str) -> bytes | None:
-    return issuer_key().public_raw if verification_method == links.key_id() else None
+    raw = issuer_key().public_raw
+    return raw if verification_method in did.known_methods(raw) else None
 
 
 def _describe(result: Result, document: dict) -> Result:
@@ -140,7 +141,7 @@ def _verify_ob3(document: dict, now) -> Result:
     result = _describe(Result(VALID, format="ob3"), document)
     issuer = document.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
-    if issuer_id != links.issuer_id():
+    if issuer_id not in did.known_issuers(issuer_key().public_raw):
         reason = _("issued by %(issuer)s, not by this issuer") % {"issuer": repr(str(issuer_id)[:200])}
         return Result(UNKNOWN, [reason], format="ob3")
     check = dataintegrity.verify(document, _resolve_key)
@@ -213,10 +214,10 @@ def _verify_jwt(token: str, now) -> Result:
         header = vcjwt.header(token)
     except jwt.InvalidTokenError as exc:
         return Result(MALFORMED, [_("not a readable JWT: %(error)s") % {"error": exc}], format="vc-jwt")
-    if header.get("kid") != links.jwk_id():
+    if header.get("kid") != links.jwk_id() and header.get("kid") not in did.known_methods(issuer_key().public_raw):
         return Result(UNKNOWN, [_("the JWT was not signed with this issuer's key")], format="vc-jwt")
     try:
-        claims = vcjwt.decode(token, issuer_key().public_raw)
+        credential = vcjwt.decode(token, issuer_key().public_raw)
     except jwt.InvalidSignatureError:
         return Result(TAMPERED, [_("the JWT signature does not match: it was altered after signing")], format="vc-jwt")
     except jwt.ImmatureSignatureError:
@@ -225,8 +226,8 @@ def _verify_jwt(token: str, now) -> Result:
         return Result(EXPIRED, [_("the JWT has expired (exp)")], format="vc-jwt")
     except jwt.InvalidTokenError as exc:
         return Result(TAMPERED if isinstance(exc, vcjwt.ClaimMismatch) else MALFORMED, [str(exc)], format="vc-jwt")
-    result = _describe(Result(VALID, [_("the issuer's EdDSA JWT signature matches")], format="vc-jwt"), claims["vc"])
-    return _check_dates_and_status(result, claims["vc"], now)
+    result = _describe(Result(VALID, [_("the issuer's EdDSA JWT signature matches")], format="vc-jwt"), credential)
+    return _check_dates_and_status(result, credential, now)
 
 
 def _verify_ob2(document: dict) -> Result:

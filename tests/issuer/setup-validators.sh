@@ -17,7 +17,7 @@ if ! "$OBV/bin/python" -c "import openbadges.verifier" 2>/dev/null; then
     >"$OBV/pip.log" 2>&1 || { tail -n 30 "$OBV/pip.log" >&2; exit 1; }
   "$OBV/bin/python" -c "import openbadges.verifier"
 fi
-if [ ! -d tests/issuer/verifier/node_modules/@digitalbazaar/vc ]; then
+if [ ! -d tests/issuer/verifier/node_modules/@digitalbazaar/did-method-key ]; then
   echo "==> installing the Data Integrity verifier (npm ci)"
   npm ci --prefix tests/issuer/verifier --no-audit --no-fund --loglevel=error
 fi

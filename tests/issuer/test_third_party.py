@@ -15,12 +15,14 @@ Without them these tests fail, naming what is missing (``require``); ``tests/run
 """
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import os
 import shutil
 import subprocess
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -212,22 +214,123 @@ def test_independent_verifier_accepts_varied_credentials(live, tmp_path):
 
 
 def test_vc_jwt_verifies_with_an_independent_jose_library(live):
-    """jwcrypto (not PyJWT, which signed it) checks the token with the JWK its ``kid`` points to."""
+    """jwcrypto (not PyJWT, which signed it) checks the token with the issuer's JWK (the header's, which is the
+    one the issuer publishes)."""
     import requests
     from jwcrypto import jwk, jws
 
-    _, _, _, row = live
+    origin, _, _, row = live
     header = json.loads(jws.base64url_decode(row.ob3_jwt.split(".")[0]))
     assert header["alg"] == "EdDSA" and set(header) <= {"alg", "kid", "typ", "jwk"}
-    key = jwk.JWK(**requests.get(header["kid"], timeout=10).json())
-    assert "d" not in key.export_public(as_dict=True)
+    published = requests.get(f"{origin}/badges/issuer/jwk", timeout=10).json()
+    assert header["jwk"]["x"] == published["x"] and "d" not in header["jwk"]
+    key = jwk.JWK(**published)
     token = jws.JWS()
     token.deserialize(row.ob3_jwt)
     token.verify(key, alg="EdDSA")
     claims = json.loads(token.payload)
-    assert claims["jti"] == row.ob3["id"] and claims["iss"] == row.ob3["issuer"]["id"] and claims["vc"] == row.ob3
+    assert claims["jti"] == row.ob3["id"] and claims["iss"] == row.ob3["issuer"]["id"]
+    assert {k: v for k, v in claims.items() if k not in ("iss", "jti", "nbf")} == \
+        {k: v for k, v in row.ob3.items() if k != "proof"}  # OB 3.0 §8.2: the payload is the credential
     forged = row.ob3_jwt.rsplit(".", 1)[0] + "." + jws.base64url_encode(b"\0" * 64)
     bad = jws.JWS()
     bad.deserialize(forged)
     with pytest.raises(jws.InvalidJWSSignature):
         bad.verify(key, alg="EdDSA")
+
+
+# --- did:web and did:key, with openbadgeslib's OB 3.0 verifier and Digital Bazaar's -----------------------------
+
+@pytest.fixture(params=["web", "key"])
+def did_live(request, live_server, settings, make_award, issuer, monkeypatch):
+    """An award issued under a did:web (resolved from the live server) or a did:key issuer."""
+    monkeypatch.setenv("CAREGIVING_ISSUER_DID", request.param)
+    settings.BASE_URL = live_server.url
+    award = make_award(email=EMAIL)
+    issuer.issue(str(award.public_id))
+    from sync.models import IssuedCredential
+
+    return live_server.url, award, IssuedCredential.objects.get(award_id=award.public_id)
+
+
+def _openbadgeslib(token: str, origin: str) -> str:
+    """openbadgeslib's verdict on a VC-JWT: 'valid', 'revoked' or its error. Its did:web resolution (https) and the
+    status list fetch are pointed at the live test server on 127.0.0.1."""
+    import jwt as pyjwt
+    import requests
+    from openbadgeslib.ob3 import OB3VerificationError, OB3Verifier
+
+    host = urlsplit(origin).netloc
+
+    def download(url: str) -> bytes:
+        parts = urlsplit(url)
+        assert parts.netloc == host, f"openbadgeslib asked for {url}, not the issuer's"
+        response = requests.get(origin + parts.path, timeout=10)
+        response.raise_for_status()
+        return response.content
+
+    issuer_did = pyjwt.decode(token, options={"verify_signature": False})["iss"]
+    try:
+        verifier = OB3Verifier.for_issuer_did(issuer_did, download=download)
+        verifier.verify(token, check_status=True, verify_status_list=False, download=download)
+    except OB3VerificationError as exc:
+        return "revoked" if "status 'revocation' is set" in str(exc) else f"invalid: {exc}"
+    return "valid"
+
+
+def test_openbadgeslib_verifies_the_vc_jwt_and_sees_its_revocation(did_live, issuer):
+    origin, award, row = did_live
+    assert row.ob3["issuer"]["id"].startswith("did:")
+    assert _openbadgeslib(row.ob3_jwt, origin) == "valid"
+    issuer.revoke(str(award.public_id), "issued in error")
+    assert _openbadgeslib(row.ob3_jwt, origin) == "revoked"
+
+
+def test_openbadgeslib_rejects_a_forged_vc_jwt(did_live):
+    origin, _, row = did_live
+    head, payload, _ = row.ob3_jwt.split(".")
+    other = json.loads(base64.urlsafe_b64decode(payload + "=="))
+    other["credentialSubject"]["creditsEarned"] = 200.0
+    forged = ".".join([head, base64.urlsafe_b64encode(json.dumps(other).encode()).decode().rstrip("="),
+                       row.ob3_jwt.rsplit(".", 1)[1]])
+    assert _openbadgeslib(forged, origin).startswith("invalid")
+
+
+def test_digital_bazaar_verifies_the_did_credential_and_sees_its_revocation(did_live, tmp_path, issuer):
+    origin, award, row = did_live
+    method = row.ob3["proof"][0]["verificationMethod"]
+    assert method.startswith(row.ob3["issuer"]["id"] + "#")
+    ok, report = _node_verify(row.ob3, origin, tmp_path)
+    assert ok, report
+    issuer.revoke(str(award.public_id), "issued in error")
+    ok, report = _node_verify(row.ob3, origin, tmp_path)
+    assert not ok and report["revoked"] is True, report
+
+
+def test_credentials_issued_before_dids_keep_verifying(live_server, settings, make_award, issuer, monkeypatch,
+                                                        tmp_path):
+    """A credential with the http issuer and key ids, then the installation moves to did:web: the old key id still
+    resolves (Digital Bazaar), our verifier still says valid, and new credentials go to a new status list."""
+    from sync.issuer import verify
+    from sync.models import IssuedCredential
+
+    settings.BASE_URL = live_server.url
+    monkeypatch.setenv("CAREGIVING_ISSUER_DID", "url")
+    old = make_award(email=EMAIL)
+    issuer.issue(str(old.public_id))
+    monkeypatch.setenv("CAREGIVING_ISSUER_DID", "web")
+    new = make_award(email="sam.learner@example.org")
+    issuer.issue(str(new.public_id))
+    old_row, new_row = (IssuedCredential.objects.get(award_id=a.public_id) for a in (old, new))
+    assert old_row.ob3["issuer"]["id"] == f"{live_server.url}/badges/issuer"
+    assert new_row.ob3["issuer"]["id"].startswith("did:web:")
+    assert old_row.status_list != new_row.status_list
+    for row in (old_row, new_row):
+        assert verify.verify(row.ob3).status == verify.VALID
+        assert verify.verify(row.ob3_jwt).status == verify.VALID
+        ok, report = _node_verify(row.ob3, live_server.url, tmp_path)
+        assert ok, report
+    issuer.revoke(str(old.public_id), "issued in error")
+    ok, report = _node_verify(old_row.ob3, live_server.url, tmp_path)
+    assert not ok and report["revoked"] is True, report
+    assert verify.verify(old_row.ob3_jwt).status == verify.REVOKED

@@ -12,12 +12,6 @@ from tests.fakes.lti_platform import INSTRUCTOR, LEARNER, LTI, REMOVE
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.database]
 
 
-def _sessions() -> int:
-    from django.contrib.sessions.models import Session
-
-    return Session.objects.count()
-
-
 def _learners() -> int:
     from caregiving_course.learner_record.models import Learner
 
@@ -101,10 +95,60 @@ def test_same_subject_on_two_platforms_is_two_learners_even_with_one_email(regis
         other.stop()
 
 
-def test_link_without_module_tells_the_learner(registered, fake, browser):
-    response = browser.launch(fake, "learner-4")
-    assert response.status_code == 404
-    assert "does not name a module" in response.text
+def _rows() -> dict[str, int]:
+    """Rows of every table a launch could write (the login's own state row aside)."""
+    from django.apps import apps
+
+    return {m._meta.label: m.objects.count() for m in apps.get_models() if m._meta.label != "lti_bridge.LoginState"}
+
+
+def _leaves_nothing(response, rows_before: dict) -> None:
+    assert "Set-Cookie" not in response.headers, response.headers.get("Set-Cookie")
+    assert _rows() == rows_before
+
+
+@pytest.mark.parametrize("locale,says", [("fr-CA", "n’a pas encore choisi cette activité"),
+                                         ("en-US", "Your instructor has not chosen this activity yet.")])
+def test_a_learner_on_a_link_not_placed_yet_is_told_in_their_language_and_nothing_is_left(
+        registered, fake, browser, locale, says):
+    rows = _rows()
+    response = browser.launch(fake, "learner-4", overrides={LTI + "launch_presentation": {"locale": locale}})
+    assert response.status_code == 200, response.text
+    assert says in html.unescape(response.text) and 'class="lti-not-placed"' in response.text
+    assert f"frame-ancestors 'self' {fake.base}" in response.headers["Content-Security-Policy"]
+    _leaves_nothing(response, rows)
+
+
+def test_an_instructor_chooses_the_module_of_a_link_not_placed_yet(registered, fake, browser, tool_url):
+    from lti_bridge.models import ResourceLink
+    from tests.lti.conftest import form_fields, new_browser
+
+    assert new_browser(tool_url).launch(fake, "learner-5").status_code == 200
+    picker = browser.launch(fake, "teacher-5", roles=[INSTRUCTOR])
+    assert picker.status_code == 200 and "Choose this activity" in html.unescape(picker.text)
+    assert ResourceLink.objects.get(resource_link_id="link-1").module_id == ""
+    action, fields = form_fields(picker.text)
+    assert action == "/lti/place"
+    session = browser.session
+    for bad, status in [({**fields, "module": "nope"}, 400), ({**fields, "ticket": fields["ticket"] + "x",
+                                                               "module": "caregiver-role"}, 403)]:
+        assert session.post(tool_url + action, data=bad, timeout=10).status_code == status
+    assert ResourceLink.objects.get(resource_link_id="link-1").module_id == ""
+    placed = session.post(tool_url + action, data={**fields, "module": "caregiver-role"}, timeout=10)
+    assert placed.status_code == 200 and 'data-module="caregiver-role"' in placed.text
+    assert ResourceLink.objects.get(resource_link_id="link-1").module_id == "caregiver-role"
+    again = session.post(tool_url + action, data={**fields, "module": "person-centred-communication"}, timeout=10)
+    assert again.status_code == 409  # a placed link keeps its module
+    learner = new_browser(tool_url).launch(fake, "learner-5")
+    assert learner.status_code == 200 and 'class="cg-module"' in learner.text
+    assert ResourceLink.objects.get(resource_link_id="link-1").module_id == "caregiver-role"
+
+
+def test_a_refused_deep_linking_launch_leaves_no_account(registered, fake, browser):
+    rows = _rows()
+    response = browser.launch(fake, "learner-dl", message_type="LtiDeepLinkingRequest", roles=[LEARNER])
+    assert response.status_code == 403
+    _leaves_nothing(response, rows)
 
 
 # --- the certification's invalid launches --------------------------------------------------------------------
@@ -147,12 +191,11 @@ INVALID = [
 @pytest.mark.parametrize("case,plan,status,reason", INVALID, ids=[c[0] for c in INVALID])
 def test_invalid_launch_is_refused_with_a_reason_and_no_session(registered, fake, browser, case, plan, status,
                                                                 reason):
-    sessions, learners = _sessions(), _learners()
+    rows = _rows()
     response = browser.launch(fake, "learner-x", **plan)
     assert response.status_code == status, response.text
     assert reason in html.unescape(response.text)
-    assert "sessionid" not in response.cookies
-    assert _sessions() == sessions and _learners() == learners
+    _leaves_nothing(response, rows)
 
 
 def test_replayed_launch_is_refused(registered, fake, browser, tool_url):

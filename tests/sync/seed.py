@@ -58,6 +58,9 @@ def make_awards(n: int, credential: str = CREDENTIAL, *, prefix: str = "learner"
             [OutboxEntry(kind="badge.issue", key=f"badge.issue:{a.public_id}", next_attempt_at=now,
                          payload={"award": str(a.public_id), "credential": credential, "learner": a.learner_id})
              for a in awards], batch_size=2000)
+        from caregiving_course.learner_record import outbox
+
+        outbox.announce()
     return [str(a.public_id) for a in awards]
 
 
@@ -93,7 +96,12 @@ def main(argv: list[str] | None = None) -> int:
         from caregiving_course.learner_record.models import Award
 
         every = [str(a) for a in Award.objects.values_list("public_id", flat=True)]
-        print(json.dumps({"counts": outbox.counts(), "awards": ids,
+        from django.db.models import Sum
+
+        from caregiving_course.learner_record.models import OutboxEntry
+
+        attempts = OutboxEntry.objects.aggregate(n=Sum("attempts"))["n"] or 0
+        print(json.dumps({"counts": outbox.counts(), "awards": ids, "attempts": attempts,
                           "holdings": sorted(expected_holdings(every, args.backend))}))
     return 0
 

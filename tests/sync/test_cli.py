@@ -148,3 +148,54 @@ def test_a_secret_given_as_dash_is_read_from_stdin_and_never_printed(db, platfor
     assert config.settings_of("credly")[1]["token"] == "token-from-stdin"
     assert main(["issuer", "show"]) == 0
     assert "token-from-stdin" not in capsys.readouterr().out
+
+
+def test_once_exits_0_on_a_first_run_where_a_revoke_follows_its_issue_in_the_same_batch(badgr, capsys):
+    """The revoke waits for the issue the same batch settled: not a failure (once exited 1 here)."""
+    from caregiving_course.learner_record import api
+
+    ids = seed.make_awards(2)
+    api.revoke(ids[0], reason="issued in error")
+    assert main(["sync", "--once", "--no-evaluate"]) == 0, capsys.readouterr().out
+    assert outbox.counts() == {"pending": 0, "done": 3, "dead": 0}
+
+
+def test_once_exits_0_while_a_revoke_legitimately_waits_for_an_issue_in_progress(badgr, capsys):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from caregiving_course.learner_record import api
+    from caregiving_course.learner_record.models import OutboxEntry
+
+    ids = seed.make_awards(1)
+    api.revoke(ids[0], reason="issued in error")
+    # another worker holds the issue right now (its lease is live): the revoke waits for it
+    OutboxEntry.objects.filter(kind="badge.issue").update(lease_owner="other-worker",
+                                                          lease_expires_at=timezone.now() + dt.timedelta(minutes=5))
+    assert main(["sync", "--once", "--no-evaluate"]) == 0
+    out = capsys.readouterr().out
+    assert "waiting for the badge to be issued" in out
+    revoke = OutboxEntry.objects.get(kind="badge.revoke")
+    assert revoke.status == OutboxEntry.PENDING and revoke.attempts == 0  # nothing was sent: no attempt
+
+
+def test_once_keeps_exiting_1_during_an_outage_even_when_nothing_is_due(badgr, capsys):
+    from caregiving_course.learner_record.models import OutboxEntry
+
+    seed.make_awards(1)
+    badgr.fail("POST", "/v2/badgeclasses/", "500", times=1)
+    assert main(["sync", "--once", "--no-evaluate"]) == 1
+    assert OutboxEntry.objects.get().next_attempt_at > timezone_now()  # backing off: nothing due now
+    capsys.readouterr()
+    assert main(["sync", "--once", "--no-evaluate"]) == 1  # exited 0 before: cron missed the outage
+    assert "overdue: 1" in capsys.readouterr().out
+    OutboxEntry.objects.update(next_attempt_at=timezone_now())
+    assert main(["sync", "--once", "--no-evaluate"]) == 0  # the platform is back: delivered
+    assert main(["sync", "--once", "--no-evaluate"]) == 0
+
+
+def timezone_now():
+    from django.utils import timezone
+
+    return timezone.now()

@@ -191,13 +191,31 @@ def test_revocation_reaches_the_platform_with_its_reason(badgr, worker):
     assert_exactly_once(badgr, ids)
 
 
-def test_revocation_waits_for_the_issuance(badgr, worker):
-    ids = seed.make_awards(1)
+@pytest.mark.parametrize("backend", ["badgr", "credly"])
+def test_an_award_revoked_before_its_issue_was_delivered_is_never_sent(backend, platform, worker):
+    seed.configure(backend, platform.url, timeout=0.5)
+    ids = seed.make_awards(2)
     api.revoke(ids[0], reason="withdrawn")
-    badgr.fail("POST", "/v2/badgeclasses/", "500")
+    worker.drain()
+    assert outbox.counts() == {"pending": 0, "done": 3, "dead": 0}
+    held = platform.badgr_holdings() if backend == "badgr" else platform.credly_holdings()
+    assert set(held) == seed.expected_holdings([ids[1]], backend)  # only the award still held was sent
+    assert entry_of(ids[0]).result["skipped"] is True
+    revoke = entry_of(ids[0], "badge.revoke")
+    assert revoke.result["skipped"] is True and "nothing to do" in revoke.result["note"]
+    assert not any(k.startswith(("PUT", "DELETE")) for k in platform.stats)  # no revocation request either
+
+
+def test_an_issue_in_doubt_then_revoked_is_looked_up_and_revoked(badgr, worker):
+    ids = seed.make_awards(1)
+    badgr.fail("POST", "/v2/badgeclasses/", "drop_after_store")  # the platform stored it; the answer was lost
+    worker.drain()
+    api.revoke(ids[0], reason="withdrawn")
     drain_all(worker)
     assert outbox.counts() == {"pending": 0, "done": 2, "dead": 0}
+    assert entry_of(ids[0]).result["found_by_lookup"] is True
     assert badgr.badgr_revoked() == seed.expected_holdings(ids)
+    assert_exactly_once(badgr, ids)
 
 
 def test_credly_issue_already_issued_is_success_and_revoke(credly, worker):

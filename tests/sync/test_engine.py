@@ -124,18 +124,37 @@ def test_a_handler_crash_is_retried_in_doubt_not_lost():
 @pytest.mark.django_db
 def test_a_lapsed_lease_of_a_dead_worker_is_claimed_again_and_resolved_by_lookup(badgr, worker):
     seed.make_awards(1)
-    # a worker claims, sends, and dies before recording the answer
+    # a worker claims, starts the attempt, sends, and dies before recording the answer
     (entry,) = outbox.claim("dead-worker", limit=1, lease_seconds=60)
     from sync import config
     from sync.backends.handlers import award_info
 
+    assert outbox.start_attempt(entry)
     config.backend("badgr").issue(award_info(entry.payload))
     assert outbox.claim("other", limit=1) == []  # leased: nobody else takes it
     OutboxEntry.objects.filter(pk=entry.pk).update(lease_expires_at=timezone.now() - dt.timedelta(seconds=1))
     worker.drain()
     entry.refresh_from_db()
     assert entry.status == OutboxEntry.DONE and entry.result["found_by_lookup"] is True
+    assert entry.attempts == 2
     assert sum(badgr.badgr_holdings().values()) == 1
+
+
+@pytest.mark.database
+@pytest.mark.django_db
+def test_a_claim_is_no_attempt_until_the_row_is_started(badgr, worker):
+    """Rows a dead worker claimed but never started keep their count, and are not in doubt (no lookup)."""
+    seed.make_awards(3)
+    claimed = outbox.claim("dead-worker", limit=3, lease_seconds=60)
+    assert outbox.start_attempt(claimed[0])  # the row in flight when the worker died
+    assert not outbox.start_attempt(claimed[1].__class__(id=claimed[1].id, lease_owner="someone-else"))
+    OutboxEntry.objects.update(lease_expires_at=timezone.now() - dt.timedelta(seconds=1))
+    worker.drain()
+    rows = list(OutboxEntry.objects.order_by("id"))
+    assert [r.status for r in rows] == [OutboxEntry.DONE] * 3
+    assert [r.attempts for r in rows] == [2, 1, 1]
+    assert [bool(r.result.get("found_by_lookup")) for r in rows] == [False, False, False]
+    assert sum(badgr.badgr_holdings().values()) == 3
 
 
 @pytest.mark.django_db

