@@ -18,7 +18,7 @@ from decimal import Decimal
 from caregiving_course.framework import Course, default_course
 from caregiving_course.learner_record import api
 from sync.issuer import clr_parts as parts
-from sync.issuer import dataintegrity, links
+from sync.issuer import dataintegrity, did, links
 from sync.issuer.documents import achievement, hours, iso, profile_ref
 from sync.issuer.jsonld import CLR_V2, OB_V3, VC_V2
 from sync.issuer.keys import issuer_key
@@ -192,4 +192,5 @@ def unsigned_clr(learner, *, course: Course | None = None, now: dt.datetime | No
 
 def learner_clr(learner, *, course: Course | None = None) -> dict:
     """The signed ClrCredential of ``learner`` (a new one, with a new id, on each call)."""
-    return dataintegrity.sign(unsigned_clr(learner, course=course), issuer_key())
+    unsigned, key = unsigned_clr(learner, course=course), issuer_key()
+    return dataintegrity.sign(unsigned, key, method=did.method_for(unsigned["issuer"]["id"], key.public_raw))

