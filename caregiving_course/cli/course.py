@@ -8,6 +8,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from caregiving_course.cli.base_url import public_base_url
 from caregiving_course.cli.errors import CommandError
 
 
@@ -71,8 +72,6 @@ def check_course(args: argparse.Namespace) -> int:
 
 
 def export_course(args: argparse.Namespace) -> int:
-    from django.conf import settings
-
     from caregiving_course.framework import default_course
 
     target = Path(args.olx or args.cartridge)
@@ -83,7 +82,7 @@ def export_course(args: argparse.Namespace) -> int:
         importlib.import_module("xblocks.olx").export_course(course, target)
         print(f"wrote Open edX course archive {target} (import it in Studio: Tools > Import)")
     else:
-        base = (args.base_url or settings.BASE_URL).rstrip("/")
+        base = public_base_url(args.base_url)
         importlib.import_module("lti_bridge.cartridge").export_cartridge(course, target, base)
         print(f"wrote IMS Common Cartridge {target} with LTI links to {base}")
     return 0

@@ -29,6 +29,7 @@ from caregiving_course.learner_record.people import (
     LEARNER,
     add_instructor,
     add_user,
+    change_user,
     check_can_view,
     cohorts_for,
     enrol,
@@ -39,6 +40,7 @@ from caregiving_course.learner_record.people import (
     learner_for_identity,
     learner_for_user,
     role_of,
+    set_password,
 )
 from caregiving_course.learner_record.progress import CredentialProgress, Progress, compute, load_records
 from caregiving_course.learner_record.totals import Totals, credited_totals
@@ -58,6 +60,7 @@ __all__ = [
     "add_instructor",
     "add_user",
     "awards_of",
+    "change_user",
     "check_can_view",
     "cohort_rows",
     "cohorts_for",
@@ -88,6 +91,7 @@ __all__ = [
     "records_for",
     "revoke",
     "role_of",
+    "set_password",
     "try_complete",
     "withdraw",
 ]
