@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import argparse
 import functools
-import getpass
 import json
 import signal
 import sys
 import threading
 
 from caregiving_course.cli.errors import CommandError
+from caregiving_course.cli.secrets import read_secret
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
@@ -367,7 +367,8 @@ def run_issuer_set(args) -> int:
                 pairs[cred.strip()] = target.strip()
             values[s.name] = pairs
         elif s.secret and value == "-":
-            values[s.name] = (getpass.getpass(f"{s.name}: ") if sys.stdin.isatty() else sys.stdin.readline()).strip()
+            values[s.name] = read_secret(value, what=s.name.replace("_", " ").capitalize(),
+                                         option=f"--{s.name.replace('_', '-')}", confirm=False).strip()
         else:
             values[s.name] = value.strip()
     if "timeout" in values:
