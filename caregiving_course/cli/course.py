@@ -7,6 +7,7 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from caregiving_course.cli.base_url import public_base_url
 from caregiving_course.cli.errors import CommandError
@@ -38,7 +39,11 @@ def check_course(args: argparse.Namespace) -> int:
     try:
         course = load_course(path)
     except ContentError as exc:
-        Console(stderr=True).print(f"[bold red]invalid[/] {exc}", highlight=False)
+        errors = getattr(exc, "errors", [exc])
+        console = Console(stderr=True, highlight=False)
+        for error in errors:
+            console.print(Text.assemble(("invalid", "bold red"), " ", str(error)))
+        console.print(f"{len(errors)} error{'s' if len(errors) > 1 else ''} in {path}")
         return 1
     console = Console()
     console.print(f"[bold]{course.title}[/] ({path})", highlight=False)

@@ -183,3 +183,14 @@ def test_user_password_on_a_terminal_asks_twice(cli):
                                     ["third-password-3", "third-password-3"])
     assert status == 0 and "password changed" in screen, screen
     assert _signs_in(cli, "lee@example.org", "third-password-3")
+
+
+def test_course_check_reports_every_broken_file_in_one_run(cli, tmp_path):
+    from tests.foundation.test_content import _broken_copy
+
+    result = cli("course", "check", str(_broken_copy(tmp_path)))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    invalid = [line for line in result.stderr.splitlines() if line.startswith("invalid ")]
+    assert len(invalid) == 3, result.stderr
+    assert "unknown field 'hours'" in result.stderr and "3 errors in" in result.stderr
+    assert "ok" not in result.stdout
