@@ -19,6 +19,8 @@ class ConnectionResult:
 
 def check(name: str) -> ConnectionResult:
     """Try backend ``name`` as the worker would, with a look-up that changes nothing on the platform."""
+    from django.utils.translation import gettext as _
+
     from sync import config
     from sync.backends.base import AwardInfo
     from sync.delivery import DeliveryError
@@ -26,10 +28,10 @@ def check(name: str) -> ConnectionResult:
     backend = config.backend(name)
     missing = backend.missing_settings()
     if missing:
-        return ConnectionResult(False, (f"missing settings: {', '.join(missing)}",))
+        return ConnectionResult(False, (_("missing settings: %(names)s") % {"names": ", ".join(missing)},))
     mapping = next((s.name for s in backend.SETTINGS if s.mapping), None)
     if mapping is None:
-        return ConnectionResult(True, ("signs badges on this server: there is nothing to connect to",))
+        return ConnectionResult(True, (_("signs badges on this server: there is nothing to connect to"),))
     credentials = sorted((backend.settings.get(mapping) or {}).keys())
     lines, ok = [], True
     for credential in credentials:
@@ -38,11 +40,13 @@ def check(name: str) -> ConnectionResult:
                           earned_at=dt.datetime.now(dt.UTC), credited_hours=Decimal(0))
         try:
             backend.find(probe)
-            lines.append(f"{credential}: reached, signed in, {mapping} found")
+            lines.append(_("%(credential)s: reached, signed in, %(setting)s found")
+                         % {"credential": credential, "setting": mapping})
         except DeliveryError as exc:
             ok = False
             lines.append(f"{credential}: {exc.describe()}")
         except Exception as exc:  # any failure is the answer the administrator asked for
             ok = False
             lines.append(f"{credential}: {type(exc).__name__}: {exc}")
-    return ConnectionResult(ok and bool(credentials), tuple(lines) or (f"no {mapping} configured for any credential",))
+    return ConnectionResult(ok and bool(credentials), tuple(lines) or (
+        _("no %(setting)s configured for any credential") % {"setting": mapping},))

@@ -5,17 +5,33 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from caregiving_course.manage.access import administrators_only, refuse
+
+TITLES = {  # the backends' own titles are English; the pages show these
+    "builtin": gettext_lazy("Built-in issuer (Open Badges 3.0 and 2.0, signed here)"),
+    "badgr": gettext_lazy("Badgr / Canvas Credentials (v2 API)"),
+    "credly": gettext_lazy("Credly (issued badges API)"),
+}
+NOT_SET = "(not set)"
 
 
 def _page(request: HttpRequest, status: int = 200, **extra) -> HttpResponse:
     from caregiving_course.framework import default_course
     from sync import config
 
+    described = config.describe()
+    for name, info in described["backends"].items():
+        info["title"] = TITLES.get(name, info["title"])
+        info["settings"] = {k: _("(not set)") if v == NOT_SET else v for k, v in info["settings"].items()}
+    title = {name: info["title"] for name, info in described["backends"].items()}
     return render(request, "caregiving/manage/issuer.html", {
-        "described": config.describe(), "credentials": default_course().credentials, **extra}, status=status)
+        "described": described, "credentials": default_course().credentials,
+        "default_title": title.get(described["default"], described["default"]),
+        "per_credential": {cred: title.get(name, name) for cred, name in described["per_credential"].items()},
+        **extra}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -38,7 +54,7 @@ def issuer_page(request: HttpRequest) -> HttpResponse:
         config.use(backend, credential)
     except config.ConfigError as exc:
         return _page(request, status=400, error=str(exc))
-    messages.success(request, _("Badges are now issued by %(backend)s.") % {"backend": backend})
+    messages.success(request, _("Badges are now issued by %(backend)s.") % {"backend": TITLES.get(backend, backend)})
     return redirect("manage:issuer")
 
 

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from caregiving_course.manage.access import administrators_only
+from caregiving_course.manage.issuer import TITLES
 
 
 @require_GET
@@ -17,4 +18,4 @@ def overview(request: HttpRequest) -> HttpResponse:
 
     return render(request, "caregiving/manage/overview.html", {
         "platforms": Platform.objects.count(), "counts": outbox.counts(),
-        "issuer": config.describe()["default"]})
+        "issuer": TITLES.get(config.describe()["default"], config.describe()["default"])})
