@@ -15,6 +15,7 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 def cli(tmp_path):
     env = {**os.environ, "CAREGIVING_HOME": str(tmp_path / "home"), "COLUMNS": "200"}
     env.pop("DATABASE_URL", None)
+    env.pop("CAREGIVING_BASE_URL", None)
 
     def run(*args: str, input: str | None = None) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "caregiving_course.cli.main", *args], env=env, input=input,
@@ -194,3 +195,15 @@ def test_course_check_reports_every_broken_file_in_one_run(cli, tmp_path):
     assert len(invalid) == 3, result.stderr
     assert "unknown field 'hours'" in result.stderr and "3 errors in" in result.stderr
     assert "ok" not in result.stdout
+
+
+def test_links_for_partners_warn_when_the_public_address_is_not_set(cli, tmp_path):
+    for args in (["platform", "invite"], ["course", "export", "--cartridge", str(tmp_path / "c.imscc")]):
+        unset = cli(*args)
+        assert unset.returncode == 0, unset.stderr
+        assert "warning: CAREGIVING_BASE_URL is not set" in unset.stderr and "127.0.0.1" in unset.stdout
+    cli.env["CAREGIVING_BASE_URL"] = "https://courses.example.edu"
+    for args in (["platform", "invite"], ["course", "export", "--cartridge", str(tmp_path / "d.imscc")]):
+        public = cli(*args)
+        assert public.returncode == 0 and "warning" not in public.stderr, public.stderr
+        assert "https://courses.example.edu" in public.stdout
