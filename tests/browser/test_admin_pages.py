@@ -16,7 +16,7 @@ ADMIN = "admin@example.org"
 PAGES = {  # path: (English heading, French heading)
     "/manage/": ("Administration", "Administration"),
     "/manage/platforms/": ("Partner platforms", "Plateformes partenaires"),
-    "/manage/issuer/": ("Badge issuer", "Émetteur des badges"),
+    "/manage/issuer/": ("Badge issuer", "Émetteur de badges"),
     "/manage/deliveries/": ("Deliveries", "Envois"),
     "/manage/people/": ("People and roles", "Personnes et rôles"),
 }

@@ -62,10 +62,12 @@ def test_serve_prints_no_pkg_resources_warning(env):
     assert "Serving on" in out and WARNING not in err, err
 
 
-def test_the_test_summary_has_no_pkg_resources_warning():
+def test_the_test_summary_has_no_pkg_resources_warning(tmp_path):
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), "CAREGIVING_HOME": str(tmp_path / "home")}
+    for name in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "PYTEST_ADDOPTS"):
+        environment.pop(name, None)
     result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                              "tests/xblocks/test_olx.py::test_workbench_renders_every_scenario"],
-                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
-                            timeout=300)
+                            cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout
     assert WARNING not in result.stdout and "warnings summary" not in result.stdout, result.stdout
