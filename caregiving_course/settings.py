@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "workbench",
     "caregiving_course.learner_record.apps.LearnerRecordConfig",
     "caregiving_course.server.apps.ServerConfig",
+    "caregiving_course.manage.apps.ManageConfig",
     "xblocks.apps.XBlocksConfig",
     "lti_bridge.apps.LtiBridgeConfig",
     "sync.apps.SyncConfig",

@@ -1,11 +1,15 @@
 """URL map of the embedded server. Each package mounts its own URLs under one prefix."""
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from sync.views import did_document
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("manage/", include("caregiving_course.manage.urls")),  # administrators: platforms, issuer, deliveries, people
+    path("favicon.ico", RedirectView.as_view(url=static("caregiving/favicon.svg"), permanent=True)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("course/", include("xblocks.urls")),  # module pages, progress, instructor dashboard, block handlers
     path("lti/", include("lti_bridge.urls")),  # LTI 1.3 / 1.1 endpoints and JWKS

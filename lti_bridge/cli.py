@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+from caregiving_course.cli.base_url import public_base_url
 from caregiving_course.cli.errors import CommandError
 
 
@@ -140,6 +142,8 @@ def remove_platform(args: argparse.Namespace) -> int:
     _ready()
     platform = _find(args.platform)
     if not args.yes:
+        if not sys.stdin or not sys.stdin.isatty():
+            raise CommandError(f"no terminal to confirm removing {platform.name}; add --yes to remove it")
         answer = input(f"remove {platform.name} ({platform.issuer}) and its deployments? [y/N] ")
         if answer.strip().lower() not in ("y", "yes"):
             print("nothing removed")
@@ -170,17 +174,13 @@ def list_keys(args: argparse.Namespace) -> int:
 
 
 def invite_url(args: argparse.Namespace) -> int:
-    from django.conf import settings
-
     from lti_bridge import registration
 
-    print(registration.invitation_url(args.base_url or settings.BASE_URL, label=args.label))
+    print(registration.invitation_url(public_base_url(args.base_url), label=args.label))
     return 0
 
 
 def add_lti11_consumer(args: argparse.Namespace) -> int:
-    from django.conf import settings
-
     from lti_bridge.lti11 import add_consumer
 
     _ready()
@@ -191,5 +191,5 @@ def add_lti11_consumer(args: argparse.Namespace) -> int:
     print(f"LTI 1.1 consumer {consumer.name!r} registered with key {consumer.consumer_key!r}.")
     if not args.secret:
         print(f"Shared secret (shown once; give it to the partner): {secret}")
-    print(f"Launch URL for a module: {settings.BASE_URL}/lti/1.1/launch/<module id>/")
+    print(f"Launch URL for a module: {public_base_url()}/lti/1.1/launch/<module id>/")
     return 0

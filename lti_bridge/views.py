@@ -199,8 +199,7 @@ def register(request) -> HttpResponse:
         invitation = registration.check_invitation(params.get("invite", ""))
         config_url = params.get("openid_configuration", "")
         if not config_url:
-            raise registration.RegistrationError("open this link from your LMS's tool registration page "
-                                                 "(it adds openid_configuration)")
+            return _registration_refused(request, "", direct=True)
         if request.method == "GET":
             config = registration.fetch_platform_configuration(config_url)
             response = render(request, "lti_bridge/register.html", {
@@ -211,7 +210,18 @@ def register(request) -> HttpResponse:
                                              embed.public_base(request), label=invitation.get("label", ""))
             response = render(request, "lti_bridge/register_done.html", {"platform": platform})
     except registration.RegistrationError as exc:
-        return refuse(request, str(exc), 400)
+        return _registration_refused(request, str(exc))
     response.xframe_options_exempt = True
+    return response
+
+
+def _registration_refused(request, reason: str, *, direct: bool = False) -> HttpResponse:
+    """A 400 page for the platform administrator: why nothing was registered, or (``direct``: the link opened in
+    a browser, without the platform's openid_configuration) what the link is for and where to paste it."""
+    log.info("LTI registration refused: %s", reason or "opened without openid_configuration")
+    response = render(request, "lti_bridge/register_help.html", {"reason": reason, "direct": direct, "status": 400},
+                      status=400)
+    response.xframe_options_exempt = True
+    response["Content-Security-Policy"] = "frame-ancestors *"
     return response
 

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import argparse
 import functools
-import getpass
 import json
 import signal
 import sys
 import threading
 
 from caregiving_course.cli.errors import CommandError
+from caregiving_course.cli.secrets import read_secret
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
@@ -58,8 +58,9 @@ def register(subparsers) -> None:
     p.set_defaults(func=_reporting_unreadable_secrets(run_sync))
     sub = p.add_subparsers(dest="sync_command", metavar="[status|retry]")
     st = sub.add_parser("status", help="pending, failed and done deliveries")
-    st.add_argument("--limit", type=int, default=20, help="rows per section (default 20)")
-    st.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    st.add_argument("--limit", type=int, default=None,
+                    help="rows per section (default: 20 in tables, all with --json)")
+    st.add_argument("--json", action="store_true", help="print every row as JSON (machine-readable, complete)")
     st.set_defaults(func=run_status)
     rt = sub.add_parser("retry", help="put a dead-lettered delivery back in the queue")
     rt.add_argument("id", type=int, help="the delivery id shown by `caregiving sync status`")
@@ -248,37 +249,82 @@ def _print_summary(console, result) -> None:
 
 
 def run_status(args) -> int:
-    from rich.table import Table
+    from rich.console import Console
 
     from caregiving_course.learner_record import outbox
     _setup()
-    sections = {status: outbox.entries(status, limit=args.limit) for status in ("pending", "dead", "done")}
+    if args.limit is not None and args.limit < 1:
+        raise CommandError("--limit must be at least 1")
+    limit = args.limit or (None if args.json else 20)
+    sections = {status: outbox.entries(status, limit=limit) for status in ("pending", "dead", "done")}
     if args.json:
         print(json.dumps({"counts": outbox.counts(), **{s: [_row(e) for e in rows] for s, rows in sections.items()}},
-                         indent=2, default=str))
+                         indent=2, ensure_ascii=False))
         return EXIT_OK
-    console = _console()
-    console.print("deliveries: " + ", ".join(f"{k} {v}" for k, v in outbox.counts().items()))
+    console = Console()  # the terminal's width (COLUMNS, else 80, when not a terminal); long cells wrap, never cut
+    console.print("deliveries: " + ", ".join(f"{k} {v}" for k, v in outbox.counts().items()), highlight=False)
     titles = {"pending": "Pending (next attempt, last answer)", "dead": "Failed: dead-lettered (retry with "
               "`caregiving sync retry ID`)", "done": "Done (most recent)"}
     for status, rows in sections.items():
-        table = Table(title=titles[status], show_lines=False)
-        for col in ("id", "kind", "award/key", "attempts", "when", "platform's answer" if status != "done"
-                    else "result"):
-            table.add_column(col, overflow="fold")
-        for e in rows:
-            row = _row(e)
-            table.add_row(str(e.id), e.kind, row["subject"], str(e.attempts),
-                          str(e.done_at if status == "done" else e.next_attempt_at)[:19],
-                          row["answer"] if status != "done" else json.dumps(e.result)[:120])
-        console.print(table)
+        (_print_table if console.width >= WIDE else _print_list)(console, titles[status], status, rows)
+    if args.limit is None and any(len(rows) == 20 for rows in sections.values()):
+        console.print("(20 most recent rows per section; --limit N for more, --json for all)", highlight=False)
     return EXIT_OK
 
 
+WIDE = 100  # narrower terminals get one block per delivery instead of a table
+
+
+def _when(e, status: str) -> str:
+    from django.utils.timezone import localtime
+
+    when = e.done_at if status == "done" else e.next_attempt_at
+    return localtime(when).strftime("%Y-%m-%d %H:%M %Z") if when else "-"
+
+
+def _answer(e, status: str) -> str:
+    return e.last_error if status != "done" else json.dumps(e.result, ensure_ascii=False)
+
+
+def _print_table(console, title: str, status: str, rows: list) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=title, title_justify="left")
+    table.add_column("id", justify="right", no_wrap=True)
+    table.add_column("kind", overflow="fold")
+    table.add_column("award/key", overflow="fold", max_width=38)
+    table.add_column("tries", justify="right", no_wrap=True)
+    table.add_column("when", overflow="fold", max_width=20)
+    table.add_column("platform's answer" if status != "done" else "result", overflow="fold", ratio=1)
+    for e in rows:
+        table.add_row(str(e.id), Text(e.kind), Text(_row(e)["subject"]), str(e.attempts), _when(e, status),
+                      Text(_answer(e, status)))
+    console.print(table)
+
+
+def _print_list(console, title: str, status: str, rows: list) -> None:
+    from rich.padding import Padding
+    from rich.text import Text
+
+    console.print(Text(title, style="bold"))
+    for e in rows:
+        console.print(Text(f"#{e.id} {e.kind} {_row(e)['subject']}, {e.attempts} tries, {_when(e, status)}"),
+                      overflow="fold")
+        console.print(Padding(Text(_answer(e, status) or "-", overflow="fold"), (0, 0, 0, 2)))
+    if not rows:
+        console.print("  (none)")
+    console.print()
+
+
 def _row(e) -> dict:
-    return {"id": e.id, "kind": e.kind, "subject": str(e.payload.get("award") or e.key), "attempts": e.attempts,
-            "status": e.status, "next_attempt_at": e.next_attempt_at, "done_at": e.done_at,
-            "answer": e.last_error, "result": e.result}
+    def iso(value):
+        return value.isoformat() if value else None
+
+    return {"id": e.id, "kind": e.kind, "subject": str(e.payload.get("award") or e.key), "key": e.key,
+            "attempts": e.attempts, "status": e.status, "created_at": iso(e.created_at),
+            "next_attempt_at": iso(e.next_attempt_at), "done_at": iso(e.done_at), "answer": e.last_error,
+            "result": e.result, "payload": e.payload}
 
 
 def run_retry(args) -> int:
@@ -332,7 +378,8 @@ def run_issuer_set(args) -> int:
                 pairs[cred.strip()] = target.strip()
             values[s.name] = pairs
         elif s.secret and value == "-":
-            values[s.name] = (getpass.getpass(f"{s.name}: ") if sys.stdin.isatty() else sys.stdin.readline()).strip()
+            values[s.name] = read_secret(value, what=s.name.replace("_", " ").capitalize(),
+                                         option=f"--{s.name.replace('_', '-')}", confirm=False).strip()
         else:
             values[s.name] = value.strip()
     if "timeout" in values:

@@ -7,7 +7,9 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from caregiving_course.cli.base_url import public_base_url
 from caregiving_course.cli.errors import CommandError
 
 
@@ -37,7 +39,11 @@ def check_course(args: argparse.Namespace) -> int:
     try:
         course = load_course(path)
     except ContentError as exc:
-        Console(stderr=True).print(f"[bold red]invalid[/] {exc}", highlight=False)
+        errors = getattr(exc, "errors", [exc])
+        console = Console(stderr=True, highlight=False)
+        for error in errors:
+            console.print(Text.assemble(("invalid", "bold red"), " ", str(error)))
+        console.print(f"{len(errors)} error{'s' if len(errors) > 1 else ''} in {path}")
         return 1
     console = Console()
     console.print(f"[bold]{course.title}[/] ({path})", highlight=False)
@@ -71,8 +77,6 @@ def check_course(args: argparse.Namespace) -> int:
 
 
 def export_course(args: argparse.Namespace) -> int:
-    from django.conf import settings
-
     from caregiving_course.framework import default_course
 
     target = Path(args.olx or args.cartridge)
@@ -83,7 +87,7 @@ def export_course(args: argparse.Namespace) -> int:
         importlib.import_module("xblocks.olx").export_course(course, target)
         print(f"wrote Open edX course archive {target} (import it in Studio: Tools > Import)")
     else:
-        base = (args.base_url or settings.BASE_URL).rstrip("/")
+        base = public_base_url(args.base_url)
         importlib.import_module("lti_bridge.cartridge").export_cartridge(course, target, base)
         print(f"wrote IMS Common Cartridge {target} with LTI links to {base}")
     return 0

@@ -48,21 +48,44 @@ def setup_django() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from caregiving_course.cli.errors import CommandError
+    """Run one sub-command; every failure ends as one line on stderr and a non-zero status, never a traceback
+    (set CAREGIVING_DEBUG=1 to see the traceback of an unexpected error)."""
+    from django.db import DatabaseError
 
-    setup_django()
-    from caregiving_course.framework import ContentError
+    from caregiving_course.cli.errors import CommandError
+    from caregiving_course.framework.errors import ContentError
     from caregiving_course.learner_record.errors import NotAllowed, RecordError
 
-    args = build_parser().parse_args(argv)
+    command = "caregiving"
     try:
+        setup_django()
+        args = build_parser().parse_args(argv)
+        command = f"caregiving {args.command}"
         return int(args.func(args) or 0)
     except (CommandError, ContentError, RecordError, NotAllowed) as exc:
-        print(f"caregiving {args.command}: error: {exc}", file=sys.stderr)
+        print(f"{command}: error: {exc}", file=sys.stderr)
+        return 2
+    except EOFError:
+        print(f"{command}: error: no input to read (no terminal); give the answer as an option (see --help)",
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except DatabaseError as exc:
+        print(f"{command}: database error: {_first_line(exc)} (check DATABASE_URL and that the database is up)",
+              file=sys.stderr)
+        return 1
+    except Exception as exc:  # the last resort: a bug, said in one line
+        if os.environ.get("CAREGIVING_DEBUG"):
+            raise
+        print(f"{command}: unexpected error: {type(exc).__name__}: {_first_line(exc)} "
+              f"(run again with CAREGIVING_DEBUG=1 for the details)", file=sys.stderr)
+        return 1
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [""])[0][:300]
 
 
 if __name__ == "__main__":

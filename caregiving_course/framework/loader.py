@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
-from caregiving_course.framework.errors import ContentError
+from caregiving_course.framework.errors import ContentError, ContentErrors
 from caregiving_course.framework.model import (
     DELIVERIES,
     TIERS,
@@ -27,11 +28,21 @@ from caregiving_course.framework.tiers import check_credentials
 from caregiving_course.framework.translations import LANGUAGE_PATTERN, credential_mismatch, mismatch
 
 SHIPPED_CONTENT = Path(__file__).resolve().parent.parent / "content"  # the course the package ships
+T = TypeVar("T")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 MAX_FILE_BYTES = 512 * 1024
 MAX_HOURS = Decimal(2000)
 MIN_SECTIONS = 3
 MIN_QUESTIONS = 5
+COURSE_FIELDS = frozenset({"id", "title", "description", "minimum_time_share", "pass_mark", "modules"})
+MODULE_FIELDS = frozenset({"id", "title", "hours", "outcomes", "knowledge_check", "reflection"})
+CHECK_FIELDS = frozenset({"questions", "pass_mark"})
+QUESTION_FIELDS = frozenset({"id", "prompt", "choices"})
+CHOICE_FIELDS = frozenset({"text", "correct", "feedback"})
+CREDENTIAL_FIELDS = frozenset({"id", "title", "tier", "delivery", "credit", "description", "criteria", "requires",
+                               "components"})
+MODULE_COMPONENT_FIELDS = frozenset({"module"})
+COMPONENT_FIELDS = frozenset({"id", "title", "hours", "delivery", "evidence", "skills"})
 FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n(.*)\Z", re.S)
 
 
@@ -45,60 +56,97 @@ def _read(path: Path, root: Path) -> str:
         raise ContentError(name, "file", "is not UTF-8 text") from exc
 
 
-def _yaml(text: str, file: str, item: str) -> Any:
+class _Mapping(dict):
+    """A YAML mapping that remembers the line (in its file) of each key."""
+
+    lines: dict[Any, int]
+
+
+class _LineLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, building :class:`_Mapping` objects; ``first_line`` is the file's line of the text's
+    first line (a module's front matter starts on line 2)."""
+
+    first_line = 1
+
+    def construct_lined_mapping(self, node: yaml.MappingNode) -> _Mapping:
+        mapping = _Mapping(self.construct_mapping(node, deep=True))
+        mapping.lines = {self.construct_object(key, deep=True): key.start_mark.line + self.first_line
+                         for key, _ in node.value if isinstance(key, yaml.ScalarNode)}
+        return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LineLoader.construct_lined_mapping)
+
+
+def _yaml(text: str, file: str, item: str, first_line: int = 1) -> Any:
+    loader = _LineLoader(text)
+    loader.first_line = first_line
     try:
-        return yaml.safe_load(text)
+        return loader.get_single_data()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
+        where = f" at line {mark.line + first_line}" if mark else ""
         raise ContentError(file, item, f"is not valid YAML{where}") from None
+    finally:
+        loader.dispose()
 
 
 class _Fields:
     """Typed access to one YAML mapping, raising ContentError that names file and item."""
 
-    def __init__(self, data: Any, file: str, item: str) -> None:
+    def __init__(self, data: Any, file: str, item: str, allowed: frozenset[str] | None = None) -> None:
         if not isinstance(data, dict):
             raise ContentError(file, item, "must be a mapping of fields")
         self.data, self.file, self.item = data, file, item
+        self.lines: dict[Any, int] = getattr(data, "lines", {})
+        if allowed is not None:
+            self.only(allowed)
 
-    def fail(self, rule: str) -> ContentError:
-        return ContentError(self.file, self.item, rule)
+    def fail(self, rule: str, key: str | None = None) -> ContentError:
+        """The error for ``rule``, with the line of ``key`` when the file gave it."""
+        line = self.lines.get(key) if key is not None else None
+        return ContentError(self.file, self.item, f"{rule} (line {line})" if line else rule)
+
+    def only(self, allowed: frozenset[str]) -> None:
+        """Refuse a field this item does not have (a misspelt or misplaced key would otherwise pass unread)."""
+        for key in self.data:
+            if key not in allowed:
+                raise self.fail(f"unknown field '{key}' (this item has: {', '.join(sorted(allowed))})", key)
 
     def text(self, key: str, required: bool = True, default: str = "") -> str:
         value = self.data.get(key, None)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
-                raise self.fail(f"field '{key}' is required")
+                raise self.fail(f"field '{key}' is required", key)
             return default
         if not isinstance(value, (str, int, float)):
-            raise self.fail(f"field '{key}' must be text")
+            raise self.fail(f"field '{key}' must be text", key)
         return str(value).strip()
 
     def ident(self, key: str = "id") -> str:
         value = self.text(key)
         if not ID_PATTERN.match(value):
-            raise self.fail(f"'{key}' must be lowercase letters, digits and hyphens (got {value!r})")
+            raise self.fail(f"'{key}' must be lowercase letters, digits and hyphens (got {value!r})", key)
         return value
 
     def hours(self, key: str = "hours") -> Decimal:
         raw = self.data.get(key)
         if isinstance(raw, bool) or raw is None:
-            raise self.fail(f"field '{key}' must be a number of hours")
+            raise self.fail(f"field '{key}' must be a number of hours", key)
         try:
             value = Decimal(str(raw))
         except InvalidOperation:
-            raise self.fail(f"field '{key}' must be a number of hours (got {raw!r})") from None
+            raise self.fail(f"field '{key}' must be a number of hours (got {raw!r})", key) from None
         if not value.is_finite() or value <= 0:
-            raise self.fail(f"hours must be positive (got {raw})")
+            raise self.fail(f"hours must be positive (got {raw})", key)
         if value > MAX_HOURS:
-            raise self.fail(f"hours must be at most {MAX_HOURS} (got {raw})")
+            raise self.fail(f"hours must be at most {MAX_HOURS} (got {raw})", key)
         return value
 
     def share(self, key: str, default: float) -> float:
         raw = self.data.get(key, default)
         if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not 0 < raw <= 1:
-            raise self.fail(f"'{key}' must be a number above 0 and at most 1 (got {raw!r})")
+            raise self.fail(f"'{key}' must be a number above 0 and at most 1 (got {raw!r})", key)
         return float(raw)
 
     def items(self, key: str, required: bool = True) -> list:
@@ -106,13 +154,13 @@ class _Fields:
         if value is None and not required:
             return []
         if not isinstance(value, list) or (required and not value):
-            raise self.fail(f"field '{key}' must be a non-empty list")
+            raise self.fail(f"field '{key}' must be a non-empty list", key)
         return value
 
     def choice(self, key: str, allowed: tuple[str, ...], default: str | None = None) -> str:
         value = self.text(key, required=default is None, default=default or "")
         if value not in allowed:
-            raise self.fail(f"'{key}' must be one of {', '.join(allowed)} (got {value!r})")
+            raise self.fail(f"'{key}' must be one of {', '.join(allowed)} (got {value!r})", key)
         return value
 
 
@@ -129,10 +177,10 @@ def _sections(body: str, file: str, item: str) -> tuple[Section, ...]:
 
 
 def _question(data: Any, file: str, module_id: str, index: int) -> Question:
-    f = _Fields(data, file, f"module {module_id} question {index + 1}")
+    f = _Fields(data, file, f"module {module_id} question {index + 1}", QUESTION_FIELDS)
     choices = []
     for c in f.items("choices"):
-        cf = _Fields(c, file, f.item)
+        cf = _Fields(c, file, f.item, CHOICE_FIELDS)
         correct = cf.data.get("correct", False)
         if not isinstance(correct, bool):
             raise cf.fail("'correct' must be true or false")
@@ -149,10 +197,11 @@ def load_module(path: Path, root: Path, default_pass_mark: float) -> Module:
     match = FRONT_MATTER.match(_read(path, root))
     if not match:
         raise ContentError(file, "module", "must start with YAML front matter between '---' lines")
-    f = _Fields(_yaml(match.group(1), file, "front matter"), file, "module")
+    f = _Fields(_yaml(match.group(1), file, "front matter", first_line=2), file, "module")
     module_id = f.ident()
     f.item = f"module {module_id}"
-    check = _Fields(f.data.get("knowledge_check"), file, f"module {module_id} knowledge_check")
+    f.only(MODULE_FIELDS)
+    check = _Fields(f.data.get("knowledge_check"), file, f"module {module_id} knowledge_check", CHECK_FIELDS)
     questions = tuple(_question(q, file, module_id, i) for i, q in enumerate(check.items("questions")))
     if len(questions) < MIN_QUESTIONS:
         raise check.fail(f"needs at least {MIN_QUESTIONS} questions, has {len(questions)}")
@@ -173,13 +222,15 @@ def load_module(path: Path, root: Path, default_pass_mark: float) -> Module:
 
 
 def _component(data: Any, file: str, cred_id: str, modules: dict[str, Module]) -> Component:
-    f = _Fields(data, file, f"credential {cred_id}")
-    if "module" in f.data:
+    f = _Fields(data, file, f"credential {cred_id} component")
+    if isinstance(data, dict) and "module" in data:
+        f.only(MODULE_COMPONENT_FIELDS)
         module_id = f.text("module")
         if module_id not in modules:
-            raise f.fail(f"component refers to unknown module '{module_id}'")
+            raise f.fail(f"component refers to unknown module '{module_id}'", "module")
         m = modules[module_id]
         return Component(id=m.id, title=m.title, hours=m.hours, delivery="self-paced", evidence="module")
+    f.only(COMPONENT_FIELDS)
     evidence = f.choice("evidence", ("hours", "signoff"))
     skills, names = _skills(f) if evidence == "signoff" else ((), ())
     return Component(
@@ -208,12 +259,16 @@ def _skills(f: _Fields) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(ids), tuple(" ".join(n.split()) for n in names)
 
 
-def load_credential(path: Path, root: Path, modules: dict[str, Module]) -> Credential:
+def load_credential(path: Path, root: Path, modules: dict[str, Module], *, strict: bool = True) -> Credential:
+    """One credential file. With ``strict`` False (some module file is broken), a component naming a module
+    that did not load is left out instead of refused, so only the credential's own mistakes are reported."""
     file = str(path.relative_to(root))
     f = _Fields(_yaml(_read(path, root), file, "credential"), file, "credential")
     cred_id = f.ident()
     f.item = f"credential {cred_id}"
-    components = tuple(_component(c, file, cred_id, modules) for c in f.items("components"))
+    f.only(CREDENTIAL_FIELDS)
+    components = tuple(_component(c, file, cred_id, modules) for c in f.items("components")
+                       if strict or not (isinstance(c, dict) and "module" in c and str(c["module"]) not in modules))
     ids = [c.id for c in components]
     if len(set(ids)) != len(ids):
         raise f.fail("components must not repeat")
@@ -227,43 +282,72 @@ def load_credential(path: Path, root: Path, modules: dict[str, Module]) -> Crede
 
 
 def load_course(path: str | Path) -> Course:
-    """Load and validate a content folder; raise :class:`ContentError` on the first broken rule."""
+    """Load and validate a content folder; raise :class:`ContentError` (:class:`ContentErrors` when there are
+    several) naming every file, item and rule broken, each file checked even when another one is broken."""
     root = Path(path)
     course_file = root / "course.yaml"
     if not course_file.is_file():
         raise ContentError(str(root), "course", "has no course.yaml")
-    f = _Fields(_yaml(_read(course_file, root), "course.yaml", "course"), "course.yaml", "course")
-    pass_mark = f.share("pass_mark", 0.8)
+    errors: list[ContentError] = []
+    f = _collect(errors, lambda: _Fields(_yaml(_read(course_file, root), "course.yaml", "course"), "course.yaml",
+                                         "course", COURSE_FIELDS))
+    pass_mark = _collect(errors, lambda: f.share("pass_mark", 0.8)) if f else 0.8
     modules: dict[str, Module] = {}
     for module_path in sorted((root / "modules").glob("*.md")):
-        module = load_module(module_path, root, pass_mark)
-        if module.id in modules:
-            raise ContentError(module.source, f"module {module.id}",
-                               f"duplicate module id (also in {modules[module.id].source})")
-        modules[module.id] = module
-    order = [str(m) for m in f.items("modules")]
-    for module_id in order:
-        if module_id not in modules:
-            raise f.fail(f"lists module '{module_id}' but no file in modules/ defines it")
-    if len(set(order)) != len(order):
-        raise f.fail("lists a module twice")
-    unlisted = sorted(set(modules) - set(order))
-    if unlisted:
-        raise f.fail(f"does not list module(s) {', '.join(unlisted)}")
+        module = _collect(errors, lambda p=module_path: load_module(p, root, pass_mark or 0.8))
+        if module and module.id in modules:
+            errors.append(ContentError(module.source, f"module {module.id}",
+                                       f"duplicate module id (also in {modules[module.id].source})"))
+        elif module:
+            modules[module.id] = module
+    modules_whole = not errors
+    order = _collect(errors, lambda: _module_order(f, modules, modules_whole)) if f else None
     credentials: dict[str, Credential] = {}
     for cred_path in sorted((root / "credentials").glob("*.yaml")):
-        cred = load_credential(cred_path, root, modules)
-        if cred.id in credentials:
-            raise ContentError(cred.source, f"credential {cred.id}",
-                               f"duplicate credential id (also in {credentials[cred.id].source})")
-        credentials[cred.id] = cred
-    checked = check_credentials(credentials)
+        cred = _collect(errors, lambda p=cred_path: load_credential(p, root, modules, strict=modules_whole))
+        if cred and cred.id in credentials:
+            errors.append(ContentError(cred.source, f"credential {cred.id}",
+                                       f"duplicate credential id (also in {credentials[cred.id].source})"))
+        elif cred:
+            credentials[cred.id] = cred
+    checked = _collect(errors, lambda: check_credentials(credentials)) if not errors else None
+    translations = _collect(errors, lambda: load_translations(root, modules, checked, pass_mark)) if checked else None
+    fields = _collect(errors, lambda: (f.ident(), f.text("title"), f.text("description", required=False),
+                                       f.share("minimum_time_share", 0.5))) if f else None
+    if errors:
+        raise errors[0] if len(errors) == 1 else ContentErrors(errors)
+    course_id, title, description, share = fields
     return Course(
-        id=f.ident(), title=f.text("title"), description=f.text("description", required=False),
-        minimum_time_share=f.share("minimum_time_share", 0.5),
+        id=course_id, title=title, description=description, minimum_time_share=share,
         modules=tuple(modules[m] for m in order), credentials=tuple(checked.values()), path=str(root),
-        translations=load_translations(root, modules, checked, pass_mark),
+        translations=translations,
     )
+
+
+def _collect(errors: list[ContentError], work: Callable[[], T]) -> T | None:
+    """``work()``, or None with its ContentError(s) added to ``errors``."""
+    try:
+        return work()
+    except ContentErrors as exc:
+        errors.extend(exc.errors)
+    except ContentError as exc:
+        errors.append(exc)
+    return None
+
+
+def _module_order(f: _Fields, modules: dict[str, Module], complete: bool) -> list[str]:
+    """The module ids course.yaml lists, checked against the module files (unlisted ones only when every module
+    file loaded)."""
+    order = [str(m) for m in f.items("modules")]
+    for module_id in order:
+        if module_id not in modules and complete:
+            raise f.fail(f"lists module '{module_id}' but no file in modules/ defines it", "modules")
+    if len(set(order)) != len(order):
+        raise f.fail("lists a module twice", "modules")
+    unlisted = sorted(set(modules) - set(order))
+    if unlisted:
+        raise f.fail(f"does not list module(s) {', '.join(unlisted)}", "modules")
+    return order
 
 
 def load_translations(root: Path, modules: dict[str, Module],
@@ -271,16 +355,21 @@ def load_translations(root: Path, modules: dict[str, Module],
     """{language: Translation} from ``root/translations/<language>/``: ``modules/*.md`` and
     ``credentials/*.yaml``, each checked against what it translates (see :mod:`translations`)."""
     found: dict[str, Translation] = {}
+    errors: list[ContentError] = []
     folder = root / "translations"
     for language_dir in sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []:
         language = language_dir.name
         if not LANGUAGE_PATTERN.match(language):
-            raise ContentError(str(language_dir.relative_to(root)), "translation",
-                               "folder must be named by a language code such as 'fr' or 'fr-ca'")
-        translated = _translated_modules(root, language_dir, modules, pass_mark)
+            errors.append(ContentError(str(language_dir.relative_to(root)), "translation",
+                                       "folder must be named by a language code such as 'fr' or 'fr-ca'"))
+            continue
+        translated = _translated_modules(root, language_dir, modules, pass_mark, errors)
         titles = {m.id: m.title for m in translated.values()}
-        found[language] = Translation(translated, _translated_credentials(root, language_dir, credentials, titles),
-                                      **_translated_course(root, language_dir))
+        found[language] = Translation(translated, _translated_credentials(root, language_dir, credentials, titles,
+                                                                          errors),
+                                      **(_collect(errors, lambda d=language_dir: _translated_course(root, d)) or {}))
+    if errors:
+        raise errors[0] if len(errors) == 1 else ContentErrors(errors)
     return found
 
 
@@ -298,33 +387,39 @@ def _translated_course(root: Path, language_dir: Path) -> dict:
 
 
 def _translated_modules(root: Path, language_dir: Path, modules: dict[str, Module],
-                        pass_mark: float) -> dict[str, Module]:
+                        pass_mark: float, errors: list[ContentError]) -> dict[str, Module]:
     translated: dict[str, Module] = {}
     for path in sorted((language_dir / "modules").glob("*.md")):
-        module = load_module(path, root, pass_mark)
+        module = _collect(errors, lambda p=path: load_module(p, root, pass_mark))
+        if module is None:
+            continue
         item = f"module {module.id} ({language_dir.name})"
         original = modules.get(module.id)
         if original is None:
-            raise ContentError(module.source, item, "translates no module of the course (unknown id)")
-        if module.id in translated:
-            raise ContentError(module.source, item,
-                               f"duplicate translation (also in {translated[module.id].source})")
-        problem = mismatch(module, original)
+            problem = "translates no module of the course (unknown id)"
+        elif module.id in translated:
+            problem = f"duplicate translation (also in {translated[module.id].source})"
+        else:
+            difference = mismatch(module, original)
+            problem = f"{difference} ({original.source})" if difference else ""
         if problem:
-            raise ContentError(module.source, item, f"{problem} ({original.source})")
-        translated[module.id] = module
+            errors.append(ContentError(module.source, item, problem))
+        else:
+            translated[module.id] = module
     return translated
 
 
 def _translated_credentials(root: Path, language_dir: Path, credentials: dict[str, Credential],
-                            module_titles: dict[str, str]) -> dict[str, Credential]:
+                            module_titles: dict[str, str], errors: list[ContentError]) -> dict[str, Credential]:
     translated: dict[str, Credential] = {}
     for path in sorted((language_dir / "credentials").glob("*.yaml")):
-        cred = _translated_credential(root, path, credentials, module_titles, language_dir.name)
-        if cred.id in translated:
-            raise ContentError(cred.source, f"credential {cred.id} ({language_dir.name})",
-                               f"duplicate translation (also in {translated[cred.id].source})")
-        translated[cred.id] = cred
+        cred = _collect(errors, lambda p=path: _translated_credential(root, p, credentials, module_titles,
+                                                                      language_dir.name))
+        if cred and cred.id in translated:
+            errors.append(ContentError(cred.source, f"credential {cred.id} ({language_dir.name})",
+                                       f"duplicate translation (also in {translated[cred.id].source})"))
+        elif cred:
+            translated[cred.id] = cred
     return translated
 
 

@@ -29,6 +29,7 @@ from caregiving_course.learner_record.people import (
     LEARNER,
     add_instructor,
     add_user,
+    change_user,
     check_can_view,
     cohort_exists,
     cohorts_for,
@@ -40,6 +41,7 @@ from caregiving_course.learner_record.people import (
     learner_for_identity,
     learner_for_user,
     role_of,
+    set_password,
 )
 from caregiving_course.learner_record.progress import CredentialProgress, Progress, compute, load_records
 from caregiving_course.learner_record.totals import Totals, credited_totals
@@ -60,6 +62,7 @@ __all__ = [
     "add_instructor",
     "add_user",
     "awards_of",
+    "change_user",
     "check_can_view",
     "cohort_exists",
     "cohort_rows",
@@ -91,6 +94,7 @@ __all__ = [
     "records_for",
     "revoke",
     "role_of",
+    "set_password",
     "set_show_name_on_badges",
     "try_complete",
     "withdraw",

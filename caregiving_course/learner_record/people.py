@@ -163,3 +163,64 @@ def add_user(email: str, role: str, *, cohort: str | None = None, password: str 
         elif role == LEARNER:
             learner_for_user(user)
     return user
+
+
+def change_user(email: str, *, role: str | None = None, cohort: str | None = None, name: str = "") -> list[str]:
+    """Change only what is asked of an existing account (its role, a cohort, its name); never its password.
+
+    Returns one short phrase per change made (empty when nothing changed). RecordError when there is no such
+    account or the change breaks a rule (an instructor needs a cohort to teach).
+    """
+    User = get_user_model()
+    if role is not None and role not in ROLES:
+        raise RecordError(f"role must be one of {', '.join(ROLES)}")
+    changes: list[str] = []
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(username=email.lower()).first()
+        if user is None:
+            raise RecordError(f"no account {email!r} (see 'caregiving user list')")
+        was = role_of(user)
+        target = role or was
+        if role == INSTRUCTOR and not cohort and was != INSTRUCTOR:
+            raise RecordError("an instructor needs --cohort NAME (the cohort they teach)")
+        if name and name[:150] != user.first_name:
+            user.first_name = name[:150]
+            changes.append(f"name set to {user.first_name!r}")
+        if role is not None and role != was:
+            user.is_superuser = user.is_staff = role == ADMINISTRATOR
+            if role == LEARNER:
+                dropped = sorted(user.taught_cohorts.values_list("name", flat=True))
+                user.taught_cohorts.clear()
+                if dropped:
+                    changes.append(f"no longer teaches {', '.join(dropped)}")
+            changes.append(f"role {role} (was {was})")
+        if changes:
+            user.save()  # through the ORM, so a shared user cache drops the account at once
+        if cohort:
+            group = ensure_cohort(cohort)
+            if target == INSTRUCTOR:
+                if not group.instructors.filter(pk=user.pk).exists():
+                    group.instructors.add(user)
+                    changes.append(f"now teaches cohort {cohort}")
+            else:
+                learner = learner_for_user(user)
+                _, joined = Enrolment.objects.get_or_create(learner=learner, cohort=group)
+                if joined:
+                    changes.append(f"joined cohort {cohort}")
+    return changes
+
+
+def set_password(email: str, password: str) -> None:
+    """Replace the password of an existing account (validated by the installation's password rules)."""
+    from django.contrib.auth import password_validation
+    from django.core.exceptions import ValidationError
+
+    user = get_user_model().objects.filter(username=email.lower()).first()
+    if user is None:
+        raise RecordError(f"no account {email!r} (see 'caregiving user list')")
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise RecordError(" ".join(exc.messages)) from None
+    user.set_password(password)
+    user.save(update_fields=["password"])

@@ -140,3 +140,65 @@ def test_badly_listed_skills_are_refused(tmp_path, skills, rule):
     with pytest.raises(ContentError) as caught:
         load_course(_with_skills(tmp_path, skills))
     assert caught.value.file == "credentials/fixture-badge.yaml" and caught.value.rule == rule
+
+
+def _broken_copy(tmp_path: Path) -> Path:
+    """The small valid course with two broken module files and a credential carrying an unknown key."""
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURES / "good_small", root)
+    first, second = sorted((root / "modules").glob("*.md"))
+    first.write_text(first.read_text().replace("hours: 1\n", "hours: -1\n"))
+    second.write_text(second.read_text().replace("title:", "title: Safe: moving\ntitle:", 1))
+    badge = root / "credentials" / "fixture-badge.yaml"
+    badge.write_text(badge.read_text().replace("credit: non-credit\n", "credit: non-credit\nhours: 20\n"))
+    return root
+
+
+def _line_of(path: Path, text: str) -> int:
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if line.startswith(text))
+
+
+def test_every_broken_file_is_reported_in_one_run_with_the_files_line_numbers(tmp_path):
+    from caregiving_course.framework.errors import ContentErrors
+
+    root = _broken_copy(tmp_path)
+    with pytest.raises(ContentErrors) as caught:
+        load_course(root)
+    errors = {e.file: str(e) for e in caught.value.errors}
+    first, second = sorted((root / "modules").glob("*.md"))
+    badge = root / "credentials" / "fixture-badge.yaml"
+    assert set(errors) == {f"modules/{first.name}", f"modules/{second.name}", "credentials/fixture-badge.yaml"}
+    assert f"hours must be positive (got -1) (line {_line_of(first, 'hours:')})" in errors[f"modules/{first.name}"]
+    assert "not valid YAML at line" in errors[f"modules/{second.name}"]
+    bad_line = int(errors[f"modules/{second.name}"].split("at line ")[1].split()[0])
+    assert second.read_text().splitlines()[bad_line - 1] == "title: Safe: moving"  # the file's own count
+    assert (f"credential fixture-badge: unknown field 'hours' (this item has: components, credit, criteria, "
+            f"delivery, description, id, requires, tier, title) (line {_line_of(badge, 'hours:')})"
+            ) in errors["credentials/fixture-badge.yaml"]
+
+
+@pytest.mark.parametrize(("where", "old", "new", "key", "item"), [
+    ("course.yaml", "pass_mark:", "passmark: 0.8\npass_mark:", "passmark", "course"),
+    ("modules/01-hand-hygiene-basics.md", "reflection:", "reflexion: x\nreflection:", "reflexion",
+     "module hand-hygiene-basics"),
+    ("modules/01-hand-hygiene-basics.md", "    - id: q1\n", "    - id: q1\n      answer: a\n", "answer",
+     "module hand-hygiene-basics question 1"),
+    ("modules/01-hand-hygiene-basics.md", "  questions:\n", "  pass_marks: 0.5\n  questions:\n", "pass_marks",
+     "knowledge_check"),
+    ("credentials/fixture-badge.yaml", "  - module: safe-moving-basics", "  - module: safe-moving-basics\n    hours: 3",
+     "hours", "credential fixture-badge component"),
+])
+def test_unknown_keys_are_refused_naming_key_and_place(tmp_path, where, old, new, key, item):
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURES / "good_small", root)
+    path = root / where
+    if where == "course.yaml" and old not in path.read_text():
+        path.write_text(path.read_text() + "pass_mark: 0.8\n")
+    assert old in path.read_text(), where
+    path.write_text(path.read_text().replace(old, new, 1))
+    with pytest.raises(ContentError) as caught:
+        load_course(root)
+    message = str(caught.value)
+    assert f"unknown field '{key}'" in message and item in message and where in message
+    line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if text.strip().startswith(f"{key}:"))
+    assert f"(line {line})" in message, message

@@ -290,3 +290,19 @@ def test_refusal_page_speaks_french(registered, fake, browser):
     response = browser.launch(fake, "learner-fr", variant="alg_none")
     assert response.status_code == 401
     assert "Ce lancement n’a pas pu aboutir" in response.text
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("language,heading,instruction", [
+    ("en-CA", "A registration link for a learning platform", "paste the address there"),
+    ("fr-CA", "Un lien d'inscription pour une plateforme d'apprentissage", "collez-y l'adresse"),
+])
+def test_registration_link_opened_in_a_browser_says_what_it_is_for(tool_url, language, heading, instruction):
+    from lti_bridge import registration
+
+    answer = requests.get(registration.invitation_url(tool_url, label="Spark"), timeout=10,
+                          headers={"Accept-Language": language})
+    assert answer.status_code == 400  # nothing registered: the platform's openid_configuration is missing
+    text = html.unescape(answer.text)
+    assert heading in text and instruction in text
+    assert "Go back to your course" not in text and "Retournez" not in text

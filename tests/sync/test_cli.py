@@ -123,7 +123,8 @@ def test_issuer_set_use_show_masks_secrets(db, platform, capsys):
     assert config.backend_name_for("caregiving-college-certificate") == "builtin"
 
 
-def test_status_lists_pending_failed_with_answer_and_done(badgr, capsys):
+def test_status_lists_pending_failed_with_answer_and_done(badgr, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
     seed.make_awards(2)
     badgr.fail("POST", "/v2/badgeclasses/", "422", times=1)
     main(["sync", "--once", "--no-evaluate"])
@@ -199,3 +200,37 @@ def timezone_now():
     from django.utils import timezone
 
     return timezone.now()
+
+
+def _dead_letter_with_a_long_answer(answer: str) -> None:
+    from django.db import transaction
+
+    with transaction.atomic():
+        outbox.enqueue("badge.issue", "badge.issue:wide-answer", {"award": "wide-answer", "credential": "c"})
+    outbox.dead_letter(outbox.entries("pending")[0].id, answer)
+
+
+def _compact(text: str) -> str:
+    """``text`` without white space and table borders: what stays of a cell however it was folded."""
+    return "".join(text.replace("│", "").split())
+
+
+@pytest.mark.parametrize("columns", [60, 80, 132])
+def test_status_fits_the_terminal_and_shows_the_whole_answer(db, monkeypatch, capsys, columns):
+    answer = 'HTTP 422: {"error": "' + "the badge class entity id is unknown; " * 12 + 'END"}'
+    _dead_letter_with_a_long_answer(answer)
+    monkeypatch.setenv("COLUMNS", str(columns))
+    assert main(["sync", "status"]) == 0
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) <= columns, out
+    assert _compact(answer) in _compact(out), out
+
+
+def test_status_json_is_complete_and_parses(db, capsys):
+    answer = 'HTTP 500: {"detail": "' + "x" * 3000 + '"}'
+    _dead_letter_with_a_long_answer(answer)
+    assert main(["sync", "status", "--json"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["dead"][0]["answer"] == answer and status["dead"][0]["payload"]["award"] == "wide-answer"
+    assert status["dead"][0]["next_attempt_at"].count("T") == 1  # ISO 8601
+    assert main(["sync", "status", "--limit", "0"]) == 2

@@ -1,0 +1,1 @@
+"""Administrators' pages: partner platforms, the badge issuer, deliveries, people and roles (``/manage/``)."""
