@@ -27,6 +27,7 @@ def serve(args: argparse.Namespace) -> int:
 
     if not 0 < args.port < 65536:
         raise CommandError(f"--port must be between 1 and 65535 (got {args.port})")
+    settings.WORKBENCH_ENABLED = False  # the XBlock workbench is for development only, never served (urls.py)
     ensure_migrated(verbose=True)
     course = default_course()  # fails here, with the file and rule named, if the content is broken
     print(f"Course loaded: {course.title} ({len(course.modules)} modules, {course.total_hours} h, "
@@ -42,7 +43,8 @@ def serve(args: argparse.Namespace) -> int:
     print(f"Serving on http://{args.host}:{args.port}/  (Ctrl+C stops)", flush=True)
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     try:
-        http_server.serve(application, host=args.host, port=args.port, threads=args.threads, ident="caregiving")
+        http_server.serve(application, host=args.host, port=args.port, threads=args.threads, ident="caregiving",
+                         max_request_body_size=settings.MAX_REQUEST_BODY_BYTES)
     except OSError as exc:
         raise CommandError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}; "
                            "choose another --port or stop what uses it") from None
