@@ -38,8 +38,9 @@ def lti_user(launch: Launch):
     digest = hashlib.sha256(f"{launch.platform.issuer}\n{launch.subject}".encode()).hexdigest()[:30]
     user_model = get_user_model()
     user, created = user_model.objects.get_or_create(username=f"lti-{digest}")
-    if created or (launch.name and user.first_name != launch.name[:150]):
-        user.first_name = launch.name[:150]
+    name = api.clean_person_name(launch.name, 150)
+    if created or (name and user.first_name != name):
+        user.first_name = name
         user.set_unusable_password()
         user.save()
     return user

@@ -69,8 +69,11 @@ def add_consumer(name: str, key: str, secret: str | None = None, *, cohort: str 
     secret = secret or secrets.token_urlsafe(32)
     if len(secret) < 16 or len(secret) > MAX_FIELD:
         raise ValueError("the secret must be 16 to 255 characters (leave it out to have one generated)")
-    if len(cohort) > 80:
-        raise ValueError("the cohort name must be at most 80 characters")
+    if cohort:
+        try:
+            api.check_cohort_name(cohort)
+        except api.RecordError as exc:
+            raise ValueError(str(exc)) from None
     try:
         with transaction.atomic():
             consumer = Lti11Consumer.objects.create(name=name, consumer_key=key, secret=secret, cohort_name=cohort)

@@ -23,6 +23,7 @@ from caregiving_course.learner_record.errors import NotAllowed, RecordError
 from caregiving_course.learner_record.evidence import record_hours, record_signoff, records_for, withdraw
 from caregiving_course.learner_record.heartbeats import BeatResult, record_heartbeat
 from caregiving_course.learner_record.models import Cohort, Enrolment, Learner, ModuleActivity
+from caregiving_course.learner_record.names import check_cohort_name, clean_person_name
 from caregiving_course.learner_record.people import (
     ADMINISTRATOR,
     INSTRUCTOR,
@@ -65,6 +66,8 @@ __all__ = [
     "credited_totals",
     "enrol",
     "ensure_cohort",
+    "check_cohort_name",
+    "clean_person_name",
     "evaluate",
     "evaluate_many",
     "explain",
