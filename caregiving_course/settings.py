@@ -132,7 +132,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "caregiving_course.server.auth.FastModelBackend"]
+AUTHENTICATION_BACKENDS = ["caregiving_course.server.auth.FastModelBackend"]  # with django-axes's lockout check
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 

@@ -168,7 +168,7 @@ def register(request) -> HttpResponse:
         invitation = registration.check_invitation(params.get("invite", ""))
         config_url = params.get("openid_configuration", "")
         if not config_url:
-            raise registration.RegistrationError("open this link from your LMS's tool registration page "
+            raise registration.InvitationError("open this link from your LMS's tool registration page "
                                                  "(it adds openid_configuration)")
         if request.method == "GET":
             config = registration.fetch_platform_configuration(config_url)
@@ -176,11 +176,18 @@ def register(request) -> HttpResponse:
                 "config": config, "invite": params.get("invite"), "openid_configuration": config_url,
                 "registration_token": params.get("registration_token", "")})
         else:
+            registration.use_invitation(invitation)
             platform = registration.register(config_url, params.get("registration_token", ""),
                                              embed.public_base(request), label=invitation.get("label", ""))
             response = render(request, "lti_bridge/register_done.html", {"platform": platform})
-    except registration.RegistrationError as exc:
+    except registration.InvitationError as exc:
         return refuse(request, str(exc), 400)
+    except registration.RegistrationError as exc:
+        # what the platform (or the address given) answered goes to the log only: a browser learns nothing of it
+        log.warning("dynamic registration refused (openid_configuration %r): %s", config_url[:500], exc)
+        return refuse(request, _("The registration could not be completed. Ask this tool's administrator to "
+                                 "look at the server log, then start the registration again from your platform."),
+                      400)
     response.xframe_options_exempt = True
     return response
 
