@@ -19,6 +19,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent
 HOME = Path(os.environ.get("CAREGIVING_HOME", Path.cwd() / "var")).resolve()
@@ -161,9 +162,9 @@ if BEHIND_TLS_PROXY:
 # response's nonce; LTI pages replace frame-ancestors with their platform's origin (lti_bridge.embed).
 _PUBLIC_ORIGIN = "/".join(BASE_URL.split("/")[:3])
 CONTENT_SECURITY_POLICY = {"DIRECTIVES": {
-    "default-src": ["'self'", _PUBLIC_ORIGIN], "script-src": ["'self'", _PUBLIC_ORIGIN, "'nonce'"],
-    "style-src": ["'self'", _PUBLIC_ORIGIN, "'nonce'"], "img-src": ["'self'", _PUBLIC_ORIGIN, "data:"],
-    "object-src": ["'none'"], "base-uri": ["'self'"], "frame-ancestors": ["'self'"]}}
+    "default-src": [SELF, _PUBLIC_ORIGIN], "script-src": [SELF, _PUBLIC_ORIGIN, NONCE],
+    "style-src": [SELF, _PUBLIC_ORIGIN, NONCE], "img-src": [SELF, _PUBLIC_ORIGIN, "data:"],
+    "object-src": [NONE], "base-uri": [SELF], "frame-ancestors": [SELF]}}
 
 # Request bodies: waitress refuses (413) any larger than MAX_REQUEST_BODY_BYTES before the application
 # runs (a 2 MB badge image in a form is the largest we take); Django reads at most

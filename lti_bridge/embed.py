@@ -176,13 +176,7 @@ def frame_ancestors(launch: Launch) -> list[str]:
     dl = launch.deep_linking_settings
     if isinstance(dl.get("deep_link_return_url"), str):
         urls.append(dl["deep_link_return_url"])
-    origins = []
-    for url in urls:
-        parts = urlsplit(url)
-        origin = f"{parts.scheme}://{parts.netloc}"
-        if parts.scheme in ("http", "https") and parts.netloc and _safe_origin(origin) and origin not in origins:
-            origins.append(origin)
-    return origins
+    return origins_of(*urls)
 
 
 def _safe_origin(origin: str) -> bool:
@@ -190,6 +184,18 @@ def _safe_origin(origin: str) -> bool:
 
 
 def allow_framing(response, origins: list[str]) -> None:
-    """Let the platform (and only it) frame this response."""
+    """Let the platform (and only it) frame this response: the site's Content-Security-Policy (django-csp,
+    see settings) with its ``frame-ancestors`` replaced; ``["*"]`` lets any page frame it."""
     response.xframe_options_exempt = True
-    response["Content-Security-Policy"] = "frame-ancestors 'self' " + " ".join(origins)
+    response._csp_replace = {"frame-ancestors": origins if origins == ["*"] else ["'self'", *origins]}
+
+
+def origins_of(*urls: str) -> list[str]:
+    """The distinct, well-formed http(s) origins of ``urls``."""
+    origins = []
+    for url in urls:
+        parts = urlsplit(url or "")
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if parts.scheme in ("http", "https") and parts.netloc and _safe_origin(origin) and origin not in origins:
+            origins.append(origin)
+    return origins

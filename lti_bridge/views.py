@@ -33,8 +33,7 @@ def refuse(request, error: LaunchError | str, status: int = 400) -> HttpResponse
     reason, status = (str(error), error.status) if isinstance(error, LaunchError) else (error, status)
     log.info("LTI request refused (%s): %s", status, reason)
     response = render(request, "lti_bridge/error.html", {"reason": reason, "status": status}, status=status)
-    response.xframe_options_exempt = True
-    response["Content-Security-Policy"] = "frame-ancestors *"
+    embed.allow_framing(response, ["*"])
     return response
 
 
@@ -146,7 +145,7 @@ def deep_link_respond(request) -> HttpResponse:
         return refuse(request, exc)
     response = render(request, "lti_bridge/autopost.html", {"action": dl_request.return_url, "jwt": token,
                                                             "count": len(items)})
-    response.xframe_options_exempt = True
+    embed.allow_framing(response, embed.origins_of(dl_request.return_url))
     return response
 
 
@@ -188,6 +187,6 @@ def register(request) -> HttpResponse:
         return refuse(request, _("The registration could not be completed. Ask this tool's administrator to "
                                  "look at the server log, then start the registration again from your platform."),
                       400)
-    response.xframe_options_exempt = True
+    embed.allow_framing(response, embed.origins_of(config_url))  # the platform's registration page frames it
     return response
 
