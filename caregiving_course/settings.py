@@ -152,6 +152,7 @@ WHITENOISE_USE_FINDERS = True  # serve each app's static files without a collect
 # Behind a proxy that ends TLS (set CAREGIVING_BEHIND_TLS_PROXY=1): trust its X-Forwarded-Proto, so LTI
 # signatures and cookie attributes see the https URL the browser used.
 BEHIND_TLS_PROXY = os.environ.get("CAREGIVING_BEHIND_TLS_PROXY") == "1"
+TRUSTED_PROXY = os.environ.get("CAREGIVING_TRUSTED_PROXY", "127.0.0.1")  # the proxy's address (caregiving serve)
 if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
@@ -173,7 +174,8 @@ MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024
 
 # Failed sign-ins (django-axes, on the site's and the admin's sign-in pages): after AXES_FAILURE_LIMIT
-# failures for one account, or from one client address, sign-in is refused (429) for AXES_COOLOFF_TIME.
+# failures for one account, or from one client address (REMOTE_ADDR: behind a TLS proxy, the address the
+# proxy forwarded, see cli/serve.py), sign-in is refused (429) for AXES_COOLOFF_TIME.
 # Counts live in the cache, so processes sharing CAREGIVING_CACHE_URL share them.
 AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("CAREGIVING_SIGNIN_FAILURES", "10"))
@@ -181,7 +183,6 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("CAREGIVING_SIGNIN_L
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "caregiving_course.server.throttle.locked_out"
-AXES_CLIENT_IP_CALLABLE = "caregiving_course.server.throttle.client_address"
 AXES_USERNAME_CALLABLE = "caregiving_course.server.throttle.account"
 AXES_VERBOSE = False
 

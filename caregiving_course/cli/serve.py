@@ -44,10 +44,20 @@ def serve(args: argparse.Namespace) -> int:
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     try:
         http_server.serve(application, host=args.host, port=args.port, threads=args.threads, ident="caregiving",
-                         max_request_body_size=settings.MAX_REQUEST_BODY_BYTES)
+                          max_request_body_size=settings.MAX_REQUEST_BODY_BYTES, **_proxy_adjustments(settings))
     except OSError as exc:
         raise CommandError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}; "
                            "choose another --port or stop what uses it") from None
     return 0
+
+
+def _proxy_adjustments(settings) -> dict:
+    """Behind a TLS proxy, waitress takes the scheme and the client's address from the proxy's
+    X-Forwarded-Proto and X-Forwarded-For (only when they come from ``CAREGIVING_TRUSTED_PROXY``, default
+    127.0.0.1); otherwise it drops those headers, so no client can claim https or another address."""
+    if not settings.BEHIND_TLS_PROXY:
+        return {}
+    return {"trusted_proxy": settings.TRUSTED_PROXY, "trusted_proxy_count": 1,
+            "trusted_proxy_headers": {"x-forwarded-proto", "x-forwarded-for"}}
 
 

@@ -95,3 +95,23 @@ def test_csv_filename_is_an_ascii_slug_with_the_name_in_filename_star(people, da
     assert ascii_name, header
     assert ascii_name.group(1).startswith("cohort-") and ascii_name.group(1).endswith(".csv")
     assert '"' not in ascii_name.group(2) and ";" not in ascii_name.group(2)
+
+
+@pytest.mark.parametrize("content_type,body", [
+    ("multipart/form-data; boundary=xyz", b'--xyz\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--xyz--\r\n'),
+    ("multipart/form-data", b"no boundary at all"),
+    ("application/x-www-form-urlencoded", b"cohort=fall&%zz=%"),
+    ("text/plain", b'{"cohort": "fall"}'),
+])
+def test_a_handler_answers_415_to_anything_but_json(people, dashboard, content_type, body):
+    client = dashboard(people["fall_teacher"])
+    response = client.session.post(client.url("table"), data=body, timeout=30, headers={
+        "Content-Type": content_type, "X-CSRFToken": client.csrf, "Referer": client.base_url + "/"})
+    assert response.status_code == 415 and "application/json" in response.json()["error"]
+
+
+@pytest.mark.parametrize("name", ["%00.js", "blocks/%00module.js", "dashboard.js%00.png"])
+def test_a_nul_byte_in_a_resource_path_is_not_found(live_server, name):
+    import requests
+
+    assert requests.get(f"{live_server.url}/course/resource/{name}", timeout=10).status_code == 404
