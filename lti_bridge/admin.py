@@ -3,7 +3,6 @@ from django import forms
 from django.contrib import admin
 
 from caregiving_course.learner_record import api
-
 from lti_bridge.models import Deployment, LaunchLearner, Platform, ResourceLink
 
 
@@ -55,3 +54,7 @@ class LaunchLearnerAdmin(admin.ModelAdmin):
     list_display = ("subject", "learner_id", "resource_link", "last_launch_at")
     search_fields = ("subject",)
     readonly_fields = ("resource_link", "learner_id", "subject", "last_launch_at")
+
+    def has_add_permission(self, request) -> bool:
+        """Launches create these rows; an empty form would have nothing to save (every field is read-only)."""
+        return False

@@ -113,7 +113,8 @@ def test_sign_up_answers_the_same_whether_or_not_the_address_has_an_account(db, 
 def test_names_lose_direction_overrides_zero_width_and_control_characters(db, raw, shown):
     from caregiving_course.learner_record import api
 
-    assert api.learner_for_identity("lti", f"sub-{abs(hash(raw))}", issuer="https://lms.example", name=raw).name == shown
+    learner = api.learner_for_identity("lti", f"sub-{abs(hash(raw))}", issuer="https://lms.example", name=raw)
+    assert learner.name == shown
     user = api.add_user(f"n{abs(hash(raw))}@example.org", "learner", name=raw)
     assert user.first_name == shown and api.learner_for_user(user).name == shown
 
@@ -170,3 +171,22 @@ def test_an_existing_world_readable_database_is_made_private(tmp_path):
     subprocess.run([sys.executable, "-m", "caregiving_course.cli.main", "user", "list"], env=env, check=True,
                    capture_output=True, timeout=120)
     assert stat.S_IMODE(os.stat(database).st_mode) == 0o600
+
+
+@pytest.mark.parametrize("path", ["/", "/accounts/login/", "/course/ping", "/course/resource/blocks/module.js"])
+def test_a_head_answer_has_no_body_so_the_connection_stays_in_step(served, path):
+    """waitress sends what the application returns, and Django returns GET's body to HEAD: a kept-alive client
+    (or a proxy pooling connections) would read that body as the answer to its next request."""
+    import socket
+    from urllib.parse import urlsplit
+
+    base, _ = served
+    with socket.create_connection((urlsplit(base).hostname, urlsplit(base).port), timeout=10) as conn:
+        conn.sendall(f"HEAD {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /course/ping HTTP/1.1\r\n"
+                     f"Host: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
+        data = b""
+        while chunk := conn.recv(65536):
+            data += chunk
+    head, _, rest = data.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200") and b"Content-Length" in head, head[:200]
+    assert rest.startswith(b"HTTP/1.1 200"), rest[:80]  # the next answer follows the headers at once

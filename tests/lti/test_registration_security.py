@@ -26,7 +26,7 @@ def _config_url(fake) -> str:
     return f"{fake.base}/.well-known/openid-configuration"
 
 
-def _get(tool_url: str, invite: str, config_url: str, token: str = "t") -> requests.Response:
+def _get(tool_url: str, invite: str, config_url: str, token: str = "t") -> requests.Response:  # noqa: S107
     return requests.get(f"{tool_url}/lti/register?" + urlencode(
         {"invite": invite, "openid_configuration": config_url, "registration_token": token}), timeout=10)
 
@@ -56,7 +56,7 @@ def test_public_addresses_are_public():
 
     assert is_public("93.184.216.34") and is_public("2606:2800:220:1:248:1893:25c8:1946")
     assert not any(is_public(a) for a in ("127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254",
-                                          "::1", "fe80::1", "fc00::1", "::ffff:10.0.0.1", "224.0.0.1", "0.0.0.0"))
+                                          "::1", "fe80::1", "fc00::1", "::ffff:10.0.0.1", "224.0.0.1", "0.0.0.0"))  # noqa: S104
 
 
 def test_a_redirect_is_never_followed(fake, settings):

@@ -26,7 +26,8 @@ def content_disposition(cohort_name: str, day: str) -> str:
     """The download's ``Content-Disposition``: an ASCII slug as ``filename`` and the cohort's own name,
     percent-encoded, as RFC 6266 ``filename*`` (so no quote, CR or LF in a name reaches the header)."""
     ascii_name = f"cohort-{slugify(cohort_name) or 'cohort'}-{day}.csv"
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(f'cohort-{cohort_name}-{day}.csv', safe='')}"
+    encoded = quote(f"cohort-{cohort_name}-{day}.csv", safe="")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{encoded}"
 
 
 def header(course, gettext) -> list[str]:
