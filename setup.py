@@ -34,6 +34,8 @@ setup(
         "whitenoise>=6",
         "Pillow>=10.1",
         "cachetools>=5",
+        "django-axes>=8,<9",  # failed sign-ins throttled per account and address (caregiving_course.server.throttle)
+        "django-csp>=4,<5",  # the Content-Security-Policy header, with nonces for inline scripts
     ],
     extras_require={
         "postgres": ["psycopg[binary]>=3.1"],
