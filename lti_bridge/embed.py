@@ -57,8 +57,12 @@ def record_launch(launch: Launch, module_id: str):
                                        email=launch.email, user=user)
     context = launch.context
     context_id = context.get("id") if isinstance(context.get("id"), str) else ""
-    cohort = api.ensure_cohort(cohort_name(deployment, context_id[:255]),
-                               title=str(context.get("title") or context.get("label") or "")[:200])
+    try:
+        cohort = api.ensure_cohort(cohort_name(deployment, context_id[:255]),
+                                   title=str(context.get("title") or context.get("label") or "")[:200])
+    except api.RecordError as exc:  # a cohort name stored before names were checked
+        raise LaunchError(f"this deployment's cohort cannot be used ({exc}); ask the tool's administrator "
+                          "to correct it", status=409) from None
     if launch.is_staff:
         api.add_instructor(cohort, user)
     else:

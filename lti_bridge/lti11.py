@@ -134,7 +134,11 @@ def record_launch(launch: Lti11Launch, module_id: str):
     learner = api.learner_for_identity("lti", launch.user_id, issuer=consumer.consumer_key, name=launch.name,
                                        email=launch.email, user=_account(consumer.consumer_key, launch))
     if consumer.cohort_name:
-        api.enrol(learner, api.ensure_cohort(consumer.cohort_name))
+        try:
+            api.enrol(learner, api.ensure_cohort(consumer.cohort_name))
+        except api.RecordError as exc:  # a cohort name stored before names were checked
+            raise LaunchError(f"this consumer's cohort cannot be used ({exc}); ask the tool's administrator "
+                              "to correct it", status=409) from None
     if launch.outcome_url and launch.sourcedid:
         Lti11Outcome.objects.update_or_create(
             consumer=consumer, learner_id=learner.pk, module_id=module_id,

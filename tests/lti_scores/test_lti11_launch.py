@@ -160,3 +160,18 @@ def test_expired_nonces_are_forgotten(client, consumer, module_id):
     UsedNonce.objects.create(scope="lti13", value="old", expires_at=timezone.now() - dt.timedelta(1))
     assert lti11.prune_nonces() == 1
     assert UsedNonce.objects.filter(scope=lti11.NONCE_SCOPE).count() == 1  # the live one stays
+
+
+def test_a_cohort_name_stored_before_names_were_checked_refuses_the_launch_cleanly(client, consumer, module_id):
+    """Issue 21: cohort names are slugs now; a consumer row holding an older, hostile name gets a 409 page, not a 500,
+    and nothing is recorded."""
+    from lti_bridge.models import Lti11Consumer
+
+    Lti11Consumer.objects.filter(pk=consumer.pk).update(cohort_name="</script><img src=x>")
+    assert_refused(post(client, module_id, signed(module_id)), 409, "cohort cannot be used")
+    assert not Identity.objects.exists()
+
+
+def test_add_consumer_refuses_a_cohort_name_that_is_not_a_slug(db):
+    with pytest.raises(ValueError, match="cohort name"):
+        lti11.add_consumer("Old Moodle", "k2", SECRET, cohort="fall 2026<x>")
