@@ -36,6 +36,8 @@ setup(
         "Pillow>=10.1",
         "cachetools>=5",
         "django-oauth-toolkit>=3.4,<4",  # sync.clr_service: the CLR 2.0 API's OAuth 2.0 server
+        "django-axes>=8,<9",  # failed sign-ins throttled per account and address (caregiving_course.server.throttle)
+        "django-csp>=4,<5",  # the Content-Security-Policy header, with nonces for inline scripts
     ],
     extras_require={
         "postgres": ["psycopg[binary]>=3.1"],

@@ -9,18 +9,24 @@ Everything a deployment changes comes from the environment:
   when unset.
 - ``CAREGIVING_TIME_ZONE``: the zone people read times in (default America/Toronto).
 - ``CAREGIVING_SIGNUP_COHORT``: the cohort learners who sign up themselves join (default open-enrolment).
+- ``CAREGIVING_WORKBENCH=1``: mount the XBlock workbench at ``/workbench/`` (development only; never in
+  ``caregiving serve``).
+- ``CAREGIVING_ALLOW_PRIVATE_HOSTS``: hosts on private or loopback addresses the server may call for LTI
+  (comma-separated; for tests and labs only).
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent
 HOME = Path(os.environ.get("CAREGIVING_HOME", Path.cwd() / "var")).resolve()
-HOME.mkdir(parents=True, exist_ok=True)
+HOME.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
 def _secret_key() -> str:
@@ -28,8 +34,8 @@ def _secret_key() -> str:
         return os.environ["CAREGIVING_SECRET_KEY"]
     path = HOME / "secret_key"
     if not path.exists():
+        path.touch(mode=0o600)
         path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
     return path.read_text().strip()
 
 
@@ -40,6 +46,7 @@ BASE_URL = os.environ.get("CAREGIVING_BASE_URL", "http://127.0.0.1:8000").rstrip
 KEYS_DIR = Path(os.environ.get("CAREGIVING_KEYS_DIR", HOME / "keys"))
 CONTENT_DIR = Path(os.environ.get("CAREGIVING_CONTENT", BASE_DIR / "content"))
 
+WORKBENCH_ENABLED = os.environ.get("CAREGIVING_WORKBENCH") == "1"  # caregiving serve turns it off
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -47,7 +54,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "workbench",
+    *(["workbench"] if WORKBENCH_ENABLED else []),
+    "axes",
+    "csp",
     "caregiving_course.learner_record.apps.LearnerRecordConfig",
     "caregiving_course.server.apps.ServerConfig",
     "caregiving_course.manage.apps.ManageConfig",
@@ -68,6 +77,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 # The CLR 2.0 API's OAuth 2.0 server: authorization code grant with PKCE, the CLR scopes only.
@@ -93,6 +104,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
             ]
         },
     }
@@ -108,6 +120,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the one writer; IMMEDIATE avoids lock upgrades mid-transaction; the
     # writers of this process queue on a lock rather than sleep in SQLite's busy handler.
     DATABASES["default"]["ENGINE"] = "caregiving_course.sqlite"
+    # The database holds password hashes and session keys: readable by the service only. SQLite gives its
+    # -wal and -shm files the database file's mode.
+    _DB_FILE = Path(str(DATABASES["default"]["NAME"]))
+    if _DB_FILE.parent.is_dir() and str(_DB_FILE) not in ("", ":memory:"):
+        _DB_FILE.touch(mode=0o600)
+        _DB_FILE.chmod(0o600)
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
         "transaction_mode": "IMMEDIATE",
@@ -130,7 +148,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-# The embed backend authenticates one request inside a partner's iframe by its signed LTI embed token.
+# The embed backend authenticates one request inside a partner's iframe by its signed LTI embed token; the model
+# backend carries django-axes's lockout check.
 AUTHENTICATION_BACKENDS = ["caregiving_course.server.auth.FastModelBackend", "lti_bridge.auth.EmbedTokenBackend"]
 LOGIN_URL = "/accounts/login/"
 # Learners who create their own account join this cohort, so its instructors follow them on the dashboard.
@@ -151,9 +170,44 @@ WHITENOISE_USE_FINDERS = True  # serve each app's static files without a collect
 
 # Behind a proxy that ends TLS (set CAREGIVING_BEHIND_TLS_PROXY=1): trust its X-Forwarded-Proto, so LTI
 # signatures and cookie attributes see the https URL the browser used.
-if os.environ.get("CAREGIVING_BEHIND_TLS_PROXY") == "1":
+BEHIND_TLS_PROXY = os.environ.get("CAREGIVING_BEHIND_TLS_PROXY") == "1"
+TRUSTED_PROXY = os.environ.get("CAREGIVING_TRUSTED_PROXY", "127.0.0.1")  # the proxy's address (caregiving serve)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 365 * 24 * 3600
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = False  # other services of the college's domain are not ours to bind
+
+# Content-Security-Policy (django-csp): scripts and styles from this server only, inline ones by the
+# response's nonce; LTI pages replace frame-ancestors with their platform's origin (lti_bridge.embed).
+_PUBLIC_ORIGIN = "/".join(BASE_URL.split("/")[:3])
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": {
+    "default-src": [SELF, _PUBLIC_ORIGIN], "script-src": [SELF, _PUBLIC_ORIGIN, NONCE],
+    "style-src": [SELF, _PUBLIC_ORIGIN, NONCE], "img-src": [SELF, _PUBLIC_ORIGIN, "data:"],
+    "object-src": [NONE], "base-uri": [SELF], "frame-ancestors": [SELF]}}
+
+# Request bodies: waitress refuses (413) any larger than MAX_REQUEST_BODY_BYTES before the application
+# runs (a 2 MB badge image in a form is the largest we take); Django reads at most
+# DATA_UPLOAD_MAX_MEMORY_SIZE of a body that is not a file upload.
+MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024
+
+# Failed sign-ins (django-axes, on the site's and the admin's sign-in pages): after AXES_FAILURE_LIMIT
+# failures for one account, or from one client address (REMOTE_ADDR: behind a TLS proxy, the address the
+# proxy forwarded, see cli/serve.py), sign-in is refused (429) for AXES_COOLOFF_TIME.
+# Counts live in the cache, so processes sharing CAREGIVING_CACHE_URL share them.
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_FAILURE_LIMIT = int(os.environ.get("CAREGIVING_SIGNIN_FAILURES", "10"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("CAREGIVING_SIGNIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "caregiving_course.server.throttle.locked_out"
+AXES_USERNAME_CALLABLE = "caregiving_course.server.throttle.account"
+AXES_VERBOSE = False
+
+# Hosts on private, loopback or link-local addresses that the LTI bridge may call anyway (lti_bridge.fetch).
+ALLOW_PRIVATE_HOSTS = [h.strip().lower() for h in os.environ.get("CAREGIVING_ALLOW_PRIVATE_HOSTS", "").split(",")
+                       if h.strip()]
 
 # Every open module page sends a heartbeat every few seconds, each of which reads the session and the
 # signed-in user: sessions live in the database with a cache in front, and the user's row is cached for

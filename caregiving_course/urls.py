@@ -1,4 +1,9 @@
-"""URL map of the embedded server. Each package mounts its own URLs under one prefix."""
+"""URL map of the embedded server. Each package mounts its own URLs under one prefix.
+
+The XBlock workbench (``/workbench/``: scenarios for block authors, its own admin and state table) is mounted
+only in development (``CAREGIVING_WORKBENCH=1``); ``caregiving serve`` never mounts it.
+"""
+from django.conf import settings
 from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
@@ -19,9 +24,10 @@ urlpatterns = [
     path("oauth/", include("sync.oauth_urls")),  # its OAuth 2.0 server (django-oauth-toolkit)
     path(".well-known/did.json", did_document, name="did-web"),  # the badge issuer's did:web document
     path("did.json", did_document),  # the same, where the base URL has a path (did:web:host:path)
-    path("workbench/", include("workbench.urls")),  # XBlock workbench (scenarios), for authors and tests
     path("", include("caregiving_course.server.urls")),  # home, sign up, sign in
 ]
+if settings.WORKBENCH_ENABLED:
+    urlpatterns.insert(-1, path("workbench/", include("workbench.urls")))  # for block authors and tests
 
 # Error pages in the site's layout and the reader's language (caregiving_course.server.errors).
 handler400 = "caregiving_course.server.errors.bad_request"

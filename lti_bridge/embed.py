@@ -38,8 +38,9 @@ def lti_user(launch: Launch):
     digest = hashlib.sha256(f"{launch.platform.issuer}\n{launch.subject}".encode()).hexdigest()[:30]
     user_model = get_user_model()
     user, created = user_model.objects.get_or_create(username=f"lti-{digest}")
-    if created or (launch.name and user.first_name != launch.name[:150]):
-        user.first_name = launch.name[:150]
+    name = api.clean_person_name(launch.name, 150)
+    if created or (name and user.first_name != name):
+        user.first_name = name
         user.set_unusable_password()
         user.save()
     return user
@@ -56,8 +57,12 @@ def record_launch(launch: Launch, module_id: str):
                                        email=launch.email, user=user)
     context = launch.context
     context_id = context.get("id") if isinstance(context.get("id"), str) else ""
-    cohort = api.ensure_cohort(cohort_name(deployment, context_id[:255]),
-                               title=str(context.get("title") or context.get("label") or "")[:200])
+    try:
+        cohort = api.ensure_cohort(cohort_name(deployment, context_id[:255]),
+                                   title=str(context.get("title") or context.get("label") or "")[:200])
+    except api.RecordError as exc:  # a cohort name stored before names were checked
+        raise LaunchError(f"this deployment's cohort cannot be used ({exc}); ask the tool's administrator "
+                          "to correct it", status=409) from None
     if launch.is_staff:
         api.add_instructor(cohort, user)
     else:
@@ -158,13 +163,7 @@ def frame_ancestors(launch: Launch) -> list[str]:
     dl = launch.deep_linking_settings
     if isinstance(dl.get("deep_link_return_url"), str):
         urls.append(dl["deep_link_return_url"])
-    origins = []
-    for url in urls:
-        parts = urlsplit(url)
-        origin = f"{parts.scheme}://{parts.netloc}"
-        if parts.scheme in ("http", "https") and parts.netloc and _safe_origin(origin) and origin not in origins:
-            origins.append(origin)
-    return origins
+    return origins_of(*urls)
 
 
 def _safe_origin(origin: str) -> bool:
@@ -172,6 +171,18 @@ def _safe_origin(origin: str) -> bool:
 
 
 def allow_framing(response, origins: list[str]) -> None:
-    """Let the platform (and only it) frame this response."""
+    """Let the platform (and only it) frame this response: the site's Content-Security-Policy (django-csp,
+    see settings) with its ``frame-ancestors`` replaced; ``["*"]`` lets any page frame it."""
     response.xframe_options_exempt = True
-    response["Content-Security-Policy"] = "frame-ancestors 'self' " + " ".join(origins)
+    response._csp_replace = {"frame-ancestors": origins if origins == ["*"] else ["'self'", *origins]}
+
+
+def origins_of(*urls: str) -> list[str]:
+    """The distinct, well-formed http(s) origins of ``urls``."""
+    origins = []
+    for url in urls:
+        parts = urlsplit(url or "")
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if parts.scheme in ("http", "https") and parts.netloc and _safe_origin(origin) and origin not in origins:
+            origins.append(origin)
+    return origins

@@ -1,7 +1,8 @@
 """Bounded HTTP calls of the launch side (platform key sets, NRPS pages, Dynamic Registration).
 
-Short timeouts, no redirects, no proxies or .netrc picked up from the environment, and answers read only up to
-a limit, so a slow, broken or hostile platform costs us little.
+Short timeouts, no redirects, no proxies or .netrc picked up from the environment, answers read only up to
+a limit, and public destinations only (:mod:`lti_bridge.destinations`), so a slow, broken or hostile platform,
+or a URL pointing inside our network, costs us little.
 """
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from dataclasses import dataclass
 
 import requests
 from django.conf import settings
+
+from lti_bridge.destinations import CheckedAdapter
 
 USER_AGENT = "caregiving-course-lti/1.0"
 
@@ -34,6 +37,8 @@ def fetch(method: str, url: str, *, limit: int, headers: dict | None = None,
     """One request; raises :class:`FetchError` when there is no complete answer within ``limit`` bytes."""
     session = requests.Session()
     session.trust_env = False
+    session.mount("http://", CheckedAdapter())
+    session.mount("https://", CheckedAdapter())
     try:
         with session, session.request(method, url, headers={"User-Agent": USER_AGENT, **(headers or {})}, data=data,
                                       timeout=timeout(), stream=True, allow_redirects=False) as answer:
@@ -45,4 +50,5 @@ def fetch(method: str, url: str, *, limit: int, headers: dict | None = None,
                 raise FetchError(f"the answer from {url} is larger than {limit} bytes")
             return Fetched(answer.status_code, dict(answer.headers), body)
     except (requests.RequestException, OSError, ValueError) as exc:
-        raise FetchError(f"{url} could not be reached: {type(exc).__name__}") from exc
+        why = "its address is not public" if "refused:" in str(exc) else type(exc).__name__
+        raise FetchError(f"{url} could not be reached: {why}") from exc

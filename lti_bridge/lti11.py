@@ -69,8 +69,11 @@ def add_consumer(name: str, key: str, secret: str | None = None, *, cohort: str 
     secret = secret or secrets.token_urlsafe(32)
     if len(secret) < 16 or len(secret) > MAX_FIELD:
         raise ValueError("the secret must be 16 to 255 characters (leave it out to have one generated)")
-    if len(cohort) > 80:
-        raise ValueError("the cohort name must be at most 80 characters")
+    if cohort:
+        try:
+            api.check_cohort_name(cohort)
+        except api.RecordError as exc:
+            raise ValueError(str(exc)) from None
     try:
         with transaction.atomic():
             consumer = Lti11Consumer.objects.create(name=name, consumer_key=key, secret=secret, cohort_name=cohort)
@@ -131,7 +134,11 @@ def record_launch(launch: Lti11Launch, module_id: str):
     learner = api.learner_for_identity("lti", launch.user_id, issuer=consumer.consumer_key, name=launch.name,
                                        email=launch.email, user=_account(consumer.consumer_key, launch))
     if consumer.cohort_name:
-        api.enrol(learner, api.ensure_cohort(consumer.cohort_name))
+        try:
+            api.enrol(learner, api.ensure_cohort(consumer.cohort_name))
+        except api.RecordError as exc:  # a cohort name stored before names were checked
+            raise LaunchError(f"this consumer's cohort cannot be used ({exc}); ask the tool's administrator "
+                              "to correct it", status=409) from None
     if launch.outcome_url and launch.sourcedid:
         Lti11Outcome.objects.update_or_create(
             consumer=consumer, learner_id=learner.pk, module_id=module_id,

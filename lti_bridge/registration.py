@@ -6,17 +6,25 @@ must be on the configuration URL's host), POST our client registration (section 
 metadata plus the ``https://purl.imsglobal.org/spec/lti-tool-configuration`` claim, with the Canvas privacy and
 placement extensions), store the platform and deployment from the answer, and the page tells the platform we
 are done (``postMessage({subject: "org.imsglobal.lti.close"})``).
+
+An invitation registers one platform: its first registration attempt uses it up (:func:`use_invitation`). We
+call public addresses only (:mod:`lti_bridge.destinations`), and the registration endpoint must be on the
+configuration's own origin, so an invitation cannot make us send a token of the caller's choosing elsewhere.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
+import secrets
 from urllib.parse import urlsplit
 
 from django.core import signing
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
+from lti_bridge.destinations import check_url
 from lti_bridge.fetch import FetchError, fetch
-from lti_bridge.models import Deployment, Platform
+from lti_bridge.models import Deployment, Platform, UsedNonce
 
 INVITE_SALT = "lti_bridge.registration.v1"
 TOOL_CONFIG = "https://purl.imsglobal.org/spec/lti-tool-configuration"
@@ -30,22 +38,46 @@ SCOPES = [
 ]
 MAX_ANSWER = 256 * 1024
 TOOL_NAME = "Professional Practice in Caregiving"
+INVITE_MAX_AGE = 14 * 24 * 3600
+INVITE_SCOPE = "invite"  # UsedNonce scope of used invitations
 
 
 class RegistrationError(Exception):
-    """Registration cannot go on; the message says why."""
+    """Registration cannot go on; the message says why (for the log: the platform's details)."""
+
+
+class InvitationError(RegistrationError):
+    """The invitation itself is not usable; the message may be shown to whoever holds it."""
 
 
 def invitation_url(base_url: str, *, label: str = "") -> str:
-    """The URL to give a partner administrator (valid for :func:`check_invitation`'s ``max_age``)."""
-    return f"{base_url.rstrip('/')}/lti/register?invite={signing.dumps({'label': label}, salt=INVITE_SALT)}"
+    """The URL to give a partner administrator (one registration, within :data:`INVITE_MAX_AGE`)."""
+    payload = {"label": label, "n": secrets.token_urlsafe(16)}
+    return f"{base_url.rstrip('/')}/lti/register?invite={signing.dumps(payload, salt=INVITE_SALT)}"
 
 
-def check_invitation(invite: str, max_age: int = 14 * 24 * 3600) -> dict:
+def check_invitation(invite: str, max_age: int = INVITE_MAX_AGE) -> dict:
+    """The invitation's payload; :class:`InvitationError` when it is forged, expired or already used."""
     try:
-        return signing.loads(invite or "", salt=INVITE_SALT, max_age=max_age)
+        invitation = signing.loads(invite or "", salt=INVITE_SALT, max_age=max_age)
     except signing.BadSignature as exc:
-        raise RegistrationError("this registration link is not valid or has expired; ask for a new one") from exc
+        raise InvitationError("this registration link is not valid or has expired; ask for a new one") from exc
+    nonce = invitation.get("n") if isinstance(invitation, dict) else None
+    if not isinstance(nonce, str) or not nonce:
+        raise InvitationError("this registration link is not valid or has expired; ask for a new one")
+    if UsedNonce.objects.filter(scope=INVITE_SCOPE, value=nonce[:191]).exists():
+        raise InvitationError("this registration link has already been used; ask for a new one")
+    return invitation
+
+
+def use_invitation(invitation: dict) -> None:
+    """Mark the invitation used (once: a second use, even at the same moment, is :class:`InvitationError`)."""
+    try:
+        with transaction.atomic():
+            UsedNonce.objects.create(scope=INVITE_SCOPE, value=invitation["n"][:191],
+                                     expires_at=timezone.now() + dt.timedelta(seconds=INVITE_MAX_AGE))
+    except IntegrityError as exc:
+        raise InvitationError("this registration link has already been used; ask for a new one") from exc
 
 
 def _get_json(method: str, url: str, *, headers: dict, data: str | None = None) -> tuple[int, object]:
@@ -63,6 +95,10 @@ def fetch_platform_configuration(url: str) -> dict:
     """The platform's OpenID configuration, checked (section 3.5.1: issuer host = configuration URL host)."""
     if urlsplit(url).scheme not in ("http", "https") or len(url) > 500:
         raise RegistrationError("openid_configuration must be an http(s) URL")
+    try:
+        check_url(url)
+    except ValueError as exc:
+        raise RegistrationError(f"openid_configuration {url!r} may not be called: {exc}") from exc
     status, config = _get_json("GET", url, headers={"Accept": "application/json"})
     if status != 200 or not isinstance(config, dict):
         raise RegistrationError(f"the platform configuration at {url} answered HTTP {status}")
@@ -71,10 +107,22 @@ def fetch_platform_configuration(url: str) -> dict:
             raise RegistrationError(f"the platform configuration has no valid {name!r}")
     if urlsplit(config["issuer"]).netloc != urlsplit(url).netloc:
         raise RegistrationError("the platform's issuer is not on the host of its configuration URL")
+    if _origin(config["registration_endpoint"]) != _origin(url):
+        raise RegistrationError("the platform's registration endpoint is not on the origin of its configuration URL")
+    for name in ("token_endpoint", "jwks_uri"):  # we call these later, with the platform's tokens
+        try:
+            check_url(config[name])
+        except ValueError as exc:
+            raise RegistrationError(f"the platform's {name} may not be called: {exc}") from exc
     algs = config.get("id_token_signing_alg_values_supported", ["RS256"])
     if "RS256" not in algs:
         raise RegistrationError("the platform does not sign id_tokens with RS256")
     return config
+
+
+def _origin(url: str) -> tuple:
+    parts = urlsplit(url)
+    return parts.scheme, parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
 
 
 def tool_registration(base_url: str, config: dict) -> dict:

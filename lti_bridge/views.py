@@ -37,8 +37,7 @@ def refuse(request, error: LaunchError | str, status: int = 400) -> HttpResponse
     reason, status = (str(error), error.status) if isinstance(error, LaunchError) else (error, status)
     log.info("LTI request refused (%s): %s", status, reason)
     response = render(request, "lti_bridge/error.html", {"reason": reason, "status": status}, status=status)
-    response.xframe_options_exempt = True
-    response["Content-Security-Policy"] = "frame-ancestors *"
+    embed.allow_framing(response, ["*"])
     return response
 
 
@@ -177,7 +176,7 @@ def deep_link_respond(request) -> HttpResponse:
         return refuse(request, exc)
     response = render(request, "lti_bridge/autopost.html", {"action": dl_request.return_url, "jwt": token,
                                                             "count": len(items)})
-    response.xframe_options_exempt = True
+    embed.allow_framing(response, embed.origins_of(dl_request.return_url))
     return response
 
 
@@ -199,29 +198,31 @@ def register(request) -> HttpResponse:
         invitation = registration.check_invitation(params.get("invite", ""))
         config_url = params.get("openid_configuration", "")
         if not config_url:
-            return _registration_refused(request, "", direct=True)
+            return _registration_help(request)
         if request.method == "GET":
             config = registration.fetch_platform_configuration(config_url)
             response = render(request, "lti_bridge/register.html", {
                 "config": config, "invite": params.get("invite"), "openid_configuration": config_url,
                 "registration_token": params.get("registration_token", "")})
         else:
+            registration.use_invitation(invitation)
             platform = registration.register(config_url, params.get("registration_token", ""),
                                              embed.public_base(request), label=invitation.get("label", ""))
             response = render(request, "lti_bridge/register_done.html", {"platform": platform})
+    except registration.InvitationError as exc:
+        return refuse(request, str(exc), 400)
     except registration.RegistrationError as exc:
-        return _registration_refused(request, str(exc))
-    response.xframe_options_exempt = True
+        # what the platform (or the address given) answered goes to the log only: a browser learns nothing of it
+        log.warning("dynamic registration refused (openid_configuration %r): %s", config_url[:500], exc)
+        return refuse(request, _("The registration could not be completed. Ask this tool's administrator to "
+                                 "look at the server log, then start the registration again from your platform."),
+                      400)
+    embed.allow_framing(response, embed.origins_of(config_url))  # the platform's registration page frames it
     return response
 
 
-def _registration_refused(request, reason: str, *, direct: bool = False) -> HttpResponse:
-    """A 400 page for the platform administrator: why nothing was registered, or (``direct``: the link opened in
-    a browser, without the platform's openid_configuration) what the link is for and where to paste it."""
-    log.info("LTI registration refused: %s", reason or "opened without openid_configuration")
-    response = render(request, "lti_bridge/register_help.html", {"reason": reason, "direct": direct, "status": 400},
-                      status=400)
-    response.xframe_options_exempt = True
-    response["Content-Security-Policy"] = "frame-ancestors *"
-    return response
+def _registration_help(request) -> HttpResponse:
+    """A 400 page for a registration link opened in a browser (without the platform's openid_configuration):
+    what the link is for and where to paste it."""
+    return render(request, "lti_bridge/register_help.html", status=400)
 

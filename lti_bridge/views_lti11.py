@@ -33,9 +33,9 @@ def launch(request: HttpRequest, module_id: str) -> HttpResponse:
         return refuse(request, _("The launch is too large."), 413)
     try:
         checked = lti11.validate_launch(request.build_absolute_uri(), request.body, request.content_type or "")
+        learner = lti11.record_launch(checked, module_id)
     except lti11.LaunchError as exc:
         return refuse(request, exc.message, exc.status)
-    learner = lti11.record_launch(checked, module_id)
     embed.sign_in(request, learner.user)
     from xblocks.runtime import render_block
 

@@ -326,9 +326,9 @@ class InstructorDashboardBlock(StudioEditableXBlockMixin, XBlock):
                 page += 1
 
         body = csv_export.to_csv(csv_export.header(course, gettext), lines())
-        filename = f"cohort-{cohort.name}-{timezone.localdate().isoformat()}.csv"
         response = Response(body.encode("utf-8"), content_type="text/csv", charset="utf-8")
-        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response.headers["Content-Disposition"] = csv_export.content_disposition(cohort.name,
+                                                                                 timezone.localdate().isoformat())
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response
 

@@ -50,6 +50,7 @@ from dataclasses import dataclass
 from django.core import signing
 from django.middleware.csrf import get_token
 from django.urls import reverse
+from django.utils.html import escape
 from web_fragments.fragment import Fragment
 from xblock.fields import ScopeIds
 from xblock.runtime import MemoryIdManager, Runtime
@@ -172,13 +173,34 @@ class CourseRuntime(Runtime):
 
     # Rendering --------------------------------------------------------------------------------
     def _wrap_ele(self, block, view, frag, extra_data=None):
-        extra = dict(extra_data or {})
+        """The block's HTML in its wrapper: XBlock's own, except that attribute values are escaped and the
+        ``initialize_js`` arguments are JSON safe inside a ``<script>`` element (:func:`script_json`)."""
+        data = {"usage": block.scope_ids.usage_id, "block-type": block.scope_ids.block_type, **(extra_data or {})}
         placement = self._placements[block.scope_ids.usage_id]
-        extra["handler-prefix"] = reverse("xblocks:handler", args=[self.token(placement), "HANDLER"])
-        extra["csrf"] = get_token(self.request)
-        wrapped = super()._wrap_ele(block, view, frag, extra)
+        data["handler-prefix"] = reverse("xblocks:handler", args=[self.token(placement), "HANDLER"])
+        data["csrf"] = get_token(self.request)
+        if frag.js_init_fn:
+            data["init"], data["runtime-version"] = frag.js_init_fn, frag.js_init_version
+        json_init = ""
+        if getattr(frag, "json_init_args", None) is not None:
+            json_init = ('<script type="json/xblock-args" class="xblock_json_init_args">'
+                         f"{script_json(frag.json_init_args)}</script>")
+        attributes = "".join(f" data-{name}='{escape(value)}'" for name, value in data.items())
+        classes = escape(" ".join(self._css_classes_for(block, view)))
+        wrapped = Fragment(f"<div class='{classes}'{attributes}>{frag.body_html()}{json_init}</div>")
+        wrapped.add_fragment_resources(frag)
         wrapped.add_javascript_url(self.resource_url(RUNTIME_JS))
         return wrapped
+
+
+_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026",
+                   0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def script_json(value) -> str:
+    """``value`` as JSON that cannot end or alter the ``<script>`` element holding it (as Django's
+    ``json_script`` escapes it): ``<``, ``>`` and ``&`` become ``\\u`` escapes, which JSON.parse reads back."""
+    return json.dumps(value).translate(_SCRIPT_ESCAPES)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -122,6 +122,9 @@ def handler(request: HttpRequest, token: str, handler_name: str, suffix: str = "
 
     The module block's ``heartbeat``, the request every open module page sends every few seconds, is answered
     without building the block (see xblocks.heartbeat), after the same checks."""
+    if request.method not in ("GET", "HEAD") and request.content_type != "application/json":
+        # before anything reads the body: a form or multipart body would be parsed by the CSRF check
+        return JsonResponse({"error": "send the handler's data as application/json"}, status=415)
     try:
         placement, user_pk, learner_pk = CourseRuntime.placement_from_token(token)
     except (signing.BadSignature, ValueError, TypeError):
@@ -175,6 +178,8 @@ def _block_status(request: HttpRequest, placement, learner) -> dict:
 
 def resource(request: HttpRequest, name: str) -> FileResponse:
     """A static file of our runtime (its JS runtime)."""
+    if "\x00" in name:
+        raise Http404(name)
     path = (STATIC_DIR / name).resolve()
     if not path.is_relative_to(STATIC_DIR) or path.suffix not in STATIC_TYPES or not path.is_file():
         raise Http404(name)

@@ -37,6 +37,7 @@ def serve(args: argparse.Namespace) -> int:
 
     if not 0 < args.port < 65536:
         raise CommandError(f"--port must be between 1 and 65535 (got {args.port})")
+    settings.WORKBENCH_ENABLED = False  # the XBlock workbench is for development only, never served (urls.py)
     base_url = served_base_url(args.host, args.port)
     if base_url:  # links in pages, badges and LTI point at the server actually running
         settings.BASE_URL = os.environ["CAREGIVING_BASE_URL"] = base_url
@@ -60,10 +61,21 @@ def serve(args: argparse.Namespace) -> int:
     print(f"Serving on http://{args.host}:{args.port}/  (Ctrl+C stops)", flush=True)
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     try:
-        http_server.serve(application, host=args.host, port=args.port, threads=args.threads, ident="caregiving")
+        http_server.serve(application, host=args.host, port=args.port, threads=args.threads, ident="caregiving",
+                          max_request_body_size=settings.MAX_REQUEST_BODY_BYTES, **_proxy_adjustments(settings))
     except OSError as exc:
         raise CommandError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}; "
                            "choose another --port or stop what uses it") from None
     return 0
+
+
+def _proxy_adjustments(settings) -> dict:
+    """Behind a TLS proxy, waitress takes the scheme and the client's address from the proxy's
+    X-Forwarded-Proto and X-Forwarded-For (only when they come from ``CAREGIVING_TRUSTED_PROXY``, default
+    127.0.0.1); otherwise it drops those headers, so no client can claim https or another address."""
+    if not settings.BEHIND_TLS_PROXY:
+        return {}
+    return {"trusted_proxy": settings.TRUSTED_PROXY, "trusted_proxy_count": 1,
+            "trusted_proxy_headers": {"x-forwarded-proto", "x-forwarded-for"}}
 
 

@@ -23,6 +23,7 @@ from caregiving_course.learner_record.errors import NotAllowed, RecordError
 from caregiving_course.learner_record.evidence import record_hours, record_signoff, records_for, withdraw
 from caregiving_course.learner_record.heartbeats import BeatResult, record_heartbeat
 from caregiving_course.learner_record.models import Award, Cohort, Enrolment, Learner, ModuleActivity
+from caregiving_course.learner_record.names import check_cohort_name, clean_person_name
 from caregiving_course.learner_record.people import (
     ADMINISTRATOR,
     INSTRUCTOR,
@@ -64,6 +65,8 @@ __all__ = [
     "awards_of",
     "change_user",
     "check_can_view",
+    "check_cohort_name",
+    "clean_person_name",
     "cohort_exists",
     "cohort_rows",
     "cohorts_for",

@@ -7,6 +7,7 @@ from django.utils.functional import SimpleLazyObject
 
 from caregiving_course.learner_record.errors import NotAllowed, RecordError
 from caregiving_course.learner_record.models import Cohort, Enrolment, Identity, Learner
+from caregiving_course.learner_record.names import check_cohort_name, clean_person_name
 
 LEARNER, INSTRUCTOR, ADMINISTRATOR = "learner", "instructor", "administrator"
 ROLES = (LEARNER, INSTRUCTOR, ADMINISTRATOR)
@@ -31,7 +32,7 @@ def learner_for_identity(source: str, subject: str, *, issuer: str = "", name: s
         return learner
     try:
         with transaction.atomic():
-            learner = Learner.objects.create(user=user, name=name[:200], email=email[:254])
+            learner = Learner.objects.create(user=user, name=clean_person_name(name), email=email[:254])
             Identity.objects.create(learner=learner, source=source, issuer=issuer, subject=subject)
             return learner
     except IntegrityError:  # another request created it first
@@ -121,7 +122,9 @@ def cohort_exists(name: str) -> bool:
 
 
 def ensure_cohort(name: str, title: str = "") -> Cohort:
-    cohort, _ = Cohort.objects.get_or_create(name=name, defaults={"title": title or name})
+    """The cohort called ``name`` (a slug: :func:`names.check_cohort_name`), created on first use."""
+    check_cohort_name(name)
+    cohort, _ = Cohort.objects.get_or_create(name=name, defaults={"title": clean_person_name(title) or name})
     return cohort
 
 
@@ -147,7 +150,7 @@ def add_user(email: str, role: str, *, cohort: str | None = None, password: str 
     with transaction.atomic():
         user, _ = User.objects.get_or_create(username=email.lower(), defaults={"email": email.lower()})
         if name:
-            user.first_name = name[:150]
+            user.first_name = clean_person_name(name, 150)
         if password:
             user.set_password(password)
         elif not user.has_usable_password():

@@ -15,11 +15,15 @@ A hit builds the user from the cached row with ``Model.from_db``; a miss is an o
 checks are Django's own on every request (``is_active`` through
 ``user_can_authenticate``, then the session's password hash in ``django.contrib.auth.get_user``), so
 nothing about who may sign in changes except how fresh the row is.
+
+Signing in first asks django-axes whether the account or the client address is locked out after too many
+failures (see :mod:`caregiving_course.server.throttle`); one backend does both, so a session names one backend.
 """
 from __future__ import annotations
 
 import functools
 
+from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
@@ -62,8 +66,14 @@ def forget_user(sender, instance, **kwargs) -> None:
     transaction.on_commit(lambda: cache.delete(key), using=kwargs.get("using"))
 
 
-class FastModelBackend(ModelBackend):
-    """Django's ModelBackend; only ``get_user`` (every request) reads through :func:`read_user` (cached)."""
+class FastModelBackend(AxesStandaloneBackend, ModelBackend):
+    """Django's ModelBackend behind django-axes's lockout check; ``get_user`` (every request) reads through
+    :func:`read_user` (cached)."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is not None:  # raises PermissionDenied while the account or the address is locked out
+            AxesStandaloneBackend.authenticate(self, request, username, password, **kwargs)
+        return ModelBackend.authenticate(self, request, username, password, **kwargs)
 
     def get_user(self, user_id):
         user = read_user(user_id)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -29,10 +29,8 @@ class SignupForm(forms.Form):
                 field.widget.attrs["aria-describedby"] = " ".join(ids)
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].lower()
-        if get_user_model().objects.filter(username=email).exists():
-            raise forms.ValidationError(_("An account with this e-mail already exists. Sign in instead."))
-        return email
+        """The address in lower case. Whether it already has an account is never said (see views.signup)."""
+        return self.cleaned_data["email"].lower()
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]

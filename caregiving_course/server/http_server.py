@@ -12,6 +12,10 @@ everything else the request did.
 :class:`TaskSendsChannel` leaves a running task's output to the task until the buffer passes waitress's
 high watermark (the worker then waits for the loop to drain it, as in stock waitress). Output still
 buffered when the task ends is sent by the loop, as before.
+
+waitress sends whatever body the application returns, and Django returns the GET body to a HEAD request:
+:func:`without_head_bodies` drops it, or a client (or a proxy pooling connections to us) would read that body
+as the answer to its next request.
 """
 from __future__ import annotations
 
@@ -28,11 +32,26 @@ class TaskSendsChannel(HTTPChannel):
         return bool(super().writable())
 
 
+def without_head_bodies(application):
+    """``application`` answering HEAD requests with the status and headers of GET, and no body."""
+
+    def head_aware(environ, start_response):
+        result = application(environ, start_response)
+        if environ.get("REQUEST_METHOD") != "HEAD":
+            return result
+        if hasattr(result, "close"):
+            result.close()
+        return []
+
+    return head_aware
+
+
 def create(application, **adjustments):
     """A waitress server for ``application`` (listening, not yet running) whose channels are
-    :class:`TaskSendsChannel`. ``adjustments`` are waitress's (host, port, threads, ident, ...)."""
+    :class:`TaskSendsChannel`, HEAD answered without a body. ``adjustments`` are waitress's (host, port, threads,
+    ident, ...)."""
     socket_map: dict = {}
-    server = create_server(application, map=socket_map, **adjustments)
+    server = create_server(without_head_bodies(application), map=socket_map, **adjustments)
     for listener in list(socket_map.values()):
         if isinstance(listener, BaseWSGIServer):
             listener.channel_class = TaskSendsChannel

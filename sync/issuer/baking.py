@@ -12,9 +12,12 @@ import zlib
 
 from lxml import etree
 
+from sync.issuer.inflate import TooLarge, inflate
+
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 OB_NS = "http://openbadges.org"
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
+MAX_ASSERTION_BYTES = 256 * 1024  # an assertion inflated from an iTXt chunk (verify.MAX_INPUT_CHARS)
 
 
 class BakingError(ValueError):
@@ -66,8 +69,8 @@ def unbake_png(image: bytes) -> str:
             _lang, _, rest = rest.partition(b"\x00")
             _translated, _, text = rest.partition(b"\x00")
             try:
-                return (zlib.decompress(text, bufsize=MAX_IMAGE_BYTES) if compressed else text).decode("utf-8")
-            except (zlib.error, UnicodeDecodeError) as exc:
+                return (inflate(text, MAX_ASSERTION_BYTES) if compressed else text).decode("utf-8")
+            except (TooLarge, UnicodeDecodeError) as exc:
                 raise BakingError(f"unreadable openbadges chunk: {exc}") from None
         if kind == b"tEXt" and content.startswith(b"openbadges\x00"):
             return content[len(b"openbadges\x00"):].decode("latin-1")

@@ -16,6 +16,7 @@ from django.db.models import F
 
 from sync.issuer import dataintegrity, did, links
 from sync.issuer.documents import iso
+from sync.issuer.inflate import GZIP, inflate
 from sync.issuer.jsonld import VC_V2
 from sync.issuer.multibase import decode_u, encode_u
 from sync.models import IssuedCredential, StatusList
@@ -30,7 +31,8 @@ def encode(bits: bytes) -> str:
 
 
 def decode(encoded: str) -> bytes:
-    return gzip.decompress(decode_u(encoded))
+    """The bitstring of an ``encodedList`` (at most the 16 KiB of :data:`LIST_BITS`; :class:`TooLarge` beyond)."""
+    return inflate(decode_u(encoded), LIST_BITS // 8, wbits=GZIP)
 
 
 def bit(bits: bytes, index: int) -> bool:

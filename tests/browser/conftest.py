@@ -100,7 +100,9 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-CA")
+    # bypass_csp: axe-core is injected as an inline script, which the pages' policy refuses (tests/browser/test_csp.py
+    # checks the policy itself, in contexts that do not bypass it)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-CA", bypass_csp=True)
     page = context.new_page()
     page.set_default_timeout(20_000)
     yield page
@@ -110,7 +112,7 @@ def page(browser):
 @pytest.fixture
 def phone_page(browser):
     context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
-                                  locale="en-CA")
+                                  locale="en-CA", bypass_csp=True)
     page = context.new_page()
     page.set_default_timeout(20_000)
     yield page

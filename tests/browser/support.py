@@ -44,12 +44,16 @@ def fresh_email(prefix: str) -> str:
 
 
 def sign_up(page, server: str, name: str, email: str, password: str = FRESH_PASSWORD) -> None:
-    """Create an account through the sign-up page; the server signs the new learner in."""
+    """Create an account through the sign-up page, then sign in with it as the page that follows asks."""
     page.goto(server + "/accounts/signup/")
     page.get_by_label("Your name").fill(name)
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Create my account").click()
+    page.wait_for_url("**/accounts/login/**")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/course/**")
 
 

@@ -51,7 +51,8 @@ def test_sign_up_errors_are_announced_and_fixable(page, server):
     assert_accessible(page, "signup-errors")
     password.fill("a-much-longer-passphrase")
     page.get_by_role("button", name="Create my account").click()
-    page.wait_for_url("**/course/**")
+    page.wait_for_url("**/accounts/login/**")
+    assert "Sign in with your e-mail address and password" in page.get_by_role("status").inner_text()
 
 
 def test_french_interface_on_a_phone(phone_page, server):

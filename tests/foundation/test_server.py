@@ -71,7 +71,7 @@ def test_sign_up_then_sign_in(server):
     ok = s.post(server + "/accounts/signup/", data={"csrfmiddlewaretoken": token, "name": "Ria",
                                                     "email": "ria@example.org", "password": "a-long-passphrase"},
                 timeout=10, allow_redirects=False)
-    assert ok.status_code == 302 and ok.headers["Location"] == "/course/"
+    assert ok.status_code == 302 and ok.headers["Location"] == "/accounts/login/?next=/course/"
     other = requests.Session()
     token = csrf(other, server + "/accounts/login/")
     wrong = other.post(server + "/accounts/login/", data={"csrfmiddlewaretoken": token, "username": "ria@example.org",
@@ -107,10 +107,14 @@ def _redis_up() -> bool:
 
 
 def sign_up(base: str, email: str) -> requests.Session:
+    """A new account through the sign-up page, then signed in (sign-up itself signs nobody in)."""
     s = requests.Session()
     token = csrf(s, base + "/accounts/signup/")
     s.post(base + "/accounts/signup/", data={"csrfmiddlewaretoken": token, "name": "Shared", "email": email,
                                              "password": "a-long-passphrase"}, timeout=10)
+    token = csrf(s, base + "/accounts/login/")
+    s.post(base + "/accounts/login/", data={"csrfmiddlewaretoken": token, "username": email,
+                                            "password": "a-long-passphrase"}, timeout=10)
     return s
 
 

@@ -39,7 +39,8 @@ def chromium():
 
 @pytest.fixture
 def page(chromium):
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="en-CA")
+    # bypass_csp: axe-core is injected as an inline script, which the pages' policy refuses
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="en-CA", bypass_csp=True)
     yield context.new_page()
     context.close()
 
@@ -47,7 +48,7 @@ def page(chromium):
 @pytest.fixture
 def phone_page(chromium):
     context = chromium.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
-                                   locale="en-CA")
+                                   locale="en-CA", bypass_csp=True)
     yield context.new_page()
     context.close()
 

@@ -100,7 +100,7 @@ def test_tool_pages_in_the_iframe_are_accessible(registered, fake, tool_url, chr
     plan, selector = plans[kind]
     fake.plan(f"axe-{kind}", **plan)
     _course_page(fake, tool_url, f"axe-{kind}")
-    page = chromium.new_context().new_page()
+    page = chromium.new_context(bypass_csp=True).new_page()  # axe-core is injected as an inline script
     page.set_default_timeout(20_000)
     page.goto(f"{fake.base}/course")
     violations = _axe_violations(_tool_frame(page, tool_url, selector))
@@ -129,3 +129,32 @@ def test_instructor_downloads_the_cohort_csv_inside_the_iframe_without_cookies(r
     lines = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].startswith("Learner,E-mail,Modules done") and "User csv-learner" in lines[1]
     assert download.value.suggested_filename.endswith(".csv")
+
+
+@pytest.mark.parametrize("kind", ["module", "error", "picker", "dashboard"])
+def test_tool_pages_in_the_iframe_satisfy_the_content_security_policy(registered, fake, tool_url, chromium, kind):
+    """Issue 21: the LTI pages carry the site's policy with the platform's frame-ancestors; inside the partner's
+    iframe no directive is violated (the blocks' scripts run) and Chromium lets the platform frame them."""
+    plans = {
+        "module": ({"overrides": {LTI + "custom": {"module_id": "caregiver-role"}}}, "[data-initialised] .cg-module"),
+        "error": ({"variant": "alg_none"}, "[role=alert]"),
+        "picker": ({"message_type": "LtiDeepLinkingRequest", "roles": [INSTRUCTOR]}, "fieldset"),
+        "dashboard": ({"roles": [INSTRUCTOR]}, "[data-initialised] table"),
+    }
+    plan, selector = plans[kind]
+    fake.plan(f"csp-{kind}", **plan)
+    _course_page(fake, tool_url, f"csp-{kind}")
+    context = chromium.new_context()
+    context.add_init_script(script="""window.__csp = []; document.addEventListener('securitypolicyviolation',
+        (e) => window.__csp.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline')));""")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    console = []
+    page.on("console", lambda m: m.type == "error" and "Content Security Policy" in m.text and console.append(m.text))
+    page.goto(f"{fake.base}/course")
+    frame = page.frame_locator("iframe[title='Caregiving module']")
+    frame.locator(selector).first.wait_for()
+    page.wait_for_load_state("networkidle")
+    tool = next(f for f in page.frames if f.url.startswith(tool_url))
+    assert tool.evaluate("window.__csp") == [] and console == []
+    context.close()

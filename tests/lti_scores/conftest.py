@@ -14,6 +14,7 @@ SUBJECT = "platform-user-42"
 @pytest.fixture(autouse=True)
 def _fast_http(settings):
     settings.LTI_HTTP_TIMEOUT = (3.0, 2.0)  # a stalled platform times out quickly (a busy one does not)
+    settings.ALLOW_PRIVATE_HOSTS = ["127.0.0.1"]  # the fake platforms listen on loopback
 
 
 @pytest.fixture

@@ -65,7 +65,8 @@ def test_valid_launch_signs_in_renders_the_module_and_keeps_the_outcome_service(
     assert response.status_code == 200, response.content[:500]
     assert escape(course.module(module_id).title) in response.content.decode()
     assert "X-Frame-Options" not in response  # shown inside the consumer's frame, and only the consumer's
-    assert response["Content-Security-Policy"] == "frame-ancestors 'self' http://moodle.example.org"
+    assert "frame-ancestors 'self' http://moodle.example.org;" in response["Content-Security-Policy"] + ";"
+    assert "script-src 'self'" in response["Content-Security-Policy"]  # the site's policy, framing replaced
     assert response.wsgi_request.session.get("_auth_user_id")
     identity = Identity.objects.get(source="lti", issuer=KEY, subject="moodle-user-3")
     assert identity.learner.name == "Sam Rivera"
@@ -159,3 +160,18 @@ def test_expired_nonces_are_forgotten(client, consumer, module_id):
     UsedNonce.objects.create(scope="lti13", value="old", expires_at=timezone.now() - dt.timedelta(1))
     assert lti11.prune_nonces() == 1
     assert UsedNonce.objects.filter(scope=lti11.NONCE_SCOPE).count() == 1  # the live one stays
+
+
+def test_a_cohort_name_stored_before_names_were_checked_refuses_the_launch_cleanly(client, consumer, module_id):
+    """Issue 21: cohort names are slugs now; a consumer row holding an older, hostile name gets a 409 page, not a 500,
+    and nothing is recorded."""
+    from lti_bridge.models import Lti11Consumer
+
+    Lti11Consumer.objects.filter(pk=consumer.pk).update(cohort_name="</script><img src=x>")
+    assert_refused(post(client, module_id, signed(module_id)), 409, "cohort cannot be used")
+    assert not Identity.objects.exists()
+
+
+def test_add_consumer_refuses_a_cohort_name_that_is_not_a_slug(db):
+    with pytest.raises(ValueError, match="cohort name"):
+        lti11.add_consumer("Old Moodle", "k2", SECRET, cohort="fall 2026<x>")

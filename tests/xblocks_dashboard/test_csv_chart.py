@@ -29,7 +29,8 @@ def test_csv_download_of_the_cohort(people, dashboard):
     response = client.get("csv", {"cohort": "fall"})
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/csv")
-    assert re.fullmatch(r'attachment; filename="cohort-fall-\d{4}-\d{2}-\d{2}\.csv"',
+    assert re.fullmatch(r'attachment; filename="cohort-fall-(\d{4}-\d{2}-\d{2})\.csv"; '
+                        r"filename\*=UTF-8''cohort-fall-\1\.csv",
                         response.headers["Content-Disposition"])
     rows = read_csv(response)
     assert rows[0][:4] == ["Learner", "E-mail", "Modules done", "Time on task (hours)"]

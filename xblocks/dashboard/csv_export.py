@@ -8,6 +8,9 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from urllib.parse import quote
+
+from django.utils.text import slugify
 
 from caregiving_course import local_time
 from xblocks.dashboard.course_words import credential_title
@@ -18,6 +21,14 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def safe_cell(value) -> str:
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def content_disposition(cohort_name: str, day: str) -> str:
+    """The download's ``Content-Disposition``: an ASCII slug as ``filename`` and the cohort's own name,
+    percent-encoded, as RFC 6266 ``filename*`` (so no quote, CR or LF in a name reaches the header)."""
+    ascii_name = f"cohort-{slugify(cohort_name) or 'cohort'}-{day}.csv"
+    encoded = quote(f"cohort-{cohort_name}-{day}.csv", safe="")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{encoded}"
 
 
 def header(course, gettext) -> list[str]:
