@@ -29,6 +29,21 @@ class LmsProject:
         return subprocess.run([sys.executable, *args], env=self.env, cwd=self.env["LMS_DATA_DIR"],
                               capture_output=True, text=True, timeout=timeout)
 
+    def session_cookie(self, username: str) -> dict:
+        """A signed-in session of ``username``, made in the project's own process (Django's ``force_login``),
+        as the cookie a browser would hold for this server."""
+        code = ("import django; django.setup()\n"
+                "from django.conf import settings\n"
+                "from django.contrib.auth import get_user_model\n"
+                "from django.test import Client\n"
+                "client = Client()\n"
+                f"client.force_login(get_user_model().objects.get(username={username!r}))\n"
+                "print(settings.SESSION_COOKIE_NAME, client.cookies[settings.SESSION_COOKIE_NAME].value)\n")
+        made = self.run("-c", code, timeout=300)
+        assert made.returncode == 0, made.stderr[-3000:]
+        name, value = made.stdout.split()[-2:]
+        return {"name": name, "value": value, "url": self.url, "httpOnly": True, "sameSite": "Lax"}
+
 
 def _serve(env: dict) -> tuple[subprocess.Popen, str]:
     server = subprocess.Popen([sys.executable, "-m", "tests.plugin.lms.serve"], env=env, stdout=subprocess.PIPE,

@@ -12,8 +12,15 @@ import uuid
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 import requests
 
+from tests.conftest import require
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+WAIT_MS = 180_000  # generous: the machine may be loaded; nothing here measures time
 OUR_APPS = {"caregiving_course.learner_record.apps.LearnerRecordConfig", "caregiving_course.server.apps.ServerConfig",
             "xblocks.apps.XBlocksConfig", "lti_bridge.apps.LtiBridgeConfig", "sync.apps.SyncConfig"}
 
@@ -95,3 +102,78 @@ def test_badge_pages_and_lti_endpoints_answer_over_http(lms):
     assert unknown.status_code == 404
     jwks = requests.get(f"{lms.url}/lti/jwks", timeout=30)
     assert jwks.status_code == 200 and jwks.json()["keys"]
+
+
+class _Browsing:
+    """One signed-in (or anonymous) browser context on the project, and everything that went wrong in it:
+    console errors, uncaught exceptions, failed requests, answers of 400 and more; and the files it loaded."""
+
+    def __init__(self, chromium, cookie: dict | None) -> None:
+        self.context = chromium.new_context(viewport={"width": 375, "height": 740}, locale="en-CA")
+        self.context.set_default_timeout(WAIT_MS)
+        self.context.set_default_navigation_timeout(WAIT_MS)
+        if cookie:
+            self.context.add_cookies([cookie])
+        self.page = self.context.new_page()
+        self.problems: list[str] = []
+        self.files: dict[str, int] = {}
+        self.page.on("console", lambda m: m.type == "error" and self.problems.append(f"console: {m.text}"))
+        self.page.on("pageerror", lambda e: self.problems.append(f"exception: {e}"))
+        self.page.on("requestfailed", lambda r: self.problems.append(f"failed: {r.url} {r.failure}"))
+        self.page.on("response", self._answered)
+
+    def _answered(self, response) -> None:
+        if response.status >= 400:
+            self.problems.append(f"{response.status}: {response.url}")
+        if response.request.resource_type in ("script", "stylesheet"):
+            self.files[response.url] = response.status
+
+    def open(self, url: str) -> str:
+        """Open ``url``; it must answer 200. The page's visible text."""
+        answer = self.page.goto(url, wait_until="load")
+        assert answer is not None and answer.status == 200, (url, answer and answer.status)
+        return _text(self.page.locator("body").inner_text())
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_every_block_page_and_badge_page_in_chromium(lms):
+    """The pages our plugin apps mount in the LMS-style project, in real Chromium over real HTTP: the course,
+    a module (with a heartbeat the server accepts), progress, the instructor dashboard, and the badge pages."""
+    require(Path(CHROMIUM).exists(), f"Debian's chromium at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    module = lms.driven["modules"][0]["module"]
+    award = {a["credential"]: a["id"] for a in lms.driven["awards"]}["caregiving-badge"]
+    learner_cookie, instructor_cookie = lms.session_cookie("ada"), lms.session_cookie("ines")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            learner = _Browsing(chromium, learner_cookie)
+            assert learner.open(f"{lms.url}/course/").count("Completed") == 8  # the course page, every module
+            with learner.page.expect_response(lambda r: "/heartbeat/" in r.url and r.request.method == "POST",
+                                              timeout=WAIT_MS) as beat:
+                learner.open(f"{lms.url}/course/module/{module}/")
+                assert learner.page.locator(".cg-module .cg-check").count() == 1  # the module block, drawn
+            assert beat.value.status == 200, beat.value.text()
+            assert "module_seconds" in beat.value.json()  # the beat reached the learner record
+            progress = learner.open(f"{lms.url}/course/progress/")
+            assert "Modules completed: 8 of 8." in progress and "Credited hours: 14 h of 14 h" in progress
+            loaded = {url.rsplit("/", 1)[-1] for url in learner.files}
+            assert {"module.js", "caregiving.css"} <= loaded, learner.files
+            assert all(status == 200 for status in learner.files.values()), learner.files
+
+            instructor = _Browsing(chromium, instructor_cookie)
+            table = instructor.open(f"{lms.url}/course/dashboard/")
+            assert "LMS fall cohort" in table and "Ada Lovelace" in table, table[:2000]
+            assert any(url.endswith("dashboard.css") for url in instructor.files), instructor.files
+
+            visitor = _Browsing(chromium, None)  # the badge pages are public
+            assert visitor.open(f"{lms.url}/badges/issuer")
+            assert "Professional Practice in Caregiving" in visitor.open(f"{lms.url}/badges/credentials/{award}")
+            assert visitor.open(f"{lms.url}/badges/verify") and visitor.page.locator("form").count() >= 1
+            for browsing in (learner, instructor, visitor):
+                assert browsing.problems == [], "\n".join(browsing.problems)
+                assert all(status == 200 for status in browsing.files.values()), browsing.files
+        finally:
+            chromium.close()
