@@ -24,7 +24,7 @@ WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": PHONE}
 
 @pytest.fixture(params=sorted(WIDTHS))
 def sized(request, browser):
-    context = browser.new_context(viewport=WIDTHS[request.param], locale="en-CA",
+    context = browser.new_context(bypass_csp=True, viewport=WIDTHS[request.param], locale="en-CA",
                                   **({"is_mobile": True, "has_touch": True} if request.param == "phone" else {}))
     page = context.new_page()
     page.set_default_timeout(20_000)
@@ -137,7 +137,7 @@ def test_a_self_registered_learner_is_on_the_open_cohorts_dashboard(page, browse
 
     name = f"Sol Self {uuid.uuid4().hex[:6]}"
     sign_up(page, server, name, fresh_email("self"))
-    staff = browser.new_context(viewport={"width": 1280, "height": 900})
+    staff = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
     staff_page = staff.new_page()
     sign_in(staff_page, server, "instructor@example.org")
     staff_page.goto(server + "/course/dashboard/")

@@ -168,7 +168,7 @@ def english_on(page, english: list[str]) -> list[str]:
 @pytest.mark.parametrize("width", ["desktop", "phone"])
 def test_every_page_state_in_each_language_and_width(browser, server, badge_url, english, language, width):
     viewport = {"width": 1280, "height": 900} if width == "desktop" else PHONE
-    context = browser.new_context(viewport=viewport, locale=f"{language}-CA",
+    context = browser.new_context(bypass_csp=True, viewport=viewport, locale=f"{language}-CA",
                                   **({"is_mobile": True, "has_touch": True} if width == "phone" else {}))
     page = context.new_page()
     page.set_default_timeout(20_000)
