@@ -103,7 +103,7 @@ def register(request: HttpRequest) -> HttpResponse:
         return status_info(405, "register a client with POST", "invalid_data")
     try:
         body = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # nesting deep enough to exhaust the parser, too
         return JsonResponse({"error": "invalid_client_metadata", "error_description": "the body is not JSON"},
                             status=400)
     if not isinstance(body, dict):

@@ -23,7 +23,7 @@ def check(name: str) -> ConnectionResult:
 
     from sync import config
     from sync.backends.base import AwardInfo
-    from sync.delivery import DeliveryError
+    from caregiving_course.learner_record.delivery import DeliveryError
 
     backend = config.backend(name)
     missing = backend.missing_settings()

@@ -173,7 +173,7 @@ def test_an_existing_world_readable_database_is_made_private(tmp_path):
     assert stat.S_IMODE(os.stat(database).st_mode) == 0o600
 
 
-@pytest.mark.parametrize("path", ["/", "/accounts/login/", "/course/ping", "/course/resource/blocks/module.js"])
+@pytest.mark.parametrize("path", ["/", "/accounts/login/", "/course/ping", "/course/resource/xblocks/runtime.js"])
 def test_a_head_answer_has_no_body_so_the_connection_stays_in_step(served, path):
     """waitress sends what the application returns, and Django returns GET's body to HEAD: a kept-alive client
     (or a proxy pooling connections) would read that body as the answer to its next request."""
