@@ -21,9 +21,9 @@ def check(name: str) -> ConnectionResult:
     """Try backend ``name`` as the worker would, with a look-up that changes nothing on the platform."""
     from django.utils.translation import gettext as _
 
+    from caregiving_course.learner_record.delivery import DeliveryError
     from sync import config
     from sync.backends.base import AwardInfo
-    from caregiving_course.learner_record.delivery import DeliveryError
 
     backend = config.backend(name)
     missing = backend.missing_settings()

@@ -64,10 +64,15 @@ def caregiving(env: dict, *args: str) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="session")
 def server(server_env) -> str:
     caregiving(server_env, "demo")
-    proc = subprocess.Popen([sys.executable, "-m", "caregiving_course.cli.main", "serve", "--port",
-                             server_env["PORT"], "--no-scheduler"], env=server_env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = server_env["CAREGIVING_BASE_URL"]
+    yield from serving(server_env, server_env["PORT"])
+
+
+def serving(env: dict, port) -> object:
+    """Run ``caregiving serve`` (no scheduler) with ``env`` on ``port``; yield its base URL once it answers, and
+    stop it afterwards (for fixtures to ``yield from``)."""
+    proc = subprocess.Popen([sys.executable, "-m", "caregiving_course.cli.main", "serve", "--port", str(port),
+                             "--no-scheduler"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = env["CAREGIVING_BASE_URL"]
     for _ in range(240):
         try:
             requests.get(base + "/", timeout=1)

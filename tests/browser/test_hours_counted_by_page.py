@@ -8,14 +8,11 @@ credited with what the page was seen doing (the beats' own log), never with how 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 
 import pytest
-import requests
 
-from tests.browser.conftest import _free_port
+from tests.browser.conftest import _free_port, serving
 from tests.browser.support import BeatLog, fresh_email, hide, keep_active, nudge, show, sign_up
 
 pytestmark = pytest.mark.browser
@@ -32,20 +29,7 @@ def slow_beats(tmp_path_factory, fast_course):
            "CAREGIVING_HEARTBEAT_INTERVAL": str(INTERVAL), "CAREGIVING_HEARTBEAT_MAX_CREDIT": str(CAP),
            "CAREGIVING_HEARTBEAT_IDLE": "60"}
     env.pop("DATABASE_URL", None)
-    proc = subprocess.Popen([sys.executable, "-m", "caregiving_course.cli.main", "serve", "--port", str(port),
-                             "--no-scheduler"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = env["CAREGIVING_BASE_URL"]
-    for _ in range(240):
-        try:
-            requests.get(base + "/", timeout=1)
-            break
-        except requests.RequestException:
-            if proc.poll() is not None:
-                pytest.fail("caregiving serve exited:\n" + proc.stdout.read())
-            time.sleep(0.25)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=15)
+    yield from serving(env, port)
 
 
 def answered(log: BeatLog, count: int, page) -> list:

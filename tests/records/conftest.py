@@ -10,20 +10,10 @@ from decimal import Decimal
 
 import pytest
 
+from tests.issuer.conftest import _issuer_env  # noqa: F401 - a fresh issuer key folder for every test
+
 EMAIL = "pat.learner@example.org"
 AT = dt.datetime(2026, 11, 3, 15, 30, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def _issuer_env(settings, tmp_path, monkeypatch):
-    """A fresh issuer key folder for every test."""
-    settings.KEYS_DIR = tmp_path / "keys"
-    monkeypatch.setenv("CAREGIVING_ISSUER_EMAIL", "badges@college.example")
-    from sync.issuer import keys
-
-    keys._loaded.clear()
-    yield
-    keys._loaded.clear()
 
 
 @pytest.fixture
