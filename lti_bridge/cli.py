@@ -154,12 +154,13 @@ def remove_platform(args: argparse.Namespace) -> int:
 
 
 def rotate_key(args: argparse.Namespace) -> int:
+    from caregiving_course import local_time
     from lti_bridge import keys
 
     if args.lead_minutes < 0:
         raise CommandError("--lead-minutes cannot be negative")
     key = keys.rotate_key(timedelta(minutes=args.lead_minutes))
-    print(f"new key {key.kid} published now; it signs from {key.signs_from.isoformat()}. "
+    print(f"new key {key.kid} published now; it signs from {local_time.when(key.signs_from)}. "
           f"The previous key stays published until {keys.MAX_SIGNED_LIFETIME} after that.")
     return 0
 

@@ -151,3 +151,13 @@ def test_oversized_platform_key_set_is_refused(registered, fake, browser):
     fake.route("GET", "/jwks", lambda request: Answer(200, json.dumps({"keys": [], "pad": "x" * 300_000}).encode()))
     response = browser.launch(fake, "learner-1", overrides=CUSTOM)
     assert response.status_code == 401 and "larger than" in response.text
+
+
+def test_rotate_key_says_when_the_new_key_signs_in_the_named_zone(key_home, db, capsys):
+    import re
+
+    from caregiving_course.cli.main import main
+
+    assert main(["platform", "rotate-key", "--lead-minutes", "30"]) == 0
+    said = capsys.readouterr().out
+    assert re.search(r"signs from \d{4}-\d\d-\d\d \d\d:\d\d E[SD]T\. ", said), said  # America/Toronto, named
