@@ -55,10 +55,11 @@ def server_env(tmp_path_factory, fast_course) -> dict:
     return env
 
 
-def caregiving(env: dict, *args: str) -> subprocess.CompletedProcess:
-    """Run the `caregiving` command against the browser tests' server database."""
+def caregiving(env: dict, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """Run the `caregiving` command against the browser tests' server database (``check``: fail on a non-zero
+    exit)."""
     return subprocess.run([sys.executable, "-m", "caregiving_course.cli.main", *args], env=env,
-                          capture_output=True, text=True, timeout=300, check=True)
+                          capture_output=True, text=True, timeout=300, check=check)
 
 
 @pytest.fixture(scope="session")

@@ -48,7 +48,9 @@ def test_public_and_sign_in_pages_satisfy_the_policy(watched, server):
 
 
 def test_learner_pages_run_their_scripts_within_the_policy(watched, server, server_env):
-    caregiving(server_env, "sync", "--once")  # the built-in issuer issues the demo learners' badges
+    # The built-in issuer issues the demo learners' badges. The shared server's outbox may also hold a delivery
+    # another test made fail on purpose, so `sync --once` may rightly exit 1: the badges are what matter here.
+    caregiving(server_env, "sync", "--once", check=False)
     sign_in(watched, server, "gabriel@example.org")
     assert _visit(watched, server + "/course/") == []
     module = re.search(r'href="(/course/module/[^"]+/)"', watched.content()).group(1)
