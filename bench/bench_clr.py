@@ -10,20 +10,9 @@ line adds reading the record from the database (SQLite), as a download does.
 from __future__ import annotations
 
 import datetime as dt
-import time
 from decimal import Decimal
 
-from bench.common import fresh_database, setup_django
-
-
-def _rate(fn, seconds: float = 3.0, minimum: int = 5) -> tuple[float, int]:
-    count, start = 0, time.perf_counter()
-    while True:
-        fn()
-        count += 1
-        elapsed = time.perf_counter() - start
-        if elapsed >= seconds and count >= minimum:
-            return count / elapsed, count
+from bench.common import calls_per_second, fresh_database, setup_django
 
 
 def _learner():
@@ -65,10 +54,10 @@ def main() -> None:
     unsigned = clr.unsigned_clr(learner)
     canonical = jsonld.canonicalize(unsigned).encode("utf-8")
     held = len(unsigned["credentialSubject"]["verifiableCredential"])
-    bare, _ = _rate(lambda: key.sign(canonical))
-    signed, n = _rate(lambda: dataintegrity.sign(unsigned, key))
-    whole, _ = _rate(lambda: clr.learner_clr(learner))
-    canon, _ = _rate(lambda: jsonld.canonicalize(unsigned))
+    bare, _ = calls_per_second(lambda: key.sign(canonical), seconds=3.0, minimum=5)
+    signed, n = calls_per_second(lambda: dataintegrity.sign(unsigned, key), seconds=3.0, minimum=5)
+    whole, _ = calls_per_second(lambda: clr.learner_clr(learner), seconds=3.0, minimum=5)
+    canon, _ = calls_per_second(lambda: jsonld.canonicalize(unsigned), seconds=3.0, minimum=5)
     print(f"CLR of {held} credentials, canonical form {len(canonical):,} B")
     print(f"bare Ed25519 signing of the CLR's canonical bytes: {bare:,.0f}/s")
     print(f"CLR eddsa-rdfc-2022 Data Integrity proof:          {signed:,.2f} CLRs/s ({n} signed)")

@@ -22,6 +22,8 @@ import time
 import uuid
 from decimal import Decimal
 
+from bench.common import calls_per_second
+
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "9"))
 
 
@@ -32,16 +34,6 @@ def _setup() -> None:
 
     django.setup()
 
-
-def _rate(fn, seconds: float = 0.4, minimum: int = 20) -> tuple[float, int]:
-    """Calls per second of ``fn`` over about ``seconds`` (at least ``minimum`` calls)."""
-    count, start = 0, time.perf_counter()
-    while True:
-        fn()
-        count += 1
-        elapsed = time.perf_counter() - start
-        if elapsed >= seconds and count >= minimum:
-            return count / elapsed, count
 
 
 def _interleaved(peer, ours, seconds: float = 0.6, batch: int = 20) -> tuple[float, float]:
@@ -105,11 +97,12 @@ def main() -> None:
             gc.enable()
     ratios = sorted(di / bare for bare, di in rounds)
     bare, di = (statistics.median(r[i] for r in rounds) for i in (0, 1))
-    both, _ = _rate(lambda: vcjwt.sign(dataintegrity.sign(next(documents), key), key), seconds=2.0)
-    canon_doc, _ = _rate(lambda: jsonld.canonicalize(next(documents)), seconds=2.0)
-    canon_proof, _ = _rate(lambda: jsonld.canonicalize({"@context": unsigned["@context"], **options}), seconds=2.0)
+    both, _ = calls_per_second(lambda: vcjwt.sign(dataintegrity.sign(next(documents), key), key), seconds=2.0)
+    canon_doc, _ = calls_per_second(lambda: jsonld.canonicalize(next(documents)), seconds=2.0)
+    proof_options = {"@context": unsigned["@context"], **options}
+    canon_proof, _ = calls_per_second(lambda: jsonld.canonicalize(proof_options), seconds=2.0)
     signed = dataintegrity.sign(unsigned, key)
-    jwt_only, _ = _rate(lambda: vcjwt.sign(signed, key), seconds=2.0)
+    jwt_only, _ = calls_per_second(lambda: vcjwt.sign(signed, key), seconds=2.0)
 
     print(f"bare Ed25519 signing of the credential's canonical bytes ({len(canonical)} B): {bare:,.0f}/s "
           f"(median of {ROUNDS} rounds)")

@@ -168,3 +168,14 @@ def postgres_database(name: str, label: str) -> str | None:
     except Exception as error:  # any failure means: not available on this machine
         print(f"{label} [postgres]: skipped, PostgreSQL not reachable ({str(error).splitlines()[0]})")
         return None
+
+
+def calls_per_second(fn, seconds: float = 0.4, minimum: int = 20) -> tuple[float, int]:
+    """Calls per second of ``fn`` over about ``seconds`` (at least ``minimum`` calls), and how many were made."""
+    count, start = 0, time.perf_counter()
+    while True:
+        fn()
+        count += 1
+        elapsed = time.perf_counter() - start
+        if elapsed >= seconds and count >= minimum:
+            return count / elapsed, count
