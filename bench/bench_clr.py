@@ -16,7 +16,7 @@ from bench.common import calls_per_second, fresh_database, setup_django
 
 
 def _learner():
-    from caregiving_course.framework import default_course
+    from caregiving_course.framework import catalogue
     from caregiving_course.learner_record import api
     from caregiving_course.learner_record.models import Award, InstructorRecord, ModuleActivity, ModuleCompletion
     from sync.issuer.backend import BuiltinIssuer
@@ -25,7 +25,7 @@ def _learner():
     user = api.add_user("bench.learner@example.org", "learner", cohort="bench", password="bench-pass-1")
     staff = api.add_user("bench.staff@example.org", "instructor", cohort="bench", password="bench-pass-1")
     learner = api.learner_for_user(user)
-    course = default_course()
+    course = catalogue()
     badge = course.credentials[0]
     for comp in badge.components:
         ModuleCompletion.objects.create(learner=learner, module_id=comp.id, score=0.9, credited_hours=comp.hours,

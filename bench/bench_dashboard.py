@@ -61,13 +61,13 @@ def _seed() -> tuple[str, object]:
     from django.conf import settings
     from django.test import Client
 
-    from caregiving_course.framework import default_course
+    from caregiving_course.framework import catalogue
     from caregiving_course.learner_record import api
     from tests.xblocks_dashboard.fixture_course import seed_cohort
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     teacher = api.add_user("teacher@example.org", "instructor", cohort="bench", password="bench-password-1")
-    modules = [m.id for m in default_course().modules]
+    modules = [m.id for m in catalogue().modules]
     cohort = seed_cohort("bench", LEARNERS, instructor=teacher, modules=modules)
     client = Client()
     client.force_login(teacher)

@@ -55,14 +55,14 @@ def main() -> None:
     _setup()
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from caregiving_course.framework import default_course
+    from caregiving_course.framework import catalogue
     from sync.issuer import dataintegrity, jsonld, vcjwt
     from sync.issuer.documents import open_badge_credential
     from sync.issuer.keys import IssuerKey
     from sync.issuer.recipient import new_recipient
 
     key = IssuerKey(Ed25519PrivateKey.generate())
-    credential = default_course().credentials[0]
+    credential = catalogue().credentials[0]
     evidence = [{"kind": "completion", "summary": f"completed module {i}", "hours": "2.00",
                  "at": "2026-11-01T10:00:00+00:00"} for i in range(8)]
 

@@ -108,10 +108,10 @@ def run_one(kind: str) -> None:
     setup_django(fresh_database(kind, "caregiving_bench_progress"))
     from django.db import connection
 
-    from caregiving_course.framework import default_course
+    from caregiving_course.framework import catalogue
     from caregiving_course.learner_record import api
 
-    course = default_course()
+    course = catalogue()
     ids = populate(course)
     badge = next(c for c in course.credentials if c.tier == "badge")
 

@@ -73,13 +73,13 @@ def main() -> None:
     setup_django(fresh_database("sqlite", "score_latency"))
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    from caregiving_course.framework import default_course
+    from caregiving_course.framework import catalogue
     from caregiving_course.learner_record import outbox
     from lti_bridge import keys
     from sync import scheduler, wakeup
     from tests.fakes.lti_platform_ags import AgsPlatform
 
-    module_id = default_course().modules[0].id
+    module_id = catalogue().modules[0].id
     platform = AgsPlatform(CLIENT_ID, keys.jwks()).start()
     _register(platform, module_id, 3 * ROUNDS + 1)
     sched = scheduler.Scheduler(BackgroundScheduler(timezone=dt.UTC),

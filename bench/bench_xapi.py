@@ -20,10 +20,10 @@ AT = dt.datetime(2026, 11, 3, 15, 30, tzinfo=dt.UTC)
 
 
 def _statements(first_learner: int, count: int) -> list[dict]:
-    from caregiving_course.framework import default_course
+    from caregiving_course.framework import catalogue
     from sync.xapi import statements as st
 
-    course = default_course()
+    course = catalogue()
     rows = [SimpleNamespace(id=first_learner + i, learner_id=first_learner + i, score=0.9, credited_hours=2,
                             time_on_task_seconds=5400 + i, completed_at=AT) for i in range(count)]
     return [st.completed(row, course.modules[0], course) for row in rows]

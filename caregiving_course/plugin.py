@@ -11,7 +11,8 @@ The settings a host may set first (each read again on every call, so ``productio
 - ``CAREGIVING_BASE_URL``: our public URL in LTI and badge links (default: the LMS's ``LMS_ROOT_URL``);
 - ``CAREGIVING_KEYS_DIR``: where the LTI and issuer keys live, readable by the service only (default:
   ``DATA_DIR/caregiving/keys``, the LMS's data folder);
-- ``CAREGIVING_CONTENT_DIR``: the course content (default: the course this package ships).
+- ``CAREGIVING_CONTENT_DIR``: the catalogue's first course (default: the first course this package ships);
+- ``CAREGIVING_COURSES_DIR``: where ``caregiving course add`` installs courses (default: ``DATA_DIR/caregiving/courses``).
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SHIPPED_CONTENT = PACKAGE_DIR / "content"
+SHIPPED_COURSES = PACKAGE_DIR / "courses"
 SETTINGS_TYPES = ("common", "production")
 DEFAULT_BASE_URL = "http://localhost:8000"
 
@@ -53,8 +55,14 @@ def site_settings(settings) -> None:
 
 
 def course_settings(settings) -> None:
-    """``CONTENT_DIR`` (the course) and the hours policy's ``HEARTBEAT_*`` seconds (DESIGN.md)."""
+    """The catalogue's folders (``CONTENT_DIR``, ``SHIPPED_COURSES_DIR``, ``COURSES_DIR``) and the hours policy's
+    ``HEARTBEAT_*`` seconds (DESIGN.md)."""
     settings.CONTENT_DIR = Path(getattr(settings, "CAREGIVING_CONTENT_DIR", "") or SHIPPED_CONTENT)
+    settings.SHIPPED_COURSES_DIR = SHIPPED_COURSES
+    installed = getattr(settings, "CAREGIVING_COURSES_DIR", "")
+    if not installed and getattr(settings, "DATA_DIR", None):
+        installed = Path(settings.DATA_DIR) / "caregiving" / "courses"
+    settings.COURSES_DIR = Path(installed or getattr(settings, "COURSES_DIR", "") or Path.cwd() / "var" / "courses")
     _set_default(settings, "HEARTBEAT_INTERVAL_SECONDS", 15)  # between the beats a module page sends
     _set_default(settings, "HEARTBEAT_MAX_CREDIT_SECONDS", 30)  # the most one beat may credit
     _set_default(settings, "HEARTBEAT_IDLE_SECONDS", 120)  # interaction this recent, or the beat is not counted

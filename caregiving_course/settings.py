@@ -44,7 +44,9 @@ DEBUG = os.environ.get("CAREGIVING_DEBUG") == "1"
 ALLOWED_HOSTS = os.environ.get("CAREGIVING_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
 BASE_URL = os.environ.get("CAREGIVING_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 KEYS_DIR = Path(os.environ.get("CAREGIVING_KEYS_DIR", HOME / "keys"))
-CONTENT_DIR = Path(os.environ.get("CAREGIVING_CONTENT", BASE_DIR / "content"))
+CONTENT_DIR = Path(os.environ.get("CAREGIVING_CONTENT", BASE_DIR / "content"))  # the catalogue's first course
+SHIPPED_COURSES_DIR = BASE_DIR / "courses"  # the other courses the package ships
+COURSES_DIR = HOME / "courses"  # the courses `caregiving course add` installs
 
 WORKBENCH_ENABLED = os.environ.get("CAREGIVING_WORKBENCH") == "1"  # caregiving serve turns it off
 INSTALLED_APPS = [

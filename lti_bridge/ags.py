@@ -148,9 +148,9 @@ def _find_line_item(platform: Platform, link: ResourceLink, scopes: list[str]) -
 
 
 def _create_line_item(platform: Platform, link: ResourceLink, scopes: list[str]) -> str:
-    from caregiving_course.framework import default_course
+    from caregiving_course.framework import catalogue
 
-    course = default_course()
+    course = catalogue()
     label = course.module(link.module_id).title if course.has_module(link.module_id) else link.module_id
     item = {"scoreMaximum": SCORE_MAXIMUM, "label": label, "resourceId": link.module_id,
             "resourceLinkId": link.resource_link_id, "tag": LINE_ITEM_TAG}

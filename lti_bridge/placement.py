@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.core import signing
 from django.utils.translation import get_language
 
-from caregiving_course.framework import default_course
+from caregiving_course.framework import catalogue
 from lti_bridge.launch import Launch, LaunchError
 from lti_bridge.models import ResourceLink
 
@@ -33,7 +33,7 @@ def launch_language(launch: Launch) -> str:
 def choice(link: ResourceLink, user) -> dict:
     """What the instructor's form for choosing the link's module shows (``lti_bridge/place_picker.html``)."""
     ticket = signing.dumps({"link": link.pk, "user": user.pk}, salt=TICKET_SALT, compress=True)
-    course, language = default_course(), get_language()
+    course, language = catalogue(), get_language()
     return {"modules": [course.localized_module(m.id, language) for m in course.modules], "ticket": ticket,
             "title": link.title}
 
@@ -45,7 +45,7 @@ def place(ticket: str, module_id: str) -> ResourceLink:
     except signing.BadSignature as exc:
         raise LaunchError("this form has expired or was altered; open the activity again from your course",
                           status=403) from exc
-    if not default_course().has_module(module_id):
+    if not catalogue().has_module(module_id):
         raise LaunchError("choose one of the course's modules")
     if not ResourceLink.objects.filter(pk=data.get("link"), module_id="").update(module_id=module_id):
         raise LaunchError("this activity already has its module, or is no longer registered; open it again from "

@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from caregiving_course.framework import default_course
+from caregiving_course.framework import catalogue
 from lti_bridge import deep_linking, embed, keys, oidc, placement, registration
 from lti_bridge.launch import DEEP_LINKING_REQUEST, Launch, LaunchError, validate_id_token
 from lti_bridge.models import ResourceLink
@@ -74,7 +74,7 @@ def launch(request) -> HttpResponse:
 
 
 def _module_for(launch_: Launch) -> str:
-    course = default_course()
+    course = catalogue()
     wanted = launch_.custom.get("module_id", "")
     if course.has_module(wanted):
         return wanted
@@ -103,7 +103,7 @@ def _resource_link(request, launch_: Launch) -> HttpResponse:
         return _framed(request, launch_, _dashboard_page(request, cohort, token, choose))
     from xblocks.runtime import render_block
 
-    course = default_course()
+    course = catalogue()
     module = course.localized_module(module_id, get_language())
     block = render_block(request, MODULE_BLOCK, {"module_id": module_id, "display_name": module.title},
                          learner=learner)
@@ -132,7 +132,7 @@ def place(request) -> HttpResponse:
     except LaunchError as exc:
         return refuse(request, exc)
     response = render(request, "lti_bridge/placed.html", {
-        "module": default_course().localized_module(link.module_id, get_language())})
+        "module": catalogue().localized_module(link.module_id, get_language())})
     response.xframe_options_exempt = True
     return response
 
@@ -154,7 +154,7 @@ def _deep_linking(request, launch_: Launch) -> HttpResponse:
         dl_request = deep_linking.request_from_launch(launch_, user)
     embed.sign_in(request, user)
     response = render(request, "lti_bridge/deep_link_picker.html", {
-        "modules": default_course().modules, "ticket": dl_request.ticket(),
+        "modules": catalogue().modules, "ticket": dl_request.ticket(),
         "multiple": dl_request.accept_multiple})
     return _framed(request, launch_, response)
 
@@ -166,7 +166,7 @@ def deep_link_respond(request) -> HttpResponse:
     """The picker's answer: sign the deep-linking response and post it to the platform."""
     try:
         dl_request = deep_linking.Request.from_ticket(request.POST.get("ticket", ""))
-        course = default_course()
+        course = catalogue()
         modules = deep_linking.selected_modules(course, dl_request, request.POST.getlist("module")[:100],
                                                 request.POST.get("whole_course") == "1")
         items = [deep_linking.content_item(course, m, launch_url(request), dl_request.accept_lineitem)

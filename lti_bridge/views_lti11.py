@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from caregiving_course.framework import default_course
+from caregiving_course.framework import catalogue
 from lti_bridge import embed, lti11
 from lti_bridge.views import MODULE_BLOCK, refuse
 
@@ -25,7 +25,7 @@ from lti_bridge.views import MODULE_BLOCK, refuse
 @never_cache
 @require_POST
 def launch(request: HttpRequest, module_id: str) -> HttpResponse:
-    course = default_course()
+    course = catalogue()
     if not course.has_module(module_id):
         return refuse(request, _("There is no module %(module)s in this course.") % {"module": module_id[:64]}, 404)
     declared = request.META.get("CONTENT_LENGTH") or "0"

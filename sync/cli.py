@@ -347,9 +347,9 @@ def run_issuer_use(args) -> int:
     from sync import config
     _setup()
     if args.credential:
-        from caregiving_course.framework import default_course
+        from caregiving_course.framework import catalogue
 
-        course = default_course()
+        course = catalogue()
         if not course.has_credential(args.credential):
             known = ", ".join(c.id for c in course.credentials)
             raise CommandError(f"unknown credential {args.credential!r} (known: {known})")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language, gettext_lazy
 
-from caregiving_course.framework import default_course
+from caregiving_course.framework import catalogue
 from caregiving_course.learner_record.api import awards_of
 from sync.issuer import links
 from sync.models import IssuedCredential
@@ -20,7 +20,7 @@ def badges_for_learner(learner) -> list[dict]:
     links yet."""
     awards = awards_of(learner)
     issued = {row.award_id: row for row in IssuedCredential.objects.filter(award_id__in=[a.public_id for a in awards])}
-    course = default_course()
+    course = catalogue()
     out, language = [], get_language()
     for award in awards:
         known = course.has_credential(award.credential_id)

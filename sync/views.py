@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from caregiving_course.framework import default_course
+from caregiving_course.framework import catalogue
 from caregiving_course.learner_record import api
 from sync.issuer import baking, did, images, links, ob2, statuslist
 from sync.issuer.documents import achievement_document, issuer_document
@@ -69,7 +69,7 @@ def _wants_json(request: HttpRequest) -> bool:
 
 
 def _credential(credential_id: str):
-    course = default_course()
+    course = catalogue()
     if not course.has_credential(credential_id):
         raise Http404(_("No such badge."))
     return course.credential(credential_id)
@@ -93,7 +93,7 @@ def _alt(credential) -> str:
 def issuer_profile(request: HttpRequest) -> HttpResponse:
     if _wants_json(request):
         return _json(issuer_document(issuer_key()), LD_JSON)
-    course, language = default_course(), get_language()
+    course, language = catalogue(), get_language()
     credentials = [{"id": c.id, "title": course.localized(c, language).title, "lang": course.language_of(c, language),
                     "tier": TIER_NAMES.get(c.tier, c.tier)} for c in course.credentials]
     return render(request, "sync/issuer.html", {
@@ -117,7 +117,7 @@ def issuer_jwk(request: HttpRequest) -> HttpResponse:
 @require_GET
 def achievement(request: HttpRequest, credential_id: str) -> HttpResponse:
     credential = _credential(credential_id)
-    course = default_course()
+    course = catalogue()
     if _wants_json(request):  # ?lang=fr: the French edition (OB 3.0 ``related``), when there is one
         edition = (request.GET.get("lang") or "").lower()
         if edition and (edition == course.language or course.language_of(credential, edition)):
@@ -140,7 +140,7 @@ def credential_page(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
     row = _issued(award_id)
     if _wants_json(request):
         return _json(row.ob3, VC)
-    course = default_course()
+    course = catalogue()
     credential = course.credential(row.credential_id) if course.has_credential(row.credential_id) else None
     key = str(row.award_id)
     earned_on = _date(row.ob3.get("validFrom")) or row.issued_at
@@ -313,7 +313,7 @@ def _verdict(result) -> str:
 
 def _verified_title(result) -> dict:
     """The verified credential's name in the reader's language when it is one of ours (``title``, ``lang``)."""
-    course, language = default_course(), get_language()
+    course, language = catalogue(), get_language()
     award_id = str(result.credential_url or "").rstrip("/").rsplit("/", 1)[-1]
     try:
         row = IssuedCredential.objects.filter(award_id=uuid.UUID(award_id)).first()

@@ -51,9 +51,9 @@ def _forget_process_caches():
 
 @pytest.fixture
 def course():
-    from caregiving_course.framework import default_course
+    from caregiving_course.framework import catalogue
 
-    return default_course()
+    return catalogue()
 
 
 @pytest.fixture

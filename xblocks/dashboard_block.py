@@ -20,7 +20,7 @@ from xblock.core import XBlock
 from xblock.fields import Boolean, Integer, List, Scope, String, UserScope
 from xblock.utils.studio_editable import StudioEditableXBlockMixin
 
-from caregiving_course.framework import default_course
+from caregiving_course.framework import catalogue
 from xblocks.dashboard import access, csv_export, drilldown, sync_panel
 from xblocks.dashboard import chart as chart_svg
 from xblocks.dashboard import table as cohort_table
@@ -182,7 +182,7 @@ class InstructorDashboardBlock(StudioEditableXBlockMixin, XBlock):
         if viewer is None:
             frag.add_content(render("dashboard_refusal.html", {"title": self.display_name}, self.i18n_service))
             return frag
-        course = default_course()
+        course = catalogue()
         opening = self.initial_cohort if any(c.name == self.initial_cohort for c in viewer.cohorts) else ""
         cohort = viewer.cohort(opening or self.selected_cohort)
         ctx = {"uid": self.uid, "title": self.display_name, "viewer": viewer, "cohorts": viewer.cohorts,
@@ -206,7 +206,7 @@ class InstructorDashboardBlock(StudioEditableXBlockMixin, XBlock):
     @staff_handler()
     def table(self, viewer: Viewer, data: dict, request) -> Response:
         """One page of the table: ``{cohort, sort, descending, search, at_risk_only, page}`` -> ``{html}``."""
-        course = default_course()
+        course = catalogue()
         cohort = viewer.require_cohort(data.get("cohort"))
         sort, descending = data.get("sort", "name"), data.get("descending", False)
         search, at_risk_only, page = data.get("search", ""), data.get("at_risk_only", False), data.get("page", 1)
@@ -240,12 +240,12 @@ class InstructorDashboardBlock(StudioEditableXBlockMixin, XBlock):
     def learner(self, viewer: Viewer, data: dict, request) -> Response:
         """The drill-down of ``{learner_id}``: credentials, evidence, records, awards and the forms."""
         learner = access.require_learner(viewer, data.get("learner_id"))
-        return _json({"html": self._drilldown(viewer, learner, default_course())})
+        return _json({"html": self._drilldown(viewer, learner, catalogue())})
 
     @staff_handler()
     def record_hours(self, viewer: Viewer, data: dict, request) -> Response:
         """``{learner_id, component, hours, date, note}``: record instructor-led hours."""
-        course = default_course()
+        course = catalogue()
         learner = access.require_learner(viewer, data.get("learner_id"))
         gettext = self.i18n_service.gettext
         form = hours_form(data, course, gettext)
@@ -261,7 +261,7 @@ class InstructorDashboardBlock(StudioEditableXBlockMixin, XBlock):
     @staff_handler()
     def record_signoff(self, viewer: Viewer, data: dict, request) -> Response:
         """``{learner_id, component, skill}``: sign off one skill."""
-        course = default_course()
+        course = catalogue()
         learner = access.require_learner(viewer, data.get("learner_id"))
         form = signoff_form(data, course, self.i18n_service.gettext)
         if any(r.kind == "signoff" and not r.withdrawn_at and (r.component_id, r.skill) == (form["component"],
@@ -275,7 +275,7 @@ class InstructorDashboardBlock(StudioEditableXBlockMixin, XBlock):
     @staff_handler()
     def withdraw(self, viewer: Viewer, data: dict, request) -> Response:
         """``{learner_id, record_id, reason}``: withdraw a record made in error (awards resting on it are revoked)."""
-        course = default_course()
+        course = catalogue()
         gettext = self.i18n_service.gettext
         learner = access.require_learner(viewer, data.get("learner_id"))
         form = reason_form(data, "record_id", gettext)
@@ -290,7 +290,7 @@ class InstructorDashboardBlock(StudioEditableXBlockMixin, XBlock):
     @staff_handler()
     def revoke(self, viewer: Viewer, data: dict, request) -> Response:
         """``{learner_id, award_id, reason}``: revoke an award given in error (the revocation is queued)."""
-        course = default_course()
+        course = catalogue()
         gettext = self.i18n_service.gettext
         learner = access.require_learner(viewer, data.get("learner_id"))
         form = reason_form(data, "award_id", gettext)
@@ -306,7 +306,7 @@ class InstructorDashboardBlock(StudioEditableXBlockMixin, XBlock):
     @staff_handler(method="GET")
     def csv(self, viewer: Viewer, data: dict, request) -> Response:
         """The whole (filtered, sorted) table as a CSV download."""
-        course = default_course()
+        course = catalogue()
         gettext = self.i18n_service.gettext
         cohort = viewer.require_cohort(request.GET.get("cohort"))
         sort = request.GET.get("sort", "name")
@@ -335,7 +335,7 @@ class InstructorDashboardBlock(StudioEditableXBlockMixin, XBlock):
     @staff_handler(method="GET")
     def chart(self, viewer: Viewer, data: dict, request) -> Response:
         """The chart: ``?format=svg`` the SVG alone (to open or save), otherwise the figure with its data table."""
-        course = default_course()
+        course = catalogue()
         cohort = viewer.require_cohort(request.GET.get("cohort"))
         if request.GET.get("format") == "svg":
             svg = self._chart_context(viewer, cohort, course)["svg"]

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 
-from caregiving_course.framework import Course, Module, default_course
+from caregiving_course.framework import Course, Module, catalogue
 from xblocks.handlers import (
     HandlerError,
     answer_json,
@@ -52,7 +52,7 @@ def policy(bucket: dict) -> dict:
 
 def placed_module(module_id: str) -> tuple[Course, Module]:
     """The course and the module a module block was placed with; refused when the course has no such module."""
-    course = default_course()
+    course = catalogue()
     if not course.has_module(module_id):
         raise HandlerError(400, "this block has no module of the course selected")
     return course, course.module(module_id)

@@ -20,7 +20,7 @@ from xblock.utils.resources import ResourceLoader
 from xblock.utils.studio_editable import StudioEditableXBlockMixin
 from xblock.validation import ValidationMessage
 
-from caregiving_course.framework import Course, Module, default_course
+from caregiving_course.framework import Course, Module, catalogue
 from caregiving_course.framework.rendering import render_markdown
 from xblocks import heartbeat
 from xblocks.handlers import (
@@ -45,7 +45,7 @@ AUTHORED_VERDICTS = ("correct", "not correct", "incorrect", "bonne réponse", "m
 
 def module_choices() -> list[dict]:
     """The modules of the course, for the author's drop-down."""
-    return [{"display_name": m.title, "value": m.id} for m in default_course().modules]
+    return [{"display_name": m.title, "value": m.id} for m in catalogue().modules]
 
 
 @XBlock.needs("i18n")
@@ -86,7 +86,7 @@ class CaregivingModuleBlock(StudioEditableXBlockMixin, XBlock):
         return self.i18n.gettext(text)
 
     def _course_module(self) -> tuple[Course, Module | None]:
-        course, module_id = default_course(), self.module_id
+        course, module_id = catalogue(), self.module_id
         return course, course.module(module_id) if course.has_module(module_id) else None
 
     def _policy(self) -> dict:
@@ -185,7 +185,7 @@ class CaregivingModuleBlock(StudioEditableXBlockMixin, XBlock):
         return frag
 
     def validate_field_data(self, validation, data) -> None:
-        if data.module_id and not default_course().has_module(data.module_id):
+        if data.module_id and not catalogue().has_module(data.module_id):
             validation.add(ValidationMessage(ValidationMessage.ERROR,
                                              self.gettext("Choose a module of the course.")))
         if data.weight is None or data.weight < 0:

@@ -77,12 +77,12 @@ def check_course(args: argparse.Namespace) -> int:
 
 
 def export_course(args: argparse.Namespace) -> int:
-    from caregiving_course.framework import default_course
+    from caregiving_course.framework import catalogue
 
     target = Path(args.olx or args.cartridge)
     if not target.parent.exists():
         raise CommandError(f"folder {target.parent} does not exist")
-    course = default_course()
+    course = catalogue()
     if args.olx:
         importlib.import_module("xblocks.olx").export_course(course, target)
         print(f"wrote Open edX course archive {target} (import it in Studio: Tools > Import)")

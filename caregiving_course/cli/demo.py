@@ -33,12 +33,12 @@ def run_demo(args: argparse.Namespace) -> int:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from caregiving_course.framework import default_course
+    from caregiving_course.framework import catalogue
     from caregiving_course.learner_record import api
     from caregiving_course.learner_record.synthetic import simulate_study
 
     ensure_migrated()
-    course = default_course()
+    course = catalogue()
     fresh = not get_user_model().objects.filter(username=LEARNERS[0][0]).exists()
     admin = api.add_user("admin@example.org", api.ADMINISTRATOR, password=DEMO_PASSWORD, name="Demo Administrator")
     instructor = api.add_user("instructor@example.org", api.INSTRUCTOR, cohort=COHORT, password=DEMO_PASSWORD,

@@ -31,7 +31,7 @@ def served_base_url(host: str, port: int) -> str:
 def serve(args: argparse.Namespace) -> int:
     from django.conf import settings
 
-    from caregiving_course.framework import default_course
+    from caregiving_course.framework import catalogue
     from caregiving_course.server import http_server
     from caregiving_course.wsgi import application
 
@@ -42,7 +42,7 @@ def serve(args: argparse.Namespace) -> int:
     if base_url:  # links in pages, badges and LTI point at the server actually running
         settings.BASE_URL = os.environ["CAREGIVING_BASE_URL"] = base_url
     ensure_migrated(verbose=True)
-    course = default_course()  # fails here, with the file and rule named, if the content is broken
+    course = catalogue()  # fails here, with the file and rule named, if the content is broken
     print(f"Course loaded: {course.title} ({len(course.modules)} modules, {course.total_hours} h, "
           f"{len(course.credentials)} credentials)")
     if not args.no_scheduler:

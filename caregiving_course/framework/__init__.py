@@ -1,13 +1,24 @@
 """The credential framework: course content and credential definitions, loaded and checked.
 
-``load_course(path)`` returns a validated :class:`Course`; any rule broken raises
+``catalogue()`` is every course the installation serves, as one :class:`Catalogue`; ``load_course(path)`` returns
+one validated :class:`Course`; any rule broken raises
 :class:`ContentError` naming the file, the item and the rule.
 """
+from caregiving_course.framework.catalogue import catalogue, forget_catalogue
 from caregiving_course.framework.errors import ContentError
-from caregiving_course.framework.loader import default_course, load_course
-from caregiving_course.framework.model import Choice, Component, Course, Credential, Module, Question, Section
+from caregiving_course.framework.loader import load_catalogue, load_course
+from caregiving_course.framework.model import (
+    Catalogue,
+    Choice,
+    Component,
+    Course,
+    Credential,
+    Module,
+    Question,
+    Section,
+)
 
 __all__ = [
-    "Choice", "Component", "ContentError", "Course", "Credential", "Module", "Question", "Section",
-    "default_course", "load_course",
+    "Catalogue", "Choice", "Component", "ContentError", "Course", "Credential", "Module", "Question", "Section",
+    "catalogue", "forget_catalogue", "load_catalogue", "load_course",
 ]

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from dataclasses import field as dataclass_field
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -15,6 +15,7 @@ from caregiving_course.framework.errors import ContentError, ContentErrors
 from caregiving_course.framework.model import (
     DELIVERIES,
     TIERS,
+    Catalogue,
     Choice,
     Component,
     Course,
@@ -34,7 +35,8 @@ MAX_FILE_BYTES = 512 * 1024
 MAX_HOURS = Decimal(2000)
 MIN_SECTIONS = 3
 MIN_QUESTIONS = 5
-COURSE_FIELDS = frozenset({"id", "title", "description", "minimum_time_share", "pass_mark", "modules"})
+VERSION_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]{0,31}$")
+COURSE_FIELDS = frozenset({"id", "version", "title", "description", "minimum_time_share", "pass_mark", "modules"})
 MODULE_FIELDS = frozenset({"id", "title", "hours", "outcomes", "knowledge_check", "reflection"})
 CHECK_FIELDS = frozenset({"questions", "pass_mark"})
 QUESTION_FIELDS = frozenset({"id", "prompt", "choices"})
@@ -281,47 +283,143 @@ def load_credential(path: Path, root: Path, modules: dict[str, Module], *, stric
     )
 
 
-def load_course(path: str | Path) -> Course:
-    """Load and validate a content folder; raise :class:`ContentError` (:class:`ContentErrors` when there are
-    several) naming every file, item and rule broken, each file checked even when another one is broken."""
-    root = Path(path)
+@dataclass
+class _Draft:
+    """One course folder read so far: its course.yaml fields and modules, its credentials once read."""
+
+    root: Path
+    fields: _Fields | None
+    pass_mark: float
+    modules: dict[str, Module]
+    whole: bool  # every module file loaded
+    order: list[str] | None = None
+    credentials: dict[str, Credential] = dataclass_field(default_factory=dict)
+
+
+def _read_course(root: Path, errors: list[ContentError]) -> _Draft | None:
+    """course.yaml and the module files of ``root``, their errors added to ``errors``."""
     course_file = root / "course.yaml"
     if not course_file.is_file():
-        raise ContentError(str(root), "course", "has no course.yaml")
-    errors: list[ContentError] = []
+        errors.append(ContentError(str(root), "course", "has no course.yaml"))
+        return None
+    count = len(errors)
     f = _collect(errors, lambda: _Fields(_yaml(_read(course_file, root), "course.yaml", "course"), "course.yaml",
                                          "course", COURSE_FIELDS))
-    pass_mark = _collect(errors, lambda: f.share("pass_mark", 0.8)) if f else 0.8
+    pass_mark = (_collect(errors, lambda: f.share("pass_mark", 0.8)) if f else None) or 0.8
     modules: dict[str, Module] = {}
     for module_path in sorted((root / "modules").glob("*.md")):
-        module = _collect(errors, lambda p=module_path: load_module(p, root, pass_mark or 0.8))
+        module = _collect(errors, lambda p=module_path: load_module(p, root, pass_mark))
         if module and module.id in modules:
             errors.append(ContentError(module.source, f"module {module.id}",
                                        f"duplicate module id (also in {modules[module.id].source})"))
         elif module:
             modules[module.id] = module
-    modules_whole = not errors
-    order = _collect(errors, lambda: _module_order(f, modules, modules_whole)) if f else None
-    credentials: dict[str, Credential] = {}
-    for cred_path in sorted((root / "credentials").glob("*.yaml")):
-        cred = _collect(errors, lambda p=cred_path: load_credential(p, root, modules, strict=modules_whole))
-        if cred and cred.id in credentials:
+    draft = _Draft(root, f, pass_mark, modules, whole=len(errors) == count)
+    draft.order = _collect(errors, lambda: _module_order(f, modules, draft.whole)) if f else None
+    return draft
+
+
+def _read_credentials(draft: _Draft, modules: dict[str, Module], strict: bool, errors: list[ContentError]) -> None:
+    """The credential files of ``draft``, their module components found among ``modules`` (every course's)."""
+    for cred_path in sorted((draft.root / "credentials").glob("*.yaml")):
+        cred = _collect(errors, lambda p=cred_path: load_credential(p, draft.root, modules, strict=strict))
+        if cred and cred.id in draft.credentials:
             errors.append(ContentError(cred.source, f"credential {cred.id}",
-                                       f"duplicate credential id (also in {credentials[cred.id].source})"))
+                                       f"duplicate credential id (also in {draft.credentials[cred.id].source})"))
         elif cred:
-            credentials[cred.id] = cred
-    checked = _collect(errors, lambda: check_credentials(credentials)) if not errors else None
-    translations = _collect(errors, lambda: load_translations(root, modules, checked, pass_mark)) if checked else None
-    fields = _collect(errors, lambda: (f.ident(), f.text("title"), f.text("description", required=False),
-                                       f.share("minimum_time_share", 0.5))) if f else None
+            draft.credentials[cred.id] = cred
+
+
+def _placed(errors: list[ContentError], root: Path) -> list[ContentError]:
+    """``errors`` with their files named from the course folder ``root`` (several courses load together)."""
+    return [ContentError(e.file if Path(e.file).is_absolute() else f"{root}/{e.file}", e.item, e.rule)
+            for e in errors]
+
+
+def _unique(drafts: list[_Draft], kind: str, errors: list[ContentError]) -> dict:
+    """Every course's modules (or credentials) by id; an id two courses use is an error."""
+    found: dict = {}
+    owner: dict[str, Path] = {}
+    for draft in drafts:
+        for item_id, item in getattr(draft, kind).items():
+            if item_id in found:
+                errors.append(ContentError(f"{draft.root}/{item.source}", f"{kind[:-1]} {item_id}",
+                                           f"id already used by the course in {owner[item_id]}"))
+            else:
+                found[item_id], owner[item_id] = item, draft.root
+    return found
+
+
+def load_catalogue(paths: list[str | Path]) -> Catalogue:
+    """Load and validate several course folders as one catalogue: module and credential ids are unique across
+    it, a credential may be made of modules and credentials of any of its courses, and the tier rules are
+    checked across all of them. Raises :class:`ContentError` (:class:`ContentErrors` when there are several)
+    naming every file, line and rule broken."""
+    roots = [Path(p) for p in paths]
+    several = len(roots) > 1
+    errors: list[ContentError] = []
+    drafts: list[_Draft] = []
+    for root in roots:
+        own: list[ContentError] = []
+        draft = _read_course(root, own)
+        errors.extend(_placed(own, root) if several else own)
+        if draft:
+            drafts.append(draft)
+    modules = _unique(drafts, "modules", errors)
+    strict = not errors
+    for draft in drafts:
+        own = []
+        _read_credentials(draft, modules, strict, own)
+        errors.extend(_placed(own, draft.root) if several else own)
+    credentials = _unique(drafts, "credentials", errors)
+    checked = None
+    if not errors:
+        own = []
+        checked = _collect(own, lambda: check_credentials(credentials))
+        errors.extend(_placed(own, next(d.root for d in drafts if own[0].item.split()[-1] in d.credentials))
+                      if several and own else own)
+    courses = []
+    for draft in drafts if checked else []:
+        own = []
+        course = _collect(own, lambda d=draft: _course(d, checked))
+        errors.extend(_placed(own, draft.root) if several else own)
+        courses.append(course)
     if errors:
         raise errors[0] if len(errors) == 1 else ContentErrors(errors)
-    course_id, title, description, share = fields
+    return Catalogue.of(tuple(courses))
+
+
+def _course(draft: _Draft, checked: dict[str, Credential]) -> Course:
+    """The :class:`Course` of a draft whose files all loaded, with its translations."""
+    errors: list[ContentError] = []
+    f = draft.fields
+    own = {cred_id: checked[cred_id] for cred_id in draft.credentials}
+    translations = _collect(errors, lambda: load_translations(draft.root, draft.modules, own, draft.pass_mark))
+    fields = _collect(errors, lambda: (f.ident(), f.text("title"), f.text("description", required=False),
+                                       f.share("minimum_time_share", 0.5), _version(f)))
+    if errors:
+        raise errors[0] if len(errors) == 1 else ContentErrors(errors)
+    course_id, title, description, share, version = fields
     return Course(
-        id=course_id, title=title, description=description, minimum_time_share=share,
-        modules=tuple(modules[m] for m in order), credentials=tuple(checked.values()), path=str(root),
-        translations=translations,
+        id=course_id, title=title, description=description, minimum_time_share=share, version=version,
+        modules=tuple(draft.modules[m] for m in draft.order), credentials=tuple(own.values()),
+        path=str(draft.root), translations=translations,
     )
+
+
+def _version(f: _Fields) -> str:
+    """The course's version (``version:`` in course.yaml, default "1"): letters, digits, dots and hyphens."""
+    raw = f.data.get("version", "1")
+    value = str(raw).strip() if isinstance(raw, (str, int, float)) and not isinstance(raw, bool) else ""
+    if not VERSION_PATTERN.match(value):
+        raise f.fail(f"'version' must be letters, digits, dots and hyphens such as 1.2.0 (got {raw!r})", "version")
+    return value
+
+
+def load_course(path: str | Path) -> Course:
+    """Load and validate one content folder on its own; raise :class:`ContentError` (:class:`ContentErrors` when
+    there are several) naming every file, item and rule broken, each file checked even when another is broken."""
+    return load_catalogue([path]).courses[0]
 
 
 def _collect(errors: list[ContentError], work: Callable[[], T]) -> T | None:
@@ -443,12 +541,3 @@ def _translated_credential(root: Path, path: Path, credentials: dict[str, Creden
                                             skill_names=tuple(names.get(s) or c.skill_name(s) for s in c.skills))
                                     for c in original.components),
                    source=file)
-
-
-@lru_cache(maxsize=1)
-def default_course() -> Course:
-    """The course the server runs, loaded once: the folder named by ``settings.CONTENT_DIR``, or the course the
-    package ships where that setting is not set (a host whose settings are not ours: the XBlock workbench, an LMS)."""
-    from django.conf import settings
-
-    return load_course(getattr(settings, "CONTENT_DIR", None) or SHIPPED_CONTENT)

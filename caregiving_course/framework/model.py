@@ -109,6 +109,7 @@ class Course:
     modules: tuple[Module, ...]
     credentials: tuple[Credential, ...]
     path: str = ""
+    version: str = "1"
     language: str = "en"  # the language the content is written in
     translations: dict = field(default_factory=dict, compare=False, repr=False)  # language -> Translation
     _modules_by_id: dict = field(default_factory=dict, compare=False, repr=False)
@@ -199,3 +200,69 @@ class Course:
 def _share_in_seconds(hours: Decimal, share: float) -> int:
     """(Asked on every heartbeat) ``share`` of ``hours``, in whole seconds."""
     return int(hours * 3600 * Decimal(str(share)))
+
+
+@dataclass(frozen=True)
+class Catalogue(Course):
+    """Every course an installation serves, read as one: its modules and credentials are all its courses'
+    (ids are unique across the catalogue, so a record's module or credential id names one thing). Words and the
+    time-share rule come from the course that owns each module or credential."""
+
+    courses: tuple[Course, ...] = ()
+    _module_courses: dict = field(default_factory=dict, compare=False, repr=False)  # module id -> its course
+    _credential_courses: dict = field(default_factory=dict, compare=False, repr=False)  # credential id -> course
+
+    @classmethod
+    def of(cls, courses: tuple[Course, ...]) -> Catalogue:
+        """The catalogue of ``courses`` (in the order given: the first is the one shown first)."""
+        first = courses[0] if courses else None
+        return cls(id="catalogue", title=first.title if first else "", description="", minimum_time_share=(
+            first.minimum_time_share if first else 0.5), modules=tuple(m for c in courses for m in c.modules),
+            credentials=tuple(x for c in courses for x in c.credentials), language=first.language if first else "en",
+            courses=courses)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        for course in self.courses:
+            self._module_courses.update({m.id: course for m in course.modules})
+            self._credential_courses.update({c.id: course for c in course.credentials})
+
+    def course(self, course_id: str) -> Course:
+        """The course with this id (KeyError when the catalogue has none)."""
+        for course in self.courses:
+            if course.id == course_id:
+                return course
+        raise KeyError(course_id)
+
+    def has_course(self, course_id: str) -> bool:
+        return any(course.id == course_id for course in self.courses)
+
+    def course_of(self, item: Module | Credential) -> Course:
+        """The course a module or a credential belongs to."""
+        return (self._credential_courses if isinstance(item, Credential) else self._module_courses)[item.id]
+
+    def module_course(self, module_id: str) -> Course:
+        """The course the module with this id belongs to."""
+        return self._module_courses[module_id]
+
+    def courses_of(self, credential: Credential) -> tuple[Course, ...]:
+        """The courses whose modules a credential (with the credentials it stacks on) is made of, and its own."""
+        found = [self.course_of(credential)]
+        pending = [credential]
+        while pending:
+            cred = pending.pop()
+            found += [self.module_course(c.id) for c in cred.components if c.is_module]
+            pending += [self.credential(r) for r in cred.requires]
+        return tuple(dict.fromkeys(found))
+
+    def localized(self, item: Module | Credential, language: str | None) -> Module | Credential:
+        return self.course_of(item).localized(item, language)
+
+    def language_of(self, item: Module | Credential | None, language: str | None) -> str:
+        return (self.courses[0] if item is None else self.course_of(item)).language_of(item, language)
+
+    def text(self, language: str | None) -> tuple[str, str]:
+        return self.courses[0].text(language)
+
+    def minimum_seconds(self, module: Module) -> int:
+        return self.course_of(module).minimum_seconds(module)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from caregiving_course.framework import Course, default_course
+from caregiving_course.framework import Course, catalogue
 from caregiving_course.learner_record.activity import (
     CompletionCheck,
     completion_check,
@@ -122,13 +122,13 @@ def progress(learner: Learner, *, course: Course | None = None) -> Progress:
 
 
 def progress_many(learner_ids: list[int], *, course: Course | None = None) -> dict[int, Progress]:
-    course = course or default_course()
+    course = course or catalogue()
     return {lid: compute(course, lid, rec) for lid, rec in load_records(learner_ids).items()}
 
 
 def explain(learner: Learner, credential_id: str, *, course: Course | None = None) -> CredentialProgress:
     """Why the learner has the hours they have toward ``credential_id``: every record behind each number."""
-    course = course or default_course()
+    course = course or catalogue()
     if not course.has_credential(credential_id):
         known = ", ".join(c.id for c in course.credentials)
         raise RecordError(f"unknown credential {credential_id!r} (known: {known})")
@@ -159,7 +159,7 @@ def cohort_rows(cohort: Cohort, *, viewer, course: Course | None = None) -> list
     """The cohort's learners with their progress; only for its instructors and administrators."""
     if not (viewer.is_superuser or cohort.instructors.filter(pk=viewer.pk).exists()):
         raise NotAllowed("you do not teach this cohort")
-    course = course or default_course()
+    course = course or catalogue()
     learners = list(Learner.objects.filter(enrolments__cohort=cohort).order_by("name", "pk")
                     .values_list("pk", "name", "email"))
     all_progress = progress_many([pk for pk, _, _ in learners], course=course)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from caregiving_course.framework import Course, default_course
+from caregiving_course.framework import Course, catalogue
 from caregiving_course.learner_record.models import Award, InstructorRecord, ModuleCompletion
 from caregiving_course.learner_record.progress import BATCH, Records, compute
 
@@ -58,7 +58,7 @@ def resolve(awards: list[Award], *, course: Course | None = None) -> list[Award]
     pending = [a for a in awards if any(is_reference(e) for e in a.evidence or [])]
     if not pending:
         return awards
-    course = course or default_course()
+    course = course or catalogue()
     records = _records(pending)
     for award in pending:
         if not course.has_credential(award.credential_id):

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone, translation
 
-from caregiving_course.framework import Course, default_course
+from caregiving_course.framework import Course, catalogue
 from caregiving_course.learner_record import award_writer, outbox, signals
 from caregiving_course.learner_record.award_evidence import resolve
 from caregiving_course.learner_record.credit_sql import EARNED, IDS_PER_STATEMENT, NONE, Params, eligible, per_learner
@@ -102,7 +102,7 @@ def evaluate_many(learner_ids: list[int] | None, *, course: Course | None = None
     only the awards this call wrote are queued. Awards whose evidence was withdrawn are revoked (and
     the revocation queued).
     """
-    course = course or default_course()
+    course = course or catalogue()
     ids = None if learner_ids is None else list(learner_ids)
     scopes = [None] if ids is None else [ids[s:s + IDS_PER_STATEMENT] for s in range(0, len(ids), IDS_PER_STATEMENT)]
     new, lapsed = [], []

@@ -31,7 +31,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from caregiving_course.framework import Course, default_course
+from caregiving_course.framework import Course, catalogue
 from caregiving_course.learner_record.credit_sql import IDS_PER_STATEMENT, Params, per_learner, scope_sql
 from caregiving_course.learner_record.errors import NotAllowed, RecordError
 from caregiving_course.learner_record.models import Cohort, Learner, ModuleActivity, ModuleCompletion
@@ -138,7 +138,7 @@ def cohort_page(cohort: Cohort, *, viewer, sort: str = "name", descending: bool 
     ``sort`` is one of :data:`SORTS` or ``hours:<credential id>``; ``search`` matches name or e-mail.
     """
     _check_viewer(cohort, viewer)
-    course = course or default_course()
+    course = course or catalogue()
     if not isinstance(page_size, int) or not 1 <= page_size <= MAX_PAGE_SIZE:
         raise RecordError(f"page size must be 1 to {MAX_PAGE_SIZE}")
     search = (search or "").strip()
@@ -171,7 +171,7 @@ def cohort_hours(cohort: Cohort, *, viewer, course: Course | None = None) -> dic
     """Every learner's credited hours toward each credential (for a distribution chart), from the credit
     rules' SQL aggregate (:mod:`credit_sql`)."""
     _check_viewer(cohort, viewer)
-    course = course or default_course()
+    course = course or catalogue()
     ids = list(Learner.objects.filter(enrolments__cohort=cohort).values_list("pk", flat=True))
     cents = _credited_cents(course, ids)
     none = (0,) * len(course.credentials)

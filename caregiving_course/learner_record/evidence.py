@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 
-from caregiving_course.framework import Component, Course, default_course
+from caregiving_course.framework import Component, Course, catalogue
 from caregiving_course.learner_record.awards import evaluate
 from caregiving_course.learner_record.errors import RecordError
 from caregiving_course.learner_record.models import InstructorRecord, Learner
@@ -59,7 +59,7 @@ def _date(value: dt.date | str | None) -> dt.date:
 def record_hours(learner: Learner, component_id: str, hours, *, by, on=None, note: str = "",
                  course: Course | None = None) -> InstructorRecord:
     """Record instructor-led hours (attendance, practicum) for a learner; evaluates awards."""
-    course = course or default_course()
+    course = course or catalogue()
     comp = _instructor_component(course, component_id)
     if comp.evidence != "hours":
         raise RecordError(f"component {component_id} is signed off skill by skill, not recorded in hours")
@@ -75,7 +75,7 @@ def record_hours(learner: Learner, component_id: str, hours, *, by, on=None, not
 def record_signoff(learner: Learner, component_id: str, skill: str, *, by, on=None, note: str = "",
                    course: Course | None = None) -> InstructorRecord:
     """Sign off one skill of a sign-off component; signing it off again returns the first record."""
-    course = course or default_course()
+    course = course or catalogue()
     comp = _instructor_component(course, component_id)
     if comp.evidence != "signoff" or skill not in comp.skills:
         raise RecordError(f"component {component_id} has no skill {skill!r} (skills: {', '.join(comp.skills)})")

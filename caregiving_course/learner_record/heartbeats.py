@@ -41,7 +41,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
-from caregiving_course.framework import Course, default_course
+from caregiving_course.framework import Course, catalogue
 from caregiving_course.learner_record.errors import RecordError
 from caregiving_course.learner_record.group_commit import write_grouped
 from caregiving_course.learner_record.models import ActiveSpan, ActivityClock, Learner, ModuleActivity
@@ -165,7 +165,7 @@ def record_heartbeat(learner: Learner, module_id: str, tab_id: str, seq: int, *,
     page does not count, and the server's gap alone limits the credit; a first beat then keeps nothing).
     ``learner`` needs only its ``pk`` here; a learner that does not exist is refused with RecordError.
     """
-    if not isinstance(module_id, str) or not (course or default_course()).has_module(module_id):
+    if not isinstance(module_id, str) or not (course or catalogue()).has_module(module_id):
         raise RecordError(f"unknown module {module_id!r}")
     if not isinstance(tab_id, str) or not 0 < len(tab_id) <= MAX_TAB_ID:
         raise RecordError("tab must be an id of 1 to 64 characters")

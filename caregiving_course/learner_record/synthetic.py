@@ -10,7 +10,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from caregiving_course.framework import Course, default_course
+from caregiving_course.framework import Course, catalogue
 from caregiving_course.learner_record.activity import try_complete
 from caregiving_course.learner_record.models import ActiveSpan, Learner, ModuleActivity
 
@@ -22,7 +22,7 @@ def simulate_study(learner: Learner, module_id: str, *, seconds: int, score: flo
 
     Returns True when the module completed.
     """
-    course = course or default_course()
+    course = course or catalogue()
     module = course.module(module_id)
     ended = ended or timezone.now()
     viewed = list(range(len(module.sections) if sections is None else min(sections, len(module.sections))))

@@ -19,7 +19,7 @@ NOT_SET = "(not set)"
 
 
 def _page(request: HttpRequest, status: int = 200, **extra) -> HttpResponse:
-    from caregiving_course.framework import default_course
+    from caregiving_course.framework import catalogue
     from sync import config
 
     described = config.describe()
@@ -28,7 +28,7 @@ def _page(request: HttpRequest, status: int = 200, **extra) -> HttpResponse:
         info["settings"] = {k: _("(not set)") if v == NOT_SET else v for k, v in info["settings"].items()}
     title = {name: info["title"] for name, info in described["backends"].items()}
     return render(request, "caregiving/manage/issuer.html", {
-        "described": described, "credentials": default_course().credentials,
+        "described": described, "credentials": catalogue().credentials,
         "default_title": title.get(described["default"], described["default"]),
         "per_credential": {cred: title.get(name, name) for cred, name in described["per_credential"].items()},
         **extra}, status=status)
@@ -38,7 +38,7 @@ def _page(request: HttpRequest, status: int = 200, **extra) -> HttpResponse:
 @administrators_only
 def issuer_page(request: HttpRequest) -> HttpResponse:
     """GET shows the choice; POST makes ``backend`` the issuer of every credential or of one."""
-    from caregiving_course.framework import default_course
+    from caregiving_course.framework import catalogue
     from sync import config
     from sync.backends import available
 
@@ -48,7 +48,7 @@ def issuer_page(request: HttpRequest) -> HttpResponse:
     credential = request.POST.get("credential", "") or None
     if backend not in available():
         return refuse(request, _("Choose one of the listed badge platforms."))
-    if credential and not default_course().has_credential(credential):
+    if credential and not catalogue().has_credential(credential):
         return refuse(request, _("There is no such credential."))
     try:
         config.use(backend, credential)

@@ -16,14 +16,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from caregiving_course.framework import default_course
+from caregiving_course.framework import catalogue
 from caregiving_course.learner_record import api
 from caregiving_course.server.forms import SignupForm
 
 
 def home(request: HttpRequest) -> HttpResponse:
     """The course at a glance, in the reader's language; what has no translation carries its own ``lang``."""
-    course = default_course()
+    course = catalogue()
     language = get_language()
     title, description = course.text(language)
     shown = [(course.localized(item, language), course.language_of(item, language))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from functools import lru_cache
 
-from caregiving_course.framework import default_course
+from caregiving_course.framework import catalogue
 from caregiving_course.learner_record import api, outbox
 from caregiving_course.learner_record.delivery import Permanent, Waiting
 from caregiving_course.learner_record.outbox import Entry
@@ -24,7 +24,7 @@ ISSUE, REVOKE = "badge.issue", "badge.revoke"
 
 @lru_cache(maxsize=256)
 def _title(credential_id: str) -> str:
-    course = default_course()
+    course = catalogue()
     return course.credential(credential_id).title if course.has_credential(credential_id) else credential_id
 
 

@@ -16,7 +16,7 @@ import uuid
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from caregiving_course.framework import default_course
+from caregiving_course.framework import catalogue
 from caregiving_course.learner_record.api import get_award
 from caregiving_course.learner_record.delivery import Permanent, RetryLater
 from sync.issuer import dataintegrity, did, links, ob2, statuslist, vcjwt
@@ -52,7 +52,7 @@ def _load(award_info):
     award = get_award(award_id)
     if award is None:
         raise IssuerError(f"no award {award_id}")
-    course = default_course()
+    course = catalogue()
     if not course.has_credential(award.credential_id):
         raise IssuerError(f"award {award_id} is for unknown credential {award.credential_id!r}")
     return award, course.credential(award.credential_id)

@@ -15,7 +15,7 @@ import datetime as dt
 import uuid
 from decimal import Decimal
 
-from caregiving_course.framework import Course, default_course
+from caregiving_course.framework import Course, catalogue
 from caregiving_course.learner_record import api
 from sync.issuer import clr_parts as parts
 from sync.issuer import dataintegrity, did, links
@@ -160,7 +160,7 @@ def _awards(b: _Builder, record) -> None:
 
 def unsigned_clr(learner, *, course: Course | None = None, now: dt.datetime | None = None) -> dict:
     """The ClrCredential of ``learner`` before signing; :class:`EmptyRecord` when there is nothing to hold."""
-    course = course or default_course()
+    course = course or catalogue()
     record = api.transcript(learner)
     b = _Builder(course, _identity(learner))
     _modules(b, record)

@@ -46,9 +46,9 @@ def profile_ref() -> dict:
 def editions(credential_id: str, language: str) -> list[dict]:
     """The Achievement's other language editions (OB 3.0 ``related``: "alternate language editions"), each at
     its own URL: the course's own language at the achievement's id, each translation at ``?lang=<code>``."""
-    from caregiving_course.framework import default_course
+    from caregiving_course.framework import catalogue
 
-    course = default_course()
+    course = catalogue()
     if not course.has_credential(credential_id):
         return []
     languages = [course.language, *sorted(code for code, t in course.translations.items()

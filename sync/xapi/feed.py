@@ -11,7 +11,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from caregiving_course.framework import Course, default_course
+from caregiving_course.framework import Course, catalogue
 from caregiving_course.learner_record import api, outbox
 from sync.xapi import statements as st
 from sync.xapi.models import LrsEndpoint
@@ -23,7 +23,7 @@ OVERLAP = dt.timedelta(minutes=2)  # re-read a little of the past: transactions 
 def statements_between(since: dt.datetime, until: dt.datetime, *, cohort: str = "",
                        course: Course | None = None) -> list[dict]:
     """The statements of every record made or changed in [since, until), oldest record first."""
-    course = course or default_course()
+    course = course or catalogue()
     changes = api.changed_between(since, until, cohort=cohort)
     modules = {m.id: m for m in course.modules}
     out: list[dict] = []

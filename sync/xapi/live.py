@@ -3,7 +3,7 @@ each knowledge-check answer with that attempt's own score (the record keeps only
 (:mod:`sync.xapi.feed`) builds the same statement id for that attempt, so it queues nothing more for it."""
 from __future__ import annotations
 
-from caregiving_course.framework import default_course
+from caregiving_course.framework import catalogue
 from caregiving_course.learner_record import api, outbox
 from sync.xapi import statements as st
 from sync.xapi.feed import KIND
@@ -23,7 +23,7 @@ def on_knowledge_check(sender, *, learner_id: int, activity, score: float, attem
     stores = _stores_for(learner_id)
     if not stores:
         return
-    course = default_course()
+    course = catalogue()
     statement = st.knowledge_check(activity, course.module(activity.module_id), course, score=score, attempt=attempt)
     for lrs in stores:
         outbox.enqueue(KIND, f"xapi:{lrs.pk}:{statement['id']}", {"lrs": lrs.pk, "statement": statement})

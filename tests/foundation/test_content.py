@@ -17,6 +17,7 @@ REQUIRED_TOPICS = ["caregiver-role", "person-centred-communication", "safety-and
 
 
 def test_built_in_course_meets_the_brief(course):
+    course = course.course("professional-practice-in-caregiving")
     assert [m.id for m in course.modules] == REQUIRED_TOPICS
     for module in course.modules:
         assert len(module.outcomes) >= 3, module.id
@@ -28,13 +29,17 @@ def test_built_in_course_meets_the_brief(course):
     assert "PHIPA" in " ".join(s.markdown for s in course.module("ethics-privacy-documentation").sections)
 
 
-def test_credentials_stack_across_the_three_tiers(course):
-    tiers = {c.tier: c for c in course.credentials}
+def test_credentials_stack_across_the_three_tiers_and_two_courses(course):
+    first, second = course.course("professional-practice-in-caregiving"), course.course("mental-health-substance-use")
+    tiers = {c.tier: c for c in first.credentials}
     badge, cot, college = tiers["badge"], tiers["certificate-of-training"], tiers["college-certificate"]
-    assert badge.total_hours == course.total_hours <= Decimal(15)
+    assert badge.total_hours == first.total_hours <= Decimal(15)
     assert badge.id in cot.requires and cot.total_hours <= 100 and cot.delivery == "instructor-led"
     assert cot.id in college.requires and college.total_hours >= 100 and college.delivery == "instructor-led"
-    assert college.total_hours == college.own_hours + cot.total_hours
+    (other_badge,) = second.credentials
+    assert other_badge.id in college.requires and course.course_of(other_badge) == second
+    assert college.total_hours == college.own_hours + cot.total_hours + other_badge.total_hours
+    assert course.courses_of(college) == (first, second)
 
 
 @pytest.mark.parametrize(("folder", "item", "rule"), [

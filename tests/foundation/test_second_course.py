@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import caregiving_course
-from caregiving_course.framework import load_course
+from caregiving_course.framework import load_catalogue, load_course
 
 COURSE_DIR = Path(caregiving_course.__file__).resolve().parent / "courses" / "mental-health-substance-use"
 FIRST_COURSE_DIR = Path(caregiving_course.__file__).resolve().parent / "content"
@@ -75,7 +75,7 @@ def test_french_translation_is_complete_and_gives_verdicts(second):
 
 
 def test_it_can_share_a_catalogue_with_the_first_course(second):
-    first = load_course(FIRST_COURSE_DIR)
+    first = load_catalogue([FIRST_COURSE_DIR, COURSE_DIR]).course("professional-practice-in-caregiving")
     assert second.id != first.id
     assert not {m.id for m in second.modules} & {m.id for m in first.modules}
     assert not {c.id for c in second.credentials} & {c.id for c in first.credentials}

@@ -31,13 +31,13 @@ FRENCH_TITLES = ["Pratique professionnelle en soins", "Certificat de formation e
 
 def documents(count: int = 1000, seed: int = 20261206) -> list[dict]:
     """``count`` unsigned documents (credentials, status lists, proof options), the same for a given seed."""
-    from caregiving_course.framework import default_course
+    from caregiving_course.framework import catalogue
     from sync.issuer import statuslist
     from sync.issuer.documents import open_badge_credential
     from sync.issuer.recipient import new_recipient
 
     rng = random.Random(seed)
-    credentials = default_course().credentials
+    credentials = catalogue().credentials
     out: list[dict] = []
     for n in range(count):
         if n % 20 == 7:

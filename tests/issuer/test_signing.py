@@ -135,11 +135,11 @@ def test_pasted_ob2_assertion(issued):
 
 
 def test_baked_images_carry_the_assertion(issued):
-    from caregiving_course.framework import default_course
+    from caregiving_course.framework import catalogue
     from sync.issuer import baking, images
 
     _, _, row = issued
-    credential = default_course().credential(row.credential_id)
+    credential = catalogue().credential(row.credential_id)
     text = baking.assertion_text(row.ob2)
     png = baking.bake_png(images.png(credential), text)
     assert json.loads(baking.unbake(png)) == row.ob2

@@ -80,7 +80,7 @@ def test_the_dashboard_opens_on_the_launching_course_and_records_hours_without_c
     assert browser.launch(fake, "learner-2", overrides=CUSTOM, context_id="course-2").ok
     browser.launch(fake, "teacher-1", roles=[INSTRUCTOR])
     second = browser.launch(fake, "teacher-1", roles=[INSTRUCTOR], context_id="course-2").text
-    from caregiving_course.framework import default_course
+    from caregiving_course.framework import catalogue
     from caregiving_course.learner_record.models import InstructorRecord, Learner
     from lti_bridge.embed import cohort_name
     from lti_bridge.models import Deployment
@@ -88,7 +88,7 @@ def test_the_dashboard_opens_on_the_launching_course_and_records_hours_without_c
     cohort = cohort_name(Deployment.objects.get(deployment_id=fake.deployment_id), "course-2")
     assert re.search(rf'<option value="{cohort}" selected>', second) and second.count("<option value=\"lti-") == 2
     learner = Learner.objects.get(name="User learner-2")
-    practicum = next(c.id for cred in default_course().credentials for c in cred.components
+    practicum = next(c.id for cred in catalogue().credentials for c in cred.components
                      if c.evidence == "hours")
     answer = _dashboard_call(browser.tool, second, "record_hours",
                              {"learner_id": learner.pk, "component": practicum, "hours": "3", "date": "2026-11-20",

@@ -50,11 +50,11 @@ class Placement:
 def register(fake: AgsPlatform, *, name="Spark University", module_id=None, lineitem=True, scopes=None,
              context="course-1", resource_link_id="rl-1") -> Placement:
     """A Platform, Deployment and ResourceLink pointing at ``fake`` (with the launch's line item, or without)."""
-    from caregiving_course.framework import default_course
+    from caregiving_course.framework import catalogue
     from lti_bridge.models import Deployment, Platform, ResourceLink
     from lti_bridge.scores import SCORE_MAXIMUM
 
-    module_id = module_id or default_course().modules[0].id
+    module_id = module_id or catalogue().modules[0].id
     platform, _ = Platform.objects.get_or_create(issuer=fake.base, client_id=fake.client_id, defaults={
         "name": name, "auth_login_url": f"{fake.base}/auth", "auth_token_url": fake.token_url,
         "key_set_url": f"{fake.base}/jwks"})
@@ -78,10 +78,10 @@ def launched(placement: Placement, learner, subject: str = SUBJECT):
 
 
 def complete(learner, module_id: str, score: float = 0.9) -> bool:
-    from caregiving_course.framework import default_course
+    from caregiving_course.framework import catalogue
     from caregiving_course.learner_record.synthetic import simulate_study
 
-    module = default_course().module(module_id)
+    module = catalogue().module(module_id)
     return simulate_study(learner, module_id, seconds=int(module.hours * 3600), score=score)
 
 

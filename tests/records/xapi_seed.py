@@ -13,7 +13,7 @@ from types import SimpleNamespace
 def queue(url: str, count: int, first: int) -> None:
     from django.db import transaction
 
-    from caregiving_course.framework import default_course
+    from caregiving_course.framework import catalogue
     from caregiving_course.learner_record import outbox
     from sync.xapi import statements as st
     from sync.xapi.feed import KIND
@@ -22,7 +22,7 @@ def queue(url: str, count: int, first: int) -> None:
 
     lrs, _ = LrsEndpoint.objects.get_or_create(name="partner", defaults={
         "endpoint": f"{url}/xAPI", "username": USER, "password": PASSWORD})
-    course = default_course()
+    course = catalogue()
     at = dt.datetime(2026, 11, 3, 15, 30, tzinfo=dt.UTC)
     rows = [SimpleNamespace(id=i, learner_id=i, score=0.9, credited_hours=2, time_on_task_seconds=60 + i,
                             completed_at=at) for i in range(first, first + count)]

@@ -18,14 +18,14 @@ def test_course(settings):
     """Every test here runs on tests/xblocks/content (two short modules, three credentials)."""
     from django.utils import translation
 
-    from caregiving_course.framework import default_course
+    from caregiving_course.framework import catalogue, forget_catalogue
 
     translation.activate("en")  # a request of an earlier test may have left another language active
     settings.CONTENT_DIR = CONTENT
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast test accounts
-    default_course.cache_clear()
-    yield default_course()
-    default_course.cache_clear()
+    forget_catalogue()
+    yield catalogue()
+    forget_catalogue()
     translation.deactivate()
 
 

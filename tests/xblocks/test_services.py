@@ -232,16 +232,19 @@ def test_studio_warns_while_no_module_is_chosen():
     assert [m.type for m in block.validate().messages] == ["error"]
 
 
-def test_without_our_content_setting_the_blocks_show_the_course_the_package_ships(settings):
-    from caregiving_course.framework import default_course, load_course
-    from caregiving_course.framework.loader import SHIPPED_CONTENT
+def test_without_our_content_setting_the_blocks_show_the_courses_the_package_ships(settings):
+    from caregiving_course.framework import catalogue, forget_catalogue, load_catalogue
+    from caregiving_course.framework.catalogue import SHIPPED_CONTENT, SHIPPED_COURSES
 
     del settings.CONTENT_DIR
-    default_course.cache_clear()
+    forget_catalogue()
     try:
-        assert [m.id for m in default_course().modules] == [m.id for m in load_course(SHIPPED_CONTENT).modules]
-        assert default_course().has_module("caregiver-role") and not default_course().has_module("alpha")
+        shipped = load_catalogue([SHIPPED_CONTENT, *sorted(SHIPPED_COURSES.iterdir())])
+        assert [m.id for m in catalogue().modules] == [m.id for m in shipped.modules]
+        assert [c.id for c in catalogue().courses] == ["professional-practice-in-caregiving",
+                                                       "mental-health-substance-use"]
+        assert catalogue().has_module("caregiver-role") and not catalogue().has_module("alpha")
         block = HostRuntime().place("caregiving_module", module_id="caregiver-role")
         assert "caregiver" in block.runtime.render(block, "student_view").body_html().lower()
     finally:
-        default_course.cache_clear()
+        forget_catalogue()

@@ -23,13 +23,13 @@ def content_dir(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def dashboard_course(settings, content_dir):
     """Every test here runs on the course of fixture_course.py (8 modules, three stacked credentials)."""
-    from caregiving_course.framework import default_course
+    from caregiving_course.framework import catalogue, forget_catalogue
 
     settings.CONTENT_DIR = content_dir
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast accounts, tests only
-    default_course.cache_clear()
-    yield default_course()
-    default_course.cache_clear()
+    forget_catalogue()
+    yield catalogue()
+    forget_catalogue()
 
 
 @pytest.fixture

@@ -56,7 +56,7 @@ def main() -> int:
     from django.core.management import CommandError, call_command
     from django.utils import timezone
 
-    from caregiving_course.framework import default_course
+    from caregiving_course.framework import catalogue
     from caregiving_course.learner_record import api
     from tests.plugin.lms.runtime import LmsStyleRuntime
 
@@ -70,7 +70,7 @@ def main() -> int:
     api.enrol(api.learner_for_user(learner_user), cohort)
     api.add_instructor(cohort, instructor)
 
-    course = default_course()
+    course = catalogue()
     learner_runtime = LmsStyleRuntime(learner_user)
     learner_runtime.clock = clock
     modules = [work_through(learner_runtime, module, settings.HEARTBEAT_INTERVAL_SECONDS)
