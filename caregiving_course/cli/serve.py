@@ -42,9 +42,10 @@ def serve(args: argparse.Namespace) -> int:
     if base_url:  # links in pages, badges and LTI point at the server actually running
         settings.BASE_URL = os.environ["CAREGIVING_BASE_URL"] = base_url
     ensure_migrated(verbose=True)
-    course = catalogue()  # fails here, with the file and rule named, if the content is broken
-    print(f"Course loaded: {course.title} ({len(course.modules)} modules, {course.total_hours} h, "
-          f"{len(course.credentials)} credentials)")
+    loaded = catalogue()  # fails here, with the file and rule named, if the content is broken
+    for course in loaded.courses:
+        print(f"Course loaded: {course.title} ({len(course.modules)} modules, {course.total_hours} h, "
+              f"{len(course.credentials)} credentials)")
     if not args.no_scheduler:
         try:
             importlib.import_module("sync.scheduler").start_embedded()
