@@ -376,14 +376,22 @@ def load_catalogue(paths: list[str | Path]) -> Catalogue:
     if not errors:
         own = []
         checked = _collect(own, lambda: check_credentials(credentials))
-        errors.extend(_placed(own, next(d.root for d in drafts if own[0].item.split()[-1] in d.credentials))
-                      if several and own else own)
+        for error in own:
+            owner = next((d.root for d in drafts if error.item.split()[-1] in d.credentials), None)
+            errors.extend(_placed([error], owner) if several and owner else [error])
     courses = []
     for draft in drafts if checked else []:
         own = []
         course = _collect(own, lambda d=draft: _course(d, checked))
         errors.extend(_placed(own, draft.root) if several else own)
         courses.append(course)
+    owners: dict[str, str] = {}
+    for course in courses:
+        if course and course.id in owners:
+            errors.append(ContentError(f"{course.path}/course.yaml", f"course {course.id}",
+                                       f"id already used by the course in {owners[course.id]}"))
+        elif course:
+            owners[course.id] = course.path
     if errors:
         raise errors[0] if len(errors) == 1 else ContentErrors(errors)
     return Catalogue.of(tuple(courses))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import dataclasses
 from decimal import Decimal
 
-from caregiving_course.framework.errors import ContentError
+from caregiving_course.framework.errors import ContentError, ContentErrors
 from caregiving_course.framework.model import Credential
 
 BADGE_MAX = Decimal(15)
@@ -32,10 +32,32 @@ def _tier_rule(cred: Credential) -> str | None:
     return None
 
 
-def check_credentials(credentials: dict[str, Credential]) -> dict[str, Credential]:
-    """Resolve stacking (totals include required credentials) and apply the tier rules.
+def _counted_twice(cred: Credential, credentials: dict[str, Credential]) -> str | None:
+    """The rule ``cred`` breaks when its stack reaches one module, component or credential twice (its hours would
+    count twice toward its total), or None."""
+    seen: dict[str, str] = {}  # component or credential id -> the credential it was reached in
 
-    Returns the credentials with ``total_hours`` filled in.
+    def reach(current: Credential) -> str | None:
+        for item, kind in [*((c.id, "component") for c in current.components),
+                           *((r, "credential") for r in current.requires)]:
+            if item in seen:
+                return (f"{kind} '{item}' is counted twice through its stack (in {seen[item]} and in {current.id}); "
+                        "list it once")
+            seen[item] = current.id
+            if kind == "credential":
+                found = reach(credentials[item])
+                if found:
+                    return found
+        return None
+
+    return reach(cred)
+
+
+def check_credentials(credentials: dict[str, Credential]) -> dict[str, Credential]:
+    """Resolve stacking (totals include required credentials) and apply the tier rules to every credential.
+
+    Returns the credentials with ``total_hours`` filled in; raises every rule broken (:class:`ContentErrors`
+    when there are several).
     """
     totals: dict[str, Decimal] = {}
 
@@ -52,11 +74,18 @@ def check_credentials(credentials: dict[str, Credential]) -> dict[str, Credentia
         totals[cred_id] = cred.own_hours + sum((total(r, (*path, cred_id)) for r in cred.requires), Decimal(0))
         return totals[cred_id]
 
-    result = {}
+    result, errors = {}, []
     for cred_id, cred in credentials.items():
-        checked = dataclasses.replace(cred, total_hours=total(cred_id, ()))
-        rule = _tier_rule(checked)
+        try:
+            checked = dataclasses.replace(cred, total_hours=total(cred_id, ()))
+        except ContentError as exc:  # a cycle or an unknown credential: said once, where it is
+            if str(exc) not in map(str, errors):
+                errors.append(exc)
+            continue
+        rule = _tier_rule(checked) or _counted_twice(cred, credentials)
         if rule:
-            raise ContentError(cred.source, f"credential {cred_id}", rule)
+            errors.append(ContentError(cred.source, f"credential {cred_id}", rule))
         result[cred_id] = checked
+    if errors:
+        raise errors[0] if len(errors) == 1 else ContentErrors(errors)
     return result
