@@ -19,8 +19,10 @@ from tests.foundation.test_server import csrf, free_port
 
 OLD = Path(__file__).resolve().parent.parent / "fixtures" / "old_install"
 ROWS = {  # what must survive, table by table, as the old database holds it
-    "awards": "select public_id, learner_id, credential_id, status, credited_hours, earned_at from learner_record_award",
-    "completions": "select learner_id, module_id, score, credited_hours, completed_at from learner_record_modulecompletion",
+    "awards": "select public_id, learner_id, credential_id, status, credited_hours, earned_at "
+              "from learner_record_award",
+    "completions": "select learner_id, module_id, score, credited_hours, completed_at "
+                   "from learner_record_modulecompletion",
     "instructor records": "select id, learner_id, component_id, kind, hours, skill, occurred_on, withdrawn_at "
                           "from learner_record_instructorrecord",
     "outbox": "select key, kind, status, payload, attempts from learner_record_outboxentry",
