@@ -37,9 +37,10 @@ def validate(folders: list[Path], shown: dict[Path, str] | None = None) -> tuple
 
 
 def print_errors(errors: list[ContentError], where: str) -> None:
-    """Every error, one a line (file: item: rule (line N)), then how many, on stderr."""
-    console = Console(stderr=True, highlight=False)
+    """Every error, one a line (file: item: rule (line N)), never wrapped, then how many, on stderr."""
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
     for error in errors:
         console.print(Text.assemble(("invalid", "bold red"), " ", str(error)))
-    console.print(f"{len(errors)} error{'s' if len(errors) > 1 else ''} in {where}; fix them and run "
-                  "'caregiving course check' again", highlight=False)
+    several = len(errors) > 1
+    console.print(f"{len(errors)} error{'s' if several else ''} in {where}; fix {'them' if several else 'it'} and "
+                  "run 'caregiving course check' again")

@@ -105,8 +105,9 @@ class _Fields:
             self.only(allowed)
 
     def fail(self, rule: str, key: str | None = None) -> ContentError:
-        """The error for ``rule``, with the line of ``key`` when the file gave it."""
+        """The error for ``rule``, with the line of ``key`` (else of the item's first field) when the file gave it."""
         line = self.lines.get(key) if key is not None else None
+        line = line or min(self.lines.values(), default=None)  # else where the item starts
         return ContentError(self.file, self.item, f"{rule} (line {line})" if line else rule)
 
     def only(self, allowed: frozenset[str]) -> None:
@@ -166,15 +167,19 @@ class _Fields:
         return value
 
 
-def _sections(body: str, file: str, item: str) -> tuple[Section, ...]:
+def _sections(body: str, file: str, item: str, first_line: int) -> tuple[Section, ...]:
+    """The ``## `` sections of a module's body, which starts at ``first_line`` of its file."""
     parts = re.split(r"^## +(.+?)\s*$", body, flags=re.M)
     sections = []
+    line = first_line + parts[0].count("\n")
     for title, text in zip(parts[1::2], parts[2::2], strict=True):
         if not text.strip():
-            raise ContentError(file, item, f"section '{title}' has no text")
+            raise ContentError(file, item, f"section '{title}' has no text (line {line})")
         sections.append(Section(title=title.strip(), markdown=text.strip()))
+        line += text.count("\n")
     if len(sections) < MIN_SECTIONS:
-        raise ContentError(file, item, f"needs at least {MIN_SECTIONS} sections ('## ' headings), has {len(sections)}")
+        raise ContentError(file, item, f"needs at least {MIN_SECTIONS} sections ('## ' headings), has "
+                                       f"{len(sections)} (line {first_line})")
     return tuple(sections)
 
 
@@ -198,7 +203,7 @@ def load_module(path: Path, root: Path, default_pass_mark: float) -> Module:
     file = str(path.relative_to(root))
     match = FRONT_MATTER.match(_read(path, root))
     if not match:
-        raise ContentError(file, "module", "must start with YAML front matter between '---' lines")
+        raise ContentError(file, "module", "must start with YAML front matter between '---' lines (line 1)")
     f = _Fields(_yaml(match.group(1), file, "front matter", first_line=2), file, "module")
     module_id = f.ident()
     f.item = f"module {module_id}"
@@ -215,7 +220,7 @@ def load_module(path: Path, root: Path, default_pass_mark: float) -> Module:
         title=f.text("title"),
         hours=f.hours(),
         outcomes=outcomes,
-        sections=_sections(match.group(2), file, f.item),
+        sections=_sections(match.group(2), file, f.item, match.group(0)[:match.start(2)].count("\n") + 1),
         questions=questions,
         pass_mark=check.share("pass_mark", default_pass_mark),
         reflection=f.text("reflection"),
@@ -250,14 +255,14 @@ def _skills(f: _Fields) -> tuple[tuple[str, ...], tuple[str, ...]]:
     elif isinstance(value, dict) and value:
         ids, names = [str(s) for s in value], list(value.values())
         if not all(isinstance(n, str) and n.strip() for n in names):
-            raise f.fail("each skill's name must be text")
+            raise f.fail("each skill's name must be text", "skills")
     else:
-        raise f.fail("field 'skills' must map each skill's id to its name")
+        raise f.fail("field 'skills' must map each skill's id to its name", "skills")
     bad = [s for s in ids if not ID_PATTERN.match(s)]
     if bad:
-        raise f.fail(f"skill ids must be lowercase letters, digits and hyphens (got {bad[0]!r})")
+        raise f.fail(f"skill ids must be lowercase letters, digits and hyphens (got {bad[0]!r})", "skills")
     if len(set(ids)) != len(ids):
-        raise f.fail("a skill is listed twice")
+        raise f.fail("a skill is listed twice", "skills")
     return tuple(ids), tuple(" ".join(n.split()) for n in names)
 
 
@@ -279,7 +284,7 @@ def load_credential(path: Path, root: Path, modules: dict[str, Module], *, stric
         id=cred_id, title=f.text("title"), tier=f.choice("tier", TIERS),
         delivery=f.choice("delivery", DELIVERIES), credit=f.choice("credit", ("credit", "non-credit")),
         description=f.text("description"), criteria=f.text("criteria"), requires=requires,
-        components=components, total_hours=Decimal(0), source=file,
+        components=components, total_hours=Decimal(0), source=file, lines=dict(f.lines),
     )
 
 

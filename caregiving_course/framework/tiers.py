@@ -32,6 +32,12 @@ def _tier_rule(cred: Credential) -> str | None:
     return None
 
 
+def _error(cred: Credential, rule: str, key: str) -> ContentError:
+    """``rule`` broken by ``cred``, at the line of its field ``key`` when its file gave it."""
+    line = cred.lines.get(key)
+    return ContentError(cred.source, f"credential {cred.id}", f"{rule} (line {line})" if line else rule)
+
+
 def _counted_twice(cred: Credential, credentials: dict[str, Credential]) -> str | None:
     """The rule ``cred`` breaks when its stack reaches one module, component or credential twice (its hours would
     count twice toward its total), or None."""
@@ -68,9 +74,9 @@ def check_credentials(credentials: dict[str, Credential]) -> dict[str, Credentia
         for req in cred.requires:
             if req in path or req == cred_id:
                 chain = " -> ".join((*path, cred_id, req))
-                raise ContentError(cred.source, f"credential {cred_id}", f"stacks on itself ({chain})")
+                raise _error(cred, f"stacks on itself ({chain})", "requires")
             if req not in credentials:
-                raise ContentError(cred.source, f"credential {cred_id}", f"requires unknown credential '{req}'")
+                raise _error(cred, f"requires unknown credential '{req}'", "requires")
         totals[cred_id] = cred.own_hours + sum((total(r, (*path, cred_id)) for r in cred.requires), Decimal(0))
         return totals[cred_id]
 
@@ -82,9 +88,11 @@ def check_credentials(credentials: dict[str, Credential]) -> dict[str, Credentia
             if str(exc) not in map(str, errors):
                 errors.append(exc)
             continue
-        rule = _tier_rule(checked) or _counted_twice(cred, credentials)
-        if rule:
-            errors.append(ContentError(cred.source, f"credential {cred_id}", rule))
+        rule = _tier_rule(checked)
+        twice = _counted_twice(cred, credentials)
+        key = "delivery" if rule and "(delivery is" in rule else "components" if rule and "component" in rule \
+            else "tier"
+        errors += [_error(cred, broken, at) for broken, at in ((rule, key), (twice, "components")) if broken]
         result[cred_id] = checked
     if errors:
         raise errors[0] if len(errors) == 1 else ContentErrors(errors)
