@@ -284,3 +284,27 @@ def test_a_module_with_too_few_sections_is_refused_at_its_line(tmp_path):
         load_course(root)
     body = next(n for n, line in enumerate(module.read_text().splitlines(), 1) if n > 1 and line == "---") + 1
     assert "needs at least 3 sections" in str(caught.value) and f"(line {body})" in str(caught.value)
+
+
+def test_every_mistake_in_one_file_is_reported_with_its_line(tmp_path):
+    from caregiving_course.framework.errors import ContentErrors
+
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURES / "good_small", root)
+    module = sorted((root / "modules").glob("*.md"))[0]
+    module.write_text(module.read_text().replace("hours: 1\n", "hours: lots\ncolour: blue\nsize: 2\n", 1)
+                      .replace("correct: true", "correct: maybe", 1))
+    badge = root / "credentials" / "fixture-badge.yaml"
+    badge.write_text(badge.read_text().replace("tier: badge", "tier: gold").replace("delivery: self-paced",
+                                                                                  "delivery: by post"))
+    with pytest.raises(ContentErrors) as caught:
+        load_course(root)
+    rules = [(e.file, e.rule) for e in caught.value.errors]
+    name = f"modules/{module.name}"
+    for key in ("colour", "size"):
+        assert any(f == name and f"unknown field '{key}'" in r and f"(line {_line_of(module, key + ':')})" in r
+                   for f, r in rules), rules
+    assert any(f == name and "must be a number of hours (got 'lots')" in r for f, r in rules), rules
+    assert any(f == name and "'correct' must be true or false" in r for f, r in rules), rules
+    assert any(f == "credentials/fixture-badge.yaml" and "'tier' must be one of" in r for f, r in rules), rules
+    assert any(f == "credentials/fixture-badge.yaml" and "'delivery' must be one of" in r for f, r in rules), rules
