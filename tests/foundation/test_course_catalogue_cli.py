@@ -183,6 +183,17 @@ def test_remove_deletes_a_course_without_records_and_archives_a_shipped_one(cli,
     unknown = cli("course", "remove", "no-such-course")
     assert unknown.returncode == 2 and "no course 'no-such-course'" in unknown.stderr
 
+    first = "professional-practice-in-caregiving"  # shipped: archived by a folder holding only the mark
+    archived = cli("course", "remove", first)
+    assert archived.returncode == 0 and "archived (a shipped course" in archived.stdout, archived.stderr
+    home = Path(cli.env["CAREGIVING_HOME"]) / "courses"
+    assert [p.name for p in (home / first).iterdir()] == ["ARCHIVED"]
+    assert first not in _courses(cli)
+    shipped = Path(__file__).resolve().parents[2] / "caregiving_course" / "content"
+    back = cli("course", "add", str(shipped))
+    assert back.returncode == 0 and f"installed {first}" in back.stdout, back.stderr
+    assert first in _courses(cli)
+
 
 def test_check_names_every_error_across_the_catalogue(cli, tmp_path):  # noqa: F811
     folder = _new(cli, tmp_path)
