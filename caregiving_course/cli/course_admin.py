@@ -106,7 +106,7 @@ def _rows() -> list[dict]:
     ensure_migrated()
     home = _courses_dir().resolve()
     return [{"id": c.id, "title": c.title, "version": c.version, "modules": len(c.modules),
-             "hours": str(c.total_hours), "learners": api.learners_in_course(c),
+             "hours": f"{c.total_hours.normalize():f}", "learners": api.learners_in_course(c),
              "installed": Path(c.path).resolve().is_relative_to(home)} for c in catalogue().courses]
 
 
