@@ -123,6 +123,9 @@ class CaregivingProgressBlock(StudioEditableXBlockMixin, XBlock):
             ctx.update({
                 "time_on_task": format_duration(self.i18n, progress.time_on_task_seconds),
                 "modules_done": progress.modules_done, "modules_total": len(progress.modules),
+                "module_hours": format_hours(self.i18n, progress.credited_hours),
+                "earlier": [{"title": e.title, "version": e.version, "hours": format_hours(self.i18n, e.credited_hours),
+                             "date": local_time.day(e.completed_at)} for e in progress.earlier],
                 "credentials": [self._credential(record.explain(learner, c.credential.id), ctx["block_id"])
                                 for c in progress.credentials],
                 "badges": learner_badges(badges, learner),

@@ -7,18 +7,22 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
-from rich.text import Text
 
+from caregiving_course.cli import course_admin, course_scaffold
 from caregiving_course.cli.base_url import public_base_url
+from caregiving_course.cli.course_validate import folders_with, print_errors, validate
 from caregiving_course.cli.errors import CommandError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("course", help="check or export the course content")
+    p = sub.add_parser("course", help="add, list, remove, create, check or export the courses of the catalogue")
     csub = p.add_subparsers(dest="action", metavar="ACTION")
     csub.required = True
-    check = csub.add_parser("check", help="validate a content folder and summarise it (exit 1 on a broken rule)")
-    check.add_argument("path", nargs="?", help="content folder (default: the built-in course)")
+    course_admin.register(csub)
+    course_scaffold.register(csub)
+    check = csub.add_parser("check", help="validate a course folder with the rest of the catalogue, or the whole "
+                                          "catalogue, and summarise it (exit 1 on a broken rule)")
+    check.add_argument("path", nargs="?", help="course folder (default: every course of the catalogue)")
     check.set_defaults(func=check_course)
     export = csub.add_parser("export", help="export the course as Open edX OLX or an IMS Common Cartridge")
     what = export.add_mutually_exclusive_group(required=True)
@@ -29,24 +33,31 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def check_course(args: argparse.Namespace) -> int:
-    from django.conf import settings
+    from caregiving_course.framework import catalogue_folders
 
-    from caregiving_course.framework import ContentError, load_course
-
-    path = Path(args.path) if args.path else Path(settings.CONTENT_DIR)
-    if not path.is_dir():
-        raise CommandError(f"{path} is not a folder; give the folder that holds course.yaml")
-    try:
-        course = load_course(path)
-    except ContentError as exc:
-        errors = getattr(exc, "errors", [exc])
-        console = Console(stderr=True, highlight=False)
-        for error in errors:
-            console.print(Text.assemble(("invalid", "bold red"), " ", str(error)))
-        console.print(f"{len(errors)} error{'s' if len(errors) > 1 else ''} in {path}")
+    if args.path:
+        path = Path(args.path)
+        if not path.is_dir():
+            raise CommandError(f"{path} is not a folder; give the folder that holds course.yaml")
+        folders, where = folders_with(path), str(path)
+    else:
+        folders, where = catalogue_folders(), "the catalogue"
+    with Console(stderr=True).status(f"Checking {where} with the whole catalogue"):
+        checked, errors = validate(folders)
+    if errors:
+        print_errors(errors, where)
         return 1
+    shown = [c for c in checked.courses if not args.path or Path(c.path) == path] or list(checked.courses)
+    for course in shown:
+        _summarise(course, Path(course.path))
+    Console().print(f"[green]ok[/]: every tier rule holds across the catalogue ({len(checked.courses)} courses)")
+    return 0
+
+
+def _summarise(course, path: Path) -> None:
+    """The course's modules, credentials and translations, as tables."""
     console = Console()
-    console.print(f"[bold]{course.title}[/] ({path})", highlight=False)
+    console.print(f"[bold]{course.title}[/] ({course.id} version {course.version}, {path})", highlight=False)
     modules = Table(title="Modules", title_justify="left")
     modules.add_column("#", justify="right")
     modules.add_column("module", overflow="fold")
@@ -72,8 +83,6 @@ def check_course(args: argparse.Namespace) -> int:
         console.print(f"Translation [bold]{language}[/]: {len(translated.modules)} of {len(course.modules)} modules, "
                       f"{len(translated.credentials)} of {len(course.credentials)} credentials"
                       + (f" (shown as written: {', '.join(missing)})" if missing else ""), highlight=False)
-    console.print("[green]ok[/]: every tier rule holds")
-    return 0
 
 
 def export_course(args: argparse.Namespace) -> int:

@@ -42,6 +42,10 @@ def show_progress(args: argparse.Namespace) -> int:
         done = local_time.when(m.completed_at) or "-"
         modules.add_row(m.title, _hours(m.seconds), f"{m.sections_viewed}/{m.sections}", score, done,
                         str(m.credited_hours))
+    for e in p.earlier:  # modules a later version of their course dropped: completions and hours kept
+        modules.add_row(f"{e.title} (from version {e.version})", "-", "-", "-", local_time.when(e.completed_at),
+                        str(e.credited_hours))
+    modules.add_row("total", _hours(p.time_on_task_seconds), "", "", "", str(p.credited_hours))
     console.print(modules)
     creds = Table(title="Credentials", title_justify="left")
     for col in ("credential", "credited / total h", "status", "left to do"):

@@ -32,6 +32,7 @@ def serve(args: argparse.Namespace) -> int:
     from django.conf import settings
 
     from caregiving_course.framework import catalogue
+    from caregiving_course.learner_record import api
     from caregiving_course.server import http_server
     from caregiving_course.wsgi import application
 
@@ -43,6 +44,7 @@ def serve(args: argparse.Namespace) -> int:
         settings.BASE_URL = os.environ["CAREGIVING_BASE_URL"] = base_url
     ensure_migrated(verbose=True)
     loaded = catalogue()  # fails here, with the file and rule named, if the content is broken
+    api.record_courses(loaded.courses)  # each version served, so a module a later one drops keeps its name
     for course in loaded.courses:
         print(f"Course loaded: {course.title} ({len(course.modules)} modules, {course.total_hours} h, "
               f"{len(course.credentials)} credentials)")

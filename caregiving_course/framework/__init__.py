@@ -4,7 +4,13 @@
 one validated :class:`Course`; any rule broken raises
 :class:`ContentError` naming the file, the item and the rule.
 """
-from caregiving_course.framework.catalogue import catalogue, forget_catalogue
+from caregiving_course.framework.catalogue import (
+    ARCHIVED_MARK,
+    catalogue,
+    catalogue_folders,
+    course_id_of,
+    forget_catalogue,
+)
 from caregiving_course.framework.errors import ContentError
 from caregiving_course.framework.loader import load_catalogue, load_course
 from caregiving_course.framework.model import (
@@ -19,6 +25,7 @@ from caregiving_course.framework.model import (
 )
 
 __all__ = [
-    "Catalogue", "Choice", "Component", "ContentError", "Course", "Credential", "Module", "Question", "Section",
-    "catalogue", "forget_catalogue", "load_catalogue", "load_course",
+    "ARCHIVED_MARK", "Catalogue", "Choice", "Component", "ContentError", "Course", "Credential", "Module",
+    "Question", "Section", "catalogue", "catalogue_folders", "course_id_of", "forget_catalogue", "load_catalogue",
+    "load_course",
 ]

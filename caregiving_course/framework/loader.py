@@ -105,15 +105,17 @@ class _Fields:
             self.only(allowed)
 
     def fail(self, rule: str, key: str | None = None) -> ContentError:
-        """The error for ``rule``, with the line of ``key`` when the file gave it."""
+        """The error for ``rule``, with the line of ``key`` (else of the item's first field) when the file gave it."""
         line = self.lines.get(key) if key is not None else None
+        line = line or min(self.lines.values(), default=None)  # else where the item starts
         return ContentError(self.file, self.item, f"{rule} (line {line})" if line else rule)
 
     def only(self, allowed: frozenset[str]) -> None:
         """Refuse a field this item does not have (a misspelt or misplaced key would otherwise pass unread)."""
-        for key in self.data:
-            if key not in allowed:
-                raise self.fail(f"unknown field '{key}' (this item has: {', '.join(sorted(allowed))})", key)
+        errors = [self.fail(f"unknown field '{key}' (this item has: {', '.join(sorted(allowed))})", key)
+                  for key in self.data if key not in allowed]
+        if errors:
+            raise _one_or_all(errors)
 
     def text(self, key: str, required: bool = True, default: str = "") -> str:
         value = self.data.get(key, None)
@@ -166,15 +168,19 @@ class _Fields:
         return value
 
 
-def _sections(body: str, file: str, item: str) -> tuple[Section, ...]:
+def _sections(body: str, file: str, item: str, first_line: int) -> tuple[Section, ...]:
+    """The ``## `` sections of a module's body, which starts at ``first_line`` of its file."""
     parts = re.split(r"^## +(.+?)\s*$", body, flags=re.M)
     sections = []
+    line = first_line + parts[0].count("\n")
     for title, text in zip(parts[1::2], parts[2::2], strict=True):
         if not text.strip():
-            raise ContentError(file, item, f"section '{title}' has no text")
+            raise ContentError(file, item, f"section '{title}' has no text (line {line})")
         sections.append(Section(title=title.strip(), markdown=text.strip()))
+        line += text.count("\n")
     if len(sections) < MIN_SECTIONS:
-        raise ContentError(file, item, f"needs at least {MIN_SECTIONS} sections ('## ' headings), has {len(sections)}")
+        raise ContentError(file, item, f"needs at least {MIN_SECTIONS} sections ('## ' headings), has "
+                                       f"{len(sections)} (line {first_line})")
     return tuple(sections)
 
 
@@ -195,32 +201,49 @@ def _question(data: Any, file: str, module_id: str, index: int) -> Question:
 
 
 def load_module(path: Path, root: Path, default_pass_mark: float) -> Module:
+    """One module file; every rule it breaks is raised together (:class:`ContentErrors` when several)."""
     file = str(path.relative_to(root))
     match = FRONT_MATTER.match(_read(path, root))
     if not match:
-        raise ContentError(file, "module", "must start with YAML front matter between '---' lines")
+        raise ContentError(file, "module", "must start with YAML front matter between '---' lines (line 1)")
     f = _Fields(_yaml(match.group(1), file, "front matter", first_line=2), file, "module")
     module_id = f.ident()
     f.item = f"module {module_id}"
-    f.only(MODULE_FIELDS)
-    check = _Fields(f.data.get("knowledge_check"), file, f"module {module_id} knowledge_check", CHECK_FIELDS)
-    questions = tuple(_question(q, file, module_id, i) for i, q in enumerate(check.items("questions")))
+    errors: list[ContentError] = []
+    _collect(errors, lambda: f.only(MODULE_FIELDS))
+    check = _collect(errors, lambda: _Fields(f.data.get("knowledge_check"), file, f"module {module_id} knowledge_check",
+                                             CHECK_FIELDS))
+    questions = _collect(errors, lambda: _questions(check, file, module_id)) if check else None
+    fields = {key: _collect(errors, work) for key, work in (
+        ("title", lambda: f.text("title")), ("hours", f.hours),
+        ("outcomes", lambda: tuple(str(o).strip() for o in f.items("outcomes") if str(o).strip())),
+        ("sections", lambda: _sections(match.group(2), file, f.item,
+                                       match.group(0)[:match.start(2)].count("\n") + 1)),
+        ("pass_mark", lambda: check.share("pass_mark", default_pass_mark) if check else None),
+        ("reflection", lambda: f.text("reflection")))}
+    if errors:
+        raise _one_or_all(errors)
+    return Module(id=module_id, questions=questions, source=file, **fields)
+
+
+def _questions(check: _Fields, file: str, module_id: str) -> tuple[Question, ...]:
+    """A knowledge check's questions, every broken one reported."""
+    errors: list[ContentError] = []
+    questions = [_collect(errors, lambda i=i, q=q: _question(q, file, module_id, i))
+                 for i, q in enumerate(check.items("questions"))]
     if len(questions) < MIN_QUESTIONS:
-        raise check.fail(f"needs at least {MIN_QUESTIONS} questions, has {len(questions)}")
-    if len({q.id for q in questions}) != len(questions):
-        raise check.fail("question ids must be unique")
-    outcomes = tuple(str(o).strip() for o in f.items("outcomes") if str(o).strip())
-    return Module(
-        id=module_id,
-        title=f.text("title"),
-        hours=f.hours(),
-        outcomes=outcomes,
-        sections=_sections(match.group(2), file, f.item),
-        questions=questions,
-        pass_mark=check.share("pass_mark", default_pass_mark),
-        reflection=f.text("reflection"),
-        source=file,
-    )
+        errors.append(check.fail(f"needs at least {MIN_QUESTIONS} questions, has {len(questions)}", "questions"))
+    ids = [q.id for q in questions if q]
+    if len(set(ids)) != len(ids):
+        errors.append(check.fail("question ids must be unique", "questions"))
+    if errors:
+        raise _one_or_all(errors)
+    return tuple(questions)
+
+
+def _one_or_all(errors: list[ContentError]) -> ContentError:
+    """The error to raise for ``errors``: the one, or all of them."""
+    return errors[0] if len(errors) == 1 else ContentErrors(errors)
 
 
 def _component(data: Any, file: str, cred_id: str, modules: dict[str, Module]) -> Component:
@@ -250,37 +273,43 @@ def _skills(f: _Fields) -> tuple[tuple[str, ...], tuple[str, ...]]:
     elif isinstance(value, dict) and value:
         ids, names = [str(s) for s in value], list(value.values())
         if not all(isinstance(n, str) and n.strip() for n in names):
-            raise f.fail("each skill's name must be text")
+            raise f.fail("each skill's name must be text", "skills")
     else:
-        raise f.fail("field 'skills' must map each skill's id to its name")
+        raise f.fail("field 'skills' must map each skill's id to its name", "skills")
     bad = [s for s in ids if not ID_PATTERN.match(s)]
     if bad:
-        raise f.fail(f"skill ids must be lowercase letters, digits and hyphens (got {bad[0]!r})")
+        raise f.fail(f"skill ids must be lowercase letters, digits and hyphens (got {bad[0]!r})", "skills")
     if len(set(ids)) != len(ids):
-        raise f.fail("a skill is listed twice")
+        raise f.fail("a skill is listed twice", "skills")
     return tuple(ids), tuple(" ".join(n.split()) for n in names)
 
 
 def load_credential(path: Path, root: Path, modules: dict[str, Module], *, strict: bool = True) -> Credential:
-    """One credential file. With ``strict`` False (some module file is broken), a component naming a module
-    that did not load is left out instead of refused, so only the credential's own mistakes are reported."""
+    """One credential file; every rule it breaks is raised together. With ``strict`` False (some module file is
+    broken), a component naming a module that did not load is left out instead of refused, so only the
+    credential's own mistakes are reported."""
     file = str(path.relative_to(root))
     f = _Fields(_yaml(_read(path, root), file, "credential"), file, "credential")
     cred_id = f.ident()
     f.item = f"credential {cred_id}"
-    f.only(CREDENTIAL_FIELDS)
-    components = tuple(_component(c, file, cred_id, modules) for c in f.items("components")
-                       if strict or not (isinstance(c, dict) and "module" in c and str(c["module"]) not in modules))
-    ids = [c.id for c in components]
+    errors: list[ContentError] = []
+    _collect(errors, lambda: f.only(CREDENTIAL_FIELDS))
+    listed = _collect(errors, lambda: f.items("components")) or []
+    components = [_collect(errors, lambda c=c: _component(c, file, cred_id, modules)) for c in listed
+                  if strict or not (isinstance(c, dict) and "module" in c and str(c["module"]) not in modules)]
+    ids = [c.id for c in components if c]
     if len(set(ids)) != len(ids):
-        raise f.fail("components must not repeat")
-    requires = tuple(str(r) for r in f.items("requires", required=False))
-    return Credential(
-        id=cred_id, title=f.text("title"), tier=f.choice("tier", TIERS),
-        delivery=f.choice("delivery", DELIVERIES), credit=f.choice("credit", ("credit", "non-credit")),
-        description=f.text("description"), criteria=f.text("criteria"), requires=requires,
-        components=components, total_hours=Decimal(0), source=file,
-    )
+        errors.append(f.fail("components must not repeat", "components"))
+    fields = {key: _collect(errors, work) for key, work in (
+        ("title", lambda: f.text("title")), ("tier", lambda: f.choice("tier", TIERS)),
+        ("delivery", lambda: f.choice("delivery", DELIVERIES)),
+        ("credit", lambda: f.choice("credit", ("credit", "non-credit"))),
+        ("description", lambda: f.text("description")), ("criteria", lambda: f.text("criteria")),
+        ("requires", lambda: tuple(str(r) for r in f.items("requires", required=False))))}
+    if errors:
+        raise _one_or_all(errors)
+    return Credential(id=cred_id, components=tuple(components), total_hours=Decimal(0), source=file,
+                      lines=dict(f.lines), **fields)
 
 
 @dataclass
@@ -376,14 +405,22 @@ def load_catalogue(paths: list[str | Path]) -> Catalogue:
     if not errors:
         own = []
         checked = _collect(own, lambda: check_credentials(credentials))
-        errors.extend(_placed(own, next(d.root for d in drafts if own[0].item.split()[-1] in d.credentials))
-                      if several and own else own)
+        for error in own:
+            owner = next((d.root for d in drafts if error.item.split()[-1] in d.credentials), None)
+            errors.extend(_placed([error], owner) if several and owner else [error])
     courses = []
     for draft in drafts if checked else []:
         own = []
         course = _collect(own, lambda d=draft: _course(d, checked))
         errors.extend(_placed(own, draft.root) if several else own)
         courses.append(course)
+    owners: dict[str, str] = {}
+    for course in courses:
+        if course and course.id in owners:
+            errors.append(ContentError(f"{course.path}/course.yaml", f"course {course.id}",
+                                       f"id already used by the course in {owners[course.id]}"))
+        elif course:
+            owners[course.id] = course.path
     if errors:
         raise errors[0] if len(errors) == 1 else ContentErrors(errors)
     return Catalogue.of(tuple(courses))

@@ -84,6 +84,7 @@ class Credential:
     components: tuple[Component, ...]
     total_hours: Decimal
     source: str = ""
+    lines: dict = field(default_factory=dict, compare=False, repr=False)  # its file's line of each field
 
     @property
     def own_hours(self) -> Decimal:

@@ -19,6 +19,7 @@ from caregiving_course.learner_record.activity import (
 )
 from caregiving_course.learner_record.awards import awards_of, evaluate, evaluate_many, get_award, get_awards, revoke
 from caregiving_course.learner_record.cohort_page import CohortPage, cohort_hours, cohort_page
+from caregiving_course.learner_record.course_versions import learners_in_course, past_modules, record_courses
 from caregiving_course.learner_record.errors import NotAllowed, RecordError
 from caregiving_course.learner_record.evidence import record_hours, record_signoff, records_for, withdraw
 from caregiving_course.learner_record.heartbeats import BeatResult, record_heartbeat
@@ -85,9 +86,11 @@ __all__ = [
     "learner_for_identity",
     "learner_for_user",
     "learners_active_since",
+    "learners_in_course",
     "module_state",
     "progress",
     "progress_many",
+    "record_courses",
     "record_heartbeat",
     "record_hours",
     "record_knowledge_check",
@@ -122,8 +125,10 @@ def progress(learner: Learner, *, course: Course | None = None) -> Progress:
 
 
 def progress_many(learner_ids: list[int], *, course: Course | None = None) -> dict[int, Progress]:
+    """Each learner's progress, with their completions of modules that later course versions dropped."""
     course = course or catalogue()
-    return {lid: compute(course, lid, rec) for lid, rec in load_records(learner_ids).items()}
+    past = past_modules({m.id for m in catalogue().modules})
+    return {lid: compute(course, lid, rec, past) for lid, rec in load_records(learner_ids).items()}
 
 
 def explain(learner: Learner, credential_id: str, *, course: Course | None = None) -> CredentialProgress:

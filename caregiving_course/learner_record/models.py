@@ -180,3 +180,30 @@ class OutboxEntry(models.Model):
     class Meta:
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
         verbose_name_plural = "outbox entries"
+
+
+class CourseVersion(models.Model):
+    """A version of a course the installation has served (recorded at `course add` and at server start), so that
+    a module a later version dropped is still named, with its hours, where learners completed it."""
+
+    course_id = models.CharField(max_length=64)
+    version = models.CharField(max_length=32)
+    title = models.CharField(max_length=300)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["course_id", "version"], name="course_version_unique")]
+
+
+class CourseVersionModule(models.Model):
+    """One module of a course version: its id, titles (in the course's language and its translations) and hours."""
+
+    course_version = models.ForeignKey(CourseVersion, on_delete=models.CASCADE, related_name="modules")
+    module_id = models.CharField(max_length=64)
+    title = models.CharField(max_length=300)
+    titles = models.JSONField(default=dict)  # {language: title} of its translations
+    hours = models.DecimalField(max_digits=7, decimal_places=2)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["course_version", "module_id"],
+                                               name="course_version_module_unique")]

@@ -103,12 +103,31 @@ class ModuleProgress:
 
 
 @dataclass(frozen=True)
+class EarlierCompletion:
+    """A completed module that the course's current version no longer has, as the version that had it named it."""
+
+    module_id: str
+    title: str  # in the active language when that version was translated into it
+    version: str
+    course_id: str
+    credited_hours: Decimal  # what the completion credited
+    completed_at: dt.datetime
+
+
+@dataclass(frozen=True)
 class Progress:
     learner_id: int
     time_on_task_seconds: int
     last_activity_at: dt.datetime | None
     modules: tuple[ModuleProgress, ...]
     credentials: tuple[CredentialProgress, ...]
+    earlier: tuple[EarlierCompletion, ...] = ()  # completions of modules a later version of their course dropped
+
+    @property
+    def credited_hours(self) -> Decimal:
+        """Hours credited by the learner's completed modules, of today's courses and of earlier versions."""
+        return (sum((m.credited_hours for m in self.modules), ZERO)
+                + sum((e.credited_hours for e in self.earlier), ZERO))
 
     def credential(self, credential_id: str) -> CredentialProgress:
         return next(c for c in self.credentials if c.credential.id == credential_id)
@@ -203,8 +222,9 @@ def _component(comp: Component, rec: Records, words: _Words) -> ComponentProgres
     return ComponentProgress(comp, comp.hours if done else ZERO, done, detail, evidence, title)
 
 
-def compute(course: Course, learner_id: int, rec: Records) -> Progress:
-    """Progress of one learner from their records (no database access)."""
+def compute(course: Course, learner_id: int, rec: Records, past: dict | None = None) -> Progress:
+    """Progress of one learner from their records (no database access). ``past`` ({module id: PastModule} of
+    :mod:`course_versions`) names the completed modules that later versions of their courses dropped."""
     language = get_language()
     words = _words(language)
     memo: dict[str, CredentialProgress] = {}
@@ -237,4 +257,15 @@ def compute(course: Course, learner_id: int, rec: Records) -> Progress:
         last_activity_at=max(lasts) if lasts else None,
         modules=tuple(modules),
         credentials=tuple(credential(c) for c in course.credentials),
+        earlier=_earlier(course, rec, past or {}, language),
     )
+
+
+def _earlier(course: Course, rec: Records, past: dict, language: str | None) -> tuple[EarlierCompletion, ...]:
+    """The learner's completions of modules ``course`` no longer has, that ``past`` describes."""
+    found = []
+    for module_id, (_id, _score, hours, at, _secs) in rec.completions.items():
+        was = past.get(module_id)
+        if was is not None and not course.has_module(module_id):
+            found.append(EarlierCompletion(module_id, was.title_in(language), was.version, was.course_id, hours, at))
+    return tuple(sorted(found, key=lambda e: e.completed_at))

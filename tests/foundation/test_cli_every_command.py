@@ -16,6 +16,10 @@ LONG_RUNNING = {("serve",)}  # they serve until stopped: run here with bad argum
 # here: test_every_command_has_a_sample fails until it is.
 SAMPLES: dict[tuple[str, ...], list[str]] = {
     ("course", "check"): [],
+    ("course", "add"): ["{tmp}/scaffolded-course"],  # made by `course new` below (in the walk's second pass)
+    ("course", "list"): [],
+    ("course", "remove"): ["scaffolded-course"],
+    ("course", "new"): ["scaffolded-course", "--into", "{tmp}/scaffolded-course"],
     ("course", "export"): ["--cartridge", "{tmp}/course.imscc"],
     ("learner", "progress"): ["nobody@example.org"],
     ("learner", "clr"): ["nobody@example.org", "--out", "{tmp}/clr.json"],

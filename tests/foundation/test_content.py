@@ -144,7 +144,9 @@ def test_sign_off_skills_are_named_and_recorded_by_id(tmp_path):
 def test_badly_listed_skills_are_refused(tmp_path, skills, rule):
     with pytest.raises(ContentError) as caught:
         load_course(_with_skills(tmp_path, skills))
-    assert caught.value.file == "credentials/fixture-badge.yaml" and caught.value.rule == rule
+    skills_line = _line_of(tmp_path / "content" / "credentials" / "fixture-badge.yaml", "    skills:")
+    assert caught.value.file == "credentials/fixture-badge.yaml"
+    assert caught.value.rule == f"{rule} (line {skills_line})"
 
 
 def _broken_copy(tmp_path: Path) -> Path:
@@ -207,3 +209,102 @@ def test_unknown_keys_are_refused_naming_key_and_place(tmp_path, where, old, new
     assert f"unknown field '{key}'" in message and item in message and where in message
     line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if text.strip().startswith(f"{key}:"))
     assert f"(line {line})" in message, message
+
+
+def _with_credentials(tmp_path: Path, files: dict[str, str]) -> Path:
+    """The small valid course with ``files`` added to its credentials/ folder."""
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURES / "good_small", root)
+    for name, text in files.items():
+        (root / "credentials" / name).write_text(text)
+    return root
+
+
+CERTIFICATE = """id: {id}
+title: {id}
+tier: certificate-of-training
+delivery: instructor-led
+credit: non-credit
+description: A test certificate.
+criteria: Complete it.
+requires: [{requires}]
+components:
+{components}  - id: {id}-practicum
+    title: Practicum
+    hours: 10
+    delivery: instructor-led
+    evidence: hours
+"""
+
+
+def test_a_component_reached_twice_through_a_stack_is_refused(tmp_path):
+    root = _with_credentials(tmp_path, {"twice.yaml": CERTIFICATE.format(
+        id="twice", requires="fixture-badge", components="  - module: safe-moving-basics\n")})
+    with pytest.raises(ContentError) as caught:
+        load_course(root)
+    message = str(caught.value)
+    assert "credentials/twice.yaml: credential twice: component 'safe-moving-basics' is counted twice" in message
+    assert "(in twice and in fixture-badge)" in message
+    assert f"(line {_line_of(root / 'credentials' / 'twice.yaml', 'components:')})" in message
+
+
+def test_a_credential_reached_twice_through_a_stack_is_refused(tmp_path):
+    root = _with_credentials(tmp_path, {
+        "left.yaml": CERTIFICATE.format(id="left", requires="fixture-badge", components=""),
+        "right.yaml": CERTIFICATE.format(id="right", requires="fixture-badge", components=""),
+        "both.yaml": CERTIFICATE.format(id="both", requires="left, right", components="")})
+    with pytest.raises(ContentError) as caught:
+        load_course(root)
+    assert "credential both: credential 'fixture-badge' is counted twice through its stack" in str(caught.value)
+
+
+def test_every_tier_rule_broken_is_reported_in_one_run(tmp_path):
+    from caregiving_course.framework.errors import ContentErrors
+
+    root = _with_credentials(tmp_path, {
+        "self-paced.yaml": CERTIFICATE.format(id="self-paced", requires="", components="").replace(
+            "delivery: instructor-led\ncredit", "delivery: self-paced\ncredit"),
+        "too-long.yaml": CERTIFICATE.format(id="too-long", requires="", components="").replace(
+            "hours: 10", "hours: 120")})
+    with pytest.raises(ContentErrors) as caught:
+        load_course(root)
+    rules = {e.file: e.rule for e in caught.value.errors}
+    assert rules["credentials/self-paced.yaml"] == "a Certificate of Training must be instructor-led (delivery is " \
+        f"self-paced) (line {_line_of(root / 'credentials' / 'self-paced.yaml', 'delivery:')})"
+    assert rules["credentials/too-long.yaml"].startswith("a Certificate of Training is at most 100 hours")
+
+
+def test_a_module_with_too_few_sections_is_refused_at_its_line(tmp_path):
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURES / "good_small", root)
+    module = sorted((root / "modules").glob("*.md"))[0]
+    text = module.read_text()
+    module.write_text(text[:text.index("\n## ", text.index("\n## ") + 1)] + "\n")
+    with pytest.raises(ContentError) as caught:
+        load_course(root)
+    body = next(n for n, line in enumerate(module.read_text().splitlines(), 1) if n > 1 and line == "---") + 1
+    assert "needs at least 3 sections" in str(caught.value) and f"(line {body})" in str(caught.value)
+
+
+def test_every_mistake_in_one_file_is_reported_with_its_line(tmp_path):
+    from caregiving_course.framework.errors import ContentErrors
+
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURES / "good_small", root)
+    module = sorted((root / "modules").glob("*.md"))[0]
+    module.write_text(module.read_text().replace("hours: 1\n", "hours: lots\ncolour: blue\nsize: 2\n", 1)
+                      .replace("correct: true", "correct: maybe", 1))
+    badge = root / "credentials" / "fixture-badge.yaml"
+    badge.write_text(badge.read_text().replace("tier: badge", "tier: gold").replace("delivery: self-paced",
+                                                                                  "delivery: by post"))
+    with pytest.raises(ContentErrors) as caught:
+        load_course(root)
+    rules = [(e.file, e.rule) for e in caught.value.errors]
+    name = f"modules/{module.name}"
+    for key in ("colour", "size"):
+        assert any(f == name and f"unknown field '{key}'" in r and f"(line {_line_of(module, key + ':')})" in r
+                   for f, r in rules), rules
+    assert any(f == name and "must be a number of hours (got 'lots')" in r for f, r in rules), rules
+    assert any(f == name and "'correct' must be true or false" in r for f, r in rules), rules
+    assert any(f == "credentials/fixture-badge.yaml" and "'tier' must be one of" in r for f, r in rules), rules
+    assert any(f == "credentials/fixture-badge.yaml" and "'delivery' must be one of" in r for f, r in rules), rules

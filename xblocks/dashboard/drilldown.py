@@ -45,6 +45,9 @@ def context(learner, viewer, course: Course, gettext) -> dict:
     return {
         "learner": {"id": learner.pk, "name": learner.name or learner.email, "email": learner.email},
         "modules_done": progress.modules_done, "modules": len(course.modules),
+        "module_hours": hours_text(progress.credited_hours),
+        "earlier": [{"title": e.title, "version": e.version, "hours": hours_text(e.credited_hours),
+                     "at": local_time.day(e.completed_at)} for e in progress.earlier],
         "credentials": credentials, "records": records, "awards": awards,
         "hours_components": [{"id": c.id, "title": shown[c.id].title} for c in instructor_components(course, "hours")],
         "skills": [{"component": c.id, "skill": s, "title": shown[c.id].title, "name": shown[c.id].skill_name(s)}

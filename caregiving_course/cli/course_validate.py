@@ -1,0 +1,46 @@
+"""Checking course folders the way the server will load them: together with the rest of the catalogue."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.text import Text
+
+from caregiving_course.framework import Catalogue, ContentError, catalogue_folders, course_id_of, load_catalogue
+
+
+def folders_with(candidate: Path) -> list[Path]:
+    """The catalogue's folders with ``candidate`` in place of the course of the same id (or added last)."""
+    course_id = course_id_of(candidate)
+    folders = catalogue_folders()
+    for i, folder in enumerate(folders):
+        if course_id_of(folder) == course_id or folder.resolve() == candidate.resolve():
+            return [*folders[:i], candidate, *(f for f in folders[i + 1:] if course_id_of(f) != course_id)]
+    return [*folders, candidate]
+
+
+def validate(folders: list[Path], shown: dict[Path, str] | None = None) -> tuple[Catalogue | None, list[ContentError]]:
+    """Load ``folders`` as one catalogue: (the catalogue, []) or (None, every error). ``shown`` names a folder
+    as the person knows it (the package they gave rather than the staging folder it was unpacked in)."""
+    try:
+        return load_catalogue(folders), []
+    except ContentError as exc:
+        errors = getattr(exc, "errors", [exc])
+    renamed = []
+    for error in errors:
+        file = error.file
+        for folder, name in (shown or {}).items():
+            if file == str(folder) or file.startswith(f"{folder}/"):
+                file = name + file[len(str(folder)):]
+        renamed.append(ContentError(file, error.item, error.rule))
+    return None, renamed
+
+
+def print_errors(errors: list[ContentError], where: str) -> None:
+    """Every error, one a line (file: item: rule (line N)), never wrapped, then how many, on stderr."""
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    for error in errors:
+        console.print(Text.assemble(("invalid", "bold red"), " ", str(error)))
+    several = len(errors) > 1
+    console.print(f"{len(errors)} error{'s' if several else ''} in {where}; fix {'them' if several else 'it'} and "
+                  "run 'caregiving course check' again")
