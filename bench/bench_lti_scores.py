@@ -180,7 +180,7 @@ def _bodies(learners: range) -> list[bytes]:
     from lti_bridge.scores import ags_score
 
     now = timezone.now()
-    return [json.dumps(ags_score(f"user-{i}", 0.5, Decimal("1.5"), now)).encode() for i in learners]
+    return [json.dumps(ags_score(f"user-{i}", 0.5, Decimal("1.5"), now, "Course")).encode() for i in learners]
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ class PlatformAdmin(admin.ModelAdmin):
     list_filter = ("active",)
     search_fields = ("name", "issuer", "client_id")
     fields = ("name", "issuer", "client_id", "auth_login_url", "auth_token_url", "key_set_url", "token_audience",
-              "active", "key_set_fetched_at")
+              "active", "all_courses", "course_ids", "key_set_fetched_at")
     readonly_fields = ("key_set_fetched_at",)
     inlines = [DeploymentInline]
 

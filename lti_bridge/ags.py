@@ -2,9 +2,10 @@
 
 A score goes to ``<line item>/scores`` as ``application/vnd.ims.lis.v1.score+json``. The line item
 is the one from the launch's AGS claim; otherwise it is looked up in the context's line items by
-``resource_id`` (our module id), or created (label, ``scoreMaximum``, ``resourceId``,
-``resourceLinkId``), and remembered on the resource link. Finding or creating is serialised per
-resource link, so two workers never create two line items.
+``resource_id`` (our module id, unique across the catalogue), or created (label, ``scoreMaximum``,
+``resourceId``, ``resourceLinkId``, and the module's course id as ``tag``), and remembered on the
+resource link. Finding or creating is serialised per resource link, so two workers never create two
+line items.
 
 Answers: 2xx is done; 401 fetches a new token once and tries again; 408/425/429/5xx, timeouts and
 dropped connections are retried later (with the platform's ``Retry-After``); any other answer is
@@ -37,7 +38,6 @@ CONTAINER_TYPE = "application/vnd.ims.lis.v2.lineitemcontainer+json"
 MAX_ANSWER = 64 * 1024
 MAX_CONTAINER = 1024 * 1024
 MAX_PAGES = 20
-LINE_ITEM_TAG = "caregiving-module"
 
 LINK_CACHE_SECONDS = 5.0  # how stale a placement (and its platform) may be when a score is sent
 
@@ -151,9 +151,12 @@ def _create_line_item(platform: Platform, link: ResourceLink, scopes: list[str])
     from caregiving_course.framework import catalogue
 
     course = catalogue()
-    label = course.module(link.module_id).title if course.has_module(link.module_id) else link.module_id
+    known = course.has_module(link.module_id)
+    label = course.module(link.module_id).title if known else link.module_id
     item = {"scoreMaximum": SCORE_MAXIMUM, "label": label, "resourceId": link.module_id,
-            "resourceLinkId": link.resource_link_id, "tag": LINE_ITEM_TAG}
+            "resourceLinkId": link.resource_link_id}
+    if known:  # tagged with the module's course, as the line items of deep-linking responses are
+        item["tag"] = course.module_course(link.module_id).id
     answer = _call(platform, scopes, "POST", link.lineitems_url, accept=LINEITEM_TYPE,
                    content_type=LINEITEM_TYPE, body=json.dumps(item).encode())
     _raise_for(answer, "creating the line item")

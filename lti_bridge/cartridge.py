@@ -1,8 +1,8 @@
-"""IMS Common Cartridge 1.3 export of the course as LTI links (for LMSs that import cartridges).
+"""IMS Common Cartridge 1.3 export of one course of the catalogue as LTI links (for LMSs that import cartridges).
 
 ``imsmanifest.xml`` (CC 1.3 content packaging: ``imsccv1p3/imscp_v1p1``) has one organization item per module,
 each pointing at a resource of type ``imsbasiclti_xmlv1p3`` whose file is a ``cartridge_basiclti_link``
-(namespace ``imslticc_v1p3``) with the launch URL and the module id as a custom parameter.
+(namespace ``imslticc_v1p3``) with the launch URL, and the module id and its course id as custom parameters.
 """
 from __future__ import annotations
 
@@ -87,7 +87,8 @@ def export_cartridge(course: Course, path: str | Path, base_url: str) -> Path:
         identifier = f"lti-{module.id}"
         href = f"{identifier}/lti.xml"
         description = "; ".join(module.outcomes) or module.title
-        files[href] = link_xml(module.title, description, launch_url, {"module_id": module.id})
+        files[href] = link_xml(module.title, description, launch_url, {"module_id": module.id,
+                                                                          "course_id": course.id})
         resources.append((identifier, module.title, href))
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("imsmanifest.xml", manifest_xml(course, resources))

@@ -1,4 +1,5 @@
-"""`caregiving platform add|list|show|remove|rotate-key|keys|invite|add-lti11`: partner platforms and our keys."""
+"""`caregiving platform add|list|show|courses|remove|rotate-key|keys|invite|add-lti11`: partner platforms, the
+courses each may use, and our keys."""
 from __future__ import annotations
 
 import argparse
@@ -25,6 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--token-url", required=True, help="the platform's OAuth2 access token URL")
     add.add_argument("--jwks-url", required=True, help="the platform's public key set (JWKS) URL")
     add.add_argument("--audience", default="", help="audience of our client assertions, if not the token URL")
+    _course_options(add)
     add.set_defaults(func=add_platform)
     lst = psub.add_parser("list", help="list registered platforms")
     lst.add_argument("--json", action="store_true", help="print JSON")
@@ -32,6 +34,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     show = psub.add_parser("show", help="show one platform with its deployments and resource links")
     show.add_argument("platform", help="platform id, or its issuer")
     show.set_defaults(func=show_platform)
+    courses = psub.add_parser("courses", help="show or choose the courses a platform may place and launch")
+    courses.add_argument("platform", help="platform id, or its issuer; 'lti11:KEY' for an LTI 1.1 consumer")
+    _course_options(courses)
+    courses.set_defaults(func=platform_courses)
     remove = psub.add_parser("remove", help="remove a platform (its deployments and links go too)")
     remove.add_argument("platform", help="platform id, or its issuer")
     remove.add_argument("--yes", action="store_true", help="do not ask for confirmation")
@@ -51,7 +57,30 @@ def register(sub: argparse._SubParsersAction) -> None:
     lti11.add_argument("--key", required=True, help="consumer key the platform will send")
     lti11.add_argument("--secret", help="shared secret (16+ characters); omit to have one generated and shown once")
     lti11.add_argument("--cohort", default="", help="cohort its learners join")
+    _course_options(lti11)
     lti11.set_defaults(func=add_lti11_consumer)
+
+
+def _course_options(parser: argparse.ArgumentParser) -> None:
+    """``--course ID`` (repeat) or ``--all-courses``: the courses a platform may use (see 'caregiving course list')."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--course", action="append", metavar="ID", dest="courses",
+                       help="a course the platform may use (repeat for several; the others are refused)")
+    group.add_argument("--all-courses", action="store_true",
+                       help="the platform may use every course, those added later too (the default)")
+
+
+def _choose_courses(partner, args: argparse.Namespace) -> bool:
+    """Apply ``--course``/``--all-courses`` to ``partner`` (not saved); False when neither was given."""
+    from lti_bridge import courses
+
+    if not args.courses and not args.all_courses:
+        return False
+    try:
+        courses.choose(partner, None if args.all_courses else args.courses)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    return True
 
 
 def _ready() -> None:
@@ -92,21 +121,32 @@ def add_platform(args: argparse.Namespace) -> int:
     fields = {"name": args.name[:200], "auth_login_url": _url(args.auth_url, "--auth-url"),
               "auth_token_url": _url(args.token_url, "--token-url"), "key_set_url": _url(args.jwks_url, "--jwks-url"),
               "token_audience": args.audience, "active": True}
+    chooser = Platform()
+    if _choose_courses(chooser, args):
+        fields.update(all_courses=chooser.all_courses, course_ids=chooser.course_ids)
     with transaction.atomic():
         platform, created = Platform.objects.update_or_create(
             issuer=_url(args.issuer, "--issuer"), client_id=args.client_id.strip(), defaults=fields)
         for deployment_id in args.deployment_id:
             Deployment.objects.get_or_create(platform=platform, deployment_id=deployment_id.strip())
     print(f"{'registered' if created else 'updated'} platform {platform.pk}: {platform.name} ({platform.issuer}), "
-          f"deployments: {', '.join(platform.deployments.values_list('deployment_id', flat=True)) or 'none'}")
+          f"deployments: {', '.join(platform.deployments.values_list('deployment_id', flat=True)) or 'none'}, "
+          f"courses: {_courses_of(platform)}")
     return 0
+
+
+def _courses_of(partner) -> str:
+    from lti_bridge import courses
+
+    return courses.describe(partner)
 
 
 def _summary(platform) -> dict:
     return {"id": platform.pk, "name": platform.name, "issuer": platform.issuer, "client_id": platform.client_id,
             "deployments": list(platform.deployments.values_list("deployment_id", flat=True)),
             "auth_url": platform.auth_login_url, "token_url": platform.auth_token_url,
-            "jwks_url": platform.key_set_url, "active": platform.active}
+            "jwks_url": platform.key_set_url, "active": platform.active,
+            "courses": None if platform.all_courses else list(platform.course_ids or [])}
 
 
 def list_platforms(args: argparse.Namespace) -> int:
@@ -121,7 +161,8 @@ def list_platforms(args: argparse.Namespace) -> int:
         print("no platforms registered (add one with 'caregiving platform add' or 'caregiving platform invite')")
     for row in rows:
         print(f"{row['id']:>4}  {row['name']}  {row['issuer']}  client {row['client_id']}  "
-              f"deployments {', '.join(row['deployments']) or '-'}")
+              f"deployments {', '.join(row['deployments']) or '-'}  "
+              f"courses {'all' if row['courses'] is None else ', '.join(row['courses']) or 'none'}")
     return 0
 
 
@@ -135,6 +176,29 @@ def show_platform(args: argparse.Namespace) -> int:
     data["resource_links"] = list(ResourceLink.objects.filter(deployment__platform=platform).values(
         "resource_link_id", "context_title", "module_id", "cohort_name"))
     print(json.dumps(data, indent=2))
+    return 0
+
+
+def platform_courses(args: argparse.Namespace) -> int:
+    """Show the courses a platform (or ``lti11:KEY``, an LTI 1.1 consumer) may use; with ``--course`` or
+    ``--all-courses``, choose them."""
+    _ready()
+    from lti_bridge import courses
+    from lti_bridge.models import Lti11Consumer
+
+    if args.platform.startswith("lti11:"):
+        partner = Lti11Consumer.objects.filter(consumer_key=args.platform[len("lti11:"):]).first()
+        if partner is None:
+            raise CommandError(f"no LTI 1.1 consumer with key {args.platform[len('lti11:'):]!r}")
+    else:
+        partner = _find(args.platform)
+    if _choose_courses(partner, args):
+        partner.save(update_fields=["all_courses", "course_ids"])
+        print(f"{partner.name} may now use: {courses.describe(partner)}")
+        return 0
+    print(f"{partner.name} may use: {courses.describe(partner)}")
+    for course in courses.allowed_courses(partner):
+        print(f"  {course.id}  {course.title}")
     return 0
 
 
@@ -185,10 +249,17 @@ def add_lti11_consumer(args: argparse.Namespace) -> int:
     from lti_bridge.lti11 import add_consumer
 
     _ready()
+    from lti_bridge.models import Lti11Consumer
+
+    chooser = Lti11Consumer()
+    chosen = _choose_courses(chooser, args)
     try:
         consumer, secret = add_consumer(args.name, args.key, args.secret, cohort=args.cohort)
     except ValueError as exc:
         raise CommandError(str(exc)) from None
+    if chosen:
+        consumer.all_courses, consumer.course_ids = chooser.all_courses, chooser.course_ids
+        consumer.save(update_fields=["all_courses", "course_ids"])
     print(f"LTI 1.1 consumer {consumer.name!r} registered with key {consumer.consumer_key!r}.")
     if not args.secret:
         print(f"Shared secret (shown once; give it to the partner): {secret}")

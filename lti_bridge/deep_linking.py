@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.core import signing
 
-from caregiving_course.framework import Course
+from caregiving_course.framework import Catalogue, Course
 from lti_bridge import keys
 from lti_bridge.launch import DL, LTI, Launch, LaunchError
 from lti_bridge.models import Platform
@@ -63,29 +63,40 @@ def request_from_launch(launch: Launch, user) -> Request:
                    data=data if isinstance(data, str) else None, user_id=user.pk)
 
 
-def content_item(course: Course, module_id: str, launch_url: str, accept_lineitem: bool) -> dict:
-    module = course.module(module_id)
+def content_item(course: Catalogue, module_id: str, launch_url: str, accept_lineitem: bool) -> dict:
+    """The ``ltiResourceLink`` of one module: its custom parameters name the module and its course; its line item
+    is titled as the module, identified by the module's id (unique across the catalogue) and tagged with the
+    module's course id."""
+    module, owner = course.module(module_id), course.module_course(module_id)
     item = {
         "type": LINK_TYPE, "title": module.title, "text": "; ".join(module.outcomes)[:1000],
-        "url": launch_url, "custom": {"module_id": module.id, "hours": str(module.hours)},
+        "url": launch_url, "custom": {"module_id": module.id, "course_id": owner.id, "hours": str(module.hours)},
     }
     if accept_lineitem:
         item["lineItem"] = {"label": module.title, "scoreMaximum": SCORE_MAXIMUM, "resourceId": module.id,
-                            "tag": "caregiving-module"}
+                            "tag": owner.id}
     return item
 
 
-def selected_modules(course: Course, request: Request, chosen: list[str], whole_course: bool) -> list[str]:
-    """The module ids to link, checked against the course and ``accept_multiple``."""
-    ids = [m.id for m in course.modules] if whole_course else chosen
+def selected_modules(allowed: tuple[Course, ...], request: Request, chosen: list[str],
+                     whole_courses: list[str]) -> list[str]:
+    """The module ids to link: those ``chosen`` and every module of the ``whole_courses`` (course ids), checked
+    against the courses the platform may use (``allowed``) and ``accept_multiple``."""
+    modules = {m.id for c in allowed for m in c.modules}
+    courses = {c.id: c for c in allowed}
+    unknown_courses = [i for i in whole_courses if i not in courses]
+    if unknown_courses:
+        raise LaunchError(f"this platform may not use a course {unknown_courses[0]!r}", status=403)
+    ids = chosen + [m.id for i in whole_courses for m in courses[i].modules]
     if not ids:
         raise LaunchError("choose at least one module")
-    unknown = [i for i in ids if not course.has_module(i)]
+    unknown = [i for i in ids if i not in modules]
     if unknown:
-        raise LaunchError(f"unknown module {unknown[0]!r}")
+        raise LaunchError(f"unknown module {unknown[0]!r} (or of a course this platform may not use)")
+    ids = list(dict.fromkeys(ids))
     if len(ids) > 1 and not request.accept_multiple:
         raise LaunchError("this platform accepts one item here; choose a single module")
-    return list(dict.fromkeys(ids))
+    return ids
 
 
 def response_jwt(request: Request, items: list[dict], *, now: float | None = None) -> str:

@@ -8,7 +8,18 @@ from __future__ import annotations
 from django.db import models
 
 
-class Platform(models.Model):
+class CourseChoice(models.Model):
+    """Which of the catalogue's courses a partner may place and launch: every course (those added later too), or
+    only the ones an administrator chose (see :mod:`lti_bridge.courses`)."""
+
+    all_courses = models.BooleanField(default=True)
+    course_ids = models.JSONField(default=list, blank=True)  # the chosen course ids, when not all_courses
+
+    class Meta:
+        abstract = True
+
+
+class Platform(CourseChoice):
     """A partner's LMS registered with us (LTI 1.3): one issuer + client id."""
 
     name = models.CharField(max_length=200)
@@ -100,7 +111,7 @@ class AccessTokenCache(models.Model):
         constraints = [models.UniqueConstraint(fields=["platform", "scopes"], name="token_unique")]
 
 
-class Lti11Consumer(models.Model):
+class Lti11Consumer(CourseChoice):
     """An older platform using LTI 1.1 (OAuth 1.0a HMAC-SHA1). The secret is for signing only."""
 
     name = models.CharField(max_length=200)

@@ -7,9 +7,9 @@ the module the link's learners open, as a deep-linking response would have.
 from __future__ import annotations
 
 from django.core import signing
-from django.utils.translation import get_language
 
 from caregiving_course.framework import catalogue
+from lti_bridge import courses
 from lti_bridge.launch import Launch, LaunchError
 from lti_bridge.models import ResourceLink
 
@@ -31,11 +31,10 @@ def launch_language(launch: Launch) -> str:
 
 
 def choice(link: ResourceLink, user) -> dict:
-    """What the instructor's form for choosing the link's module shows (``lti_bridge/place_picker.html``)."""
+    """What the instructor's form for choosing the link's module shows (``lti_bridge/place_picker.html``): the
+    modules of the courses the link's platform may use, by course."""
     ticket = signing.dumps({"link": link.pk, "user": user.pk}, salt=TICKET_SALT, compress=True)
-    course, language = catalogue(), get_language()
-    return {"modules": [course.localized_module(m.id, language) for m in course.modules], "ticket": ticket,
-            "title": link.title}
+    return {"courses": courses.grouped_modules(link.deployment.platform), "ticket": ticket, "title": link.title}
 
 
 def place(ticket: str, module_id: str) -> ResourceLink:
@@ -47,6 +46,9 @@ def place(ticket: str, module_id: str) -> ResourceLink:
                           status=403) from exc
     if not catalogue().has_module(module_id):
         raise LaunchError("choose one of the course's modules")
+    link = ResourceLink.objects.select_related("deployment__platform").filter(pk=data.get("link")).first()
+    if link is not None:
+        courses.check_module(link.deployment.platform, module_id)
     if not ResourceLink.objects.filter(pk=data.get("link"), module_id="").update(module_id=module_id):
         raise LaunchError("this activity already has its module, or is no longer registered; open it again from "
                           "your course", status=409)

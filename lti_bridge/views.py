@@ -19,9 +19,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from caregiving_course.framework import catalogue
-from lti_bridge import deep_linking, embed, keys, oidc, placement, registration
+from lti_bridge import courses, deep_linking, embed, keys, oidc, placement, registration
 from lti_bridge.launch import DEEP_LINKING_REQUEST, Launch, LaunchError, validate_id_token
-from lti_bridge.models import ResourceLink
+from lti_bridge.models import Platform, ResourceLink
 
 log = logging.getLogger(__name__)
 MODULE_BLOCK = "caregiving_module"
@@ -93,7 +93,9 @@ def _framed(request, launch_: Launch, response: HttpResponse) -> HttpResponse:
 
 def _resource_link(request, launch_: Launch) -> HttpResponse:
     module_id = _module_for(launch_)
-    if not module_id and not launch_.is_staff:
+    if module_id:  # a module of a course the platform may not use: refused before anything is recorded
+        courses.check_module(launch_.platform, module_id)
+    elif not launch_.is_staff:
         return _not_placed_yet(request, launch_)
     user, learner, cohort, link = embed.record_launch(launch_, module_id)
     embed.sign_in(request, user)
@@ -152,10 +154,13 @@ def _deep_linking(request, launch_: Launch) -> HttpResponse:
     with transaction.atomic():  # a refused request leaves no account behind
         user = embed.lti_user(launch_)
         dl_request = deep_linking.request_from_launch(launch_, user)
+        grouped = courses.grouped_modules(launch_.platform)
+        if not grouped:
+            raise LaunchError(_("This platform may not use any of this tool's courses yet. Ask the tool's "
+                                "administrator to allow a course for your platform."), status=403)
     embed.sign_in(request, user)
     response = render(request, "lti_bridge/deep_link_picker.html", {
-        "modules": catalogue().modules, "ticket": dl_request.ticket(),
-        "multiple": dl_request.accept_multiple})
+        "courses": grouped, "ticket": dl_request.ticket(), "multiple": dl_request.accept_multiple})
     return _framed(request, launch_, response)
 
 
@@ -166,9 +171,13 @@ def deep_link_respond(request) -> HttpResponse:
     """The picker's answer: sign the deep-linking response and post it to the platform."""
     try:
         dl_request = deep_linking.Request.from_ticket(request.POST.get("ticket", ""))
+        platform = Platform.objects.filter(pk=dl_request.platform_id, active=True).first()
+        if platform is None:
+            raise LaunchError("this platform is no longer registered with this tool", status=403)
         course = catalogue()
-        modules = deep_linking.selected_modules(course, dl_request, request.POST.getlist("module")[:100],
-                                                request.POST.get("whole_course") == "1")
+        modules = deep_linking.selected_modules(courses.allowed_courses(platform), dl_request,
+                                                request.POST.getlist("module")[:100],
+                                                request.POST.getlist("whole_course")[:100])
         items = [deep_linking.content_item(course, m, launch_url(request), dl_request.accept_lineitem)
                  for m in modules]
         token = deep_linking.response_jwt(dl_request, items)

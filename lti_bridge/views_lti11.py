@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from caregiving_course.framework import catalogue
-from lti_bridge import embed, lti11
+from lti_bridge import courses, embed, lti11
 from lti_bridge.views import MODULE_BLOCK, refuse
 
 
@@ -33,6 +33,11 @@ def launch(request: HttpRequest, module_id: str) -> HttpResponse:
         return refuse(request, _("The launch is too large."), 413)
     try:
         checked = lti11.validate_launch(request.build_absolute_uri(), request.body, request.content_type or "")
+        if not courses.may_use(checked.consumer, module_id):  # refused before anything is recorded
+            title = course.module_course(module_id).text(get_language())[0]
+            raise lti11.LaunchError(_("This module belongs to the course “%(course)s”, which this platform may "
+                                      "not use. Ask the tool's administrator to allow the course for your "
+                                      "platform.") % {"course": title}, 403)
         learner = lti11.record_launch(checked, module_id)
     except lti11.LaunchError as exc:
         return refuse(request, exc.message, exc.status)

@@ -15,8 +15,9 @@ STATUS_LABELS = {"issued": gettext_lazy("Issued"), "pending": gettext_lazy("Pend
 
 def badges_for_learner(learner) -> list[dict]:
     """One entry per award of ``learner``: ``title`` (in the active language; ``lang`` names the language it is
-    written in when it has no translation), ``status`` (issued, pending, revoked) and ``status_label`` (its
-    words), ``url``, ``verify_url`` and ``image_url``. Pending awards (not yet delivered by the sync) have no
+    written in when it has no translation), ``courses`` (the courses the credential is made of: ``title`` and
+    ``lang`` of each), ``status`` (issued, pending, revoked) and ``status_label`` (its words), ``url``,
+    ``verify_url`` and ``image_url``. Pending awards (not yet delivered by the sync) have no
     links yet."""
     awards = awards_of(learner)
     issued = {row.award_id: row for row in IssuedCredential.objects.filter(award_id__in=[a.public_id for a in awards])}
@@ -30,7 +31,10 @@ def badges_for_learner(learner) -> list[dict]:
         row = issued.get(award.public_id)
         revoked = award.status == award.REVOKED or (row is not None and row.revoked)
         status = "revoked" if revoked else "issued" if row is not None else "pending"
-        entry = {"title": title, "lang": lang, "status": status, "status_label": str(STATUS_LABELS[status]),
+        courses = [{"title": c.text(language)[0], "lang": c.language_of(None, language)}
+                   for c in course.courses_of(credential)] if known else []
+        entry = {"title": title, "lang": lang, "courses": courses, "status": status,
+                 "status_label": str(STATUS_LABELS[status]),
                  "url": "", "verify_url": "", "image_url": links.image(award.credential_id, "png")}
         if row is not None:
             page = links.credential(str(award.public_id))

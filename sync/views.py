@@ -82,6 +82,13 @@ def _issued(award_id: uuid.UUID) -> IssuedCredential:
     return row
 
 
+def _courses(credential, language: str) -> list[dict]:
+    """The courses a credential is made of (``catalogue().courses_of``), as the reader sees them: ``title`` in
+    ``language`` and ``lang``, the language it is written in when it has no translation."""
+    return [{"title": course.text(language)[0], "lang": course.language_of(None, language)}
+            for course in catalogue().courses_of(credential)]
+
+
 def _alt(credential) -> str:
     """The badge image's text alternative in the reader's language (``credential`` as the reader sees it)."""
     return _("%(title)s: %(tier)s, %(hours)s hours, issued by %(issuer)s") % {
@@ -95,7 +102,8 @@ def issuer_profile(request: HttpRequest) -> HttpResponse:
         return _json(issuer_document(issuer_key()), LD_JSON)
     course, language = catalogue(), get_language()
     credentials = [{"id": c.id, "title": course.localized(c, language).title, "lang": course.language_of(c, language),
-                    "tier": TIER_NAMES.get(c.tier, c.tier)} for c in course.credentials]
+                    "tier": TIER_NAMES.get(c.tier, c.tier), "courses": _courses(c, language)}
+                   for c in course.credentials]
     return render(request, "sync/issuer.html", {
         "issuer": issuer(), "credentials": credentials, "json_url": links.issuer_id(), "v2_url": links.issuer_v2(),
         "issuer_lang": "" if language.startswith("en") else "en"})  # the issuer's profile is written in English
@@ -126,7 +134,7 @@ def achievement(request: HttpRequest, credential_id: str) -> HttpResponse:
     language = get_language()
     return render(request, "sync/achievement.html", {
         "credential": course.localized(credential, language), "lang": course.language_of(credential, language),
-        "tier": TIER_NAMES.get(credential.tier, credential.tier),
+        "tier": TIER_NAMES.get(credential.tier, credential.tier), "courses": _courses(credential, language),
         "components": [{"title": c.title, "hours": c.hours,
                         "lang": course.language_of(course.module(c.id) if c.is_module else credential, language)}
                        for c in course.shown(credential, language)[1]],
@@ -148,6 +156,7 @@ def credential_page(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
     shown = course.localized(credential, language) if credential else None
     return render(request, "sync/credential.html", {
         "row": row, "earned_on": earned_on, "credential": credential, "document": row.ob3, "issuer": issuer(),
+        "courses": _courses(credential, language) if credential else [],
         "name": shown.title if shown else row.ob3.get("name", ""),
         "description": shown.description if shown else row.ob3.get("description", ""),
         "lang": course.language_of(credential, language) if credential else _written_in(row.ob3, language),

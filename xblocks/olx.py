@@ -1,4 +1,4 @@
-"""Open edX course export (OLX): the course as an archive Studio can import.
+"""Open edX course export (OLX): one course of the catalogue as an archive Studio can import.
 
 Layout of the archive (one root folder, ``course/``)::
 
@@ -30,7 +30,9 @@ from xblock.runtime import DictKeyValueStore, KvsFieldData, MemoryIdManager, Run
 from caregiving_course.framework import Course
 
 ORG = "CanadoreCollege"
-COURSE_NUMBER = "PPC101"
+#: Studio's course number of each course (a course not named here is numbered by its id). The first course keeps
+#: the number its single-course exports had, so importing its archive again updates the same Studio course.
+COURSE_NUMBERS = {"professional-practice-in-caregiving": "PPC101"}
 RUN = "self_paced"
 ADVANCED_MODULES = ["caregiving_module", "caregiving_progress"]
 GRADER_TYPE = "Knowledge check"
@@ -101,8 +103,14 @@ def _element(tag: str, **attrs: str) -> etree._Element:
     return node
 
 
+def course_number(course: Course) -> str:
+    """The course's number in Studio (``org/number/run`` names a course there): one per course of the catalogue."""
+    return COURSE_NUMBERS.get(course.id, course.id)
+
+
 def course_files(course: Course) -> dict[str, bytes]:
-    """Every file of the OLX course, by path inside the course folder."""
+    """Every file of the OLX course (one course of the catalogue, only its modules), by path inside the course
+    folder."""
     files: dict[str, bytes] = {}
     root = _element("course", display_name=course.title, language="en", start=START, end=END,
                     course_image=COURSE_IMAGE)
@@ -124,7 +132,7 @@ def course_files(course: Course) -> dict[str, bytes]:
         files[f"sequential/seq-{slug}.xml"] = _xml(sequential)
         files[f"vertical/vert-{slug}.xml"] = _xml(vertical)
     files[f"course/{RUN}.xml"] = _xml(root)
-    files["course.xml"] = _xml(_element("course", url_name=RUN, org=ORG, course=COURSE_NUMBER))
+    files["course.xml"] = _xml(_element("course", url_name=RUN, org=ORG, course=course_number(course)))
     files["about/overview.html"] = (
         f"<section class=\"about\"><h2>{html.escape(course.title)}</h2>"
         f"<p>{html.escape(course.description)}</p></section>\n").encode()

@@ -28,8 +28,8 @@ EVIDENCE_NAMES = {"completion": _("Module completed"), "hours": _("Instructor-re
 
 
 def learner_badges(badges_service, learner) -> list[dict]:
-    """``learner``'s badges from the badges service (title, status, url, verify_url), links that are not web
-    links dropped; [] without the service."""
+    """``learner``'s badges from the badges service (title, status, url, verify_url, and the courses each
+    credential is made of), links that are not web links dropped; [] without the service."""
     if badges_service is None:
         return []
     badges = []
@@ -40,6 +40,8 @@ def learner_badges(badges_service, learner) -> list[dict]:
             "status": str(badge.get("status_label") or badge.get("status", "")),
             "url": _safe_url(badge.get("url")),
             "verify_url": _safe_url(badge.get("verify_url")),
+            "courses": [{"title": str(c.get("title", "")), "lang": str(c.get("lang", ""))}
+                        for c in badge.get("courses") or [] if isinstance(c, dict)],
         })
     return badges
 

@@ -1,4 +1,4 @@
-"""`caregiving course check|export`: validate content folders and export the course for other platforms."""
+"""`caregiving course check|export`: validate content folders and export courses for other platforms."""
 from __future__ import annotations
 
 import argparse
@@ -24,10 +24,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                                           "catalogue, and summarise it (exit 1 on a broken rule)")
     check.add_argument("path", nargs="?", help="course folder (default: every course of the catalogue)")
     check.set_defaults(func=check_course)
-    export = csub.add_parser("export", help="export the course as Open edX OLX or an IMS Common Cartridge")
+    export = csub.add_parser("export", help="export courses as Open edX OLX or IMS Common Cartridges, one archive "
+                                            "per course", epilog=EXPORT_NAMES)
     what = export.add_mutually_exclusive_group(required=True)
-    what.add_argument("--olx", metavar="FILE", help="write an Open edX course archive (.tar.gz) Studio can import")
-    what.add_argument("--cartridge", metavar="FILE", help="write an IMS Common Cartridge 1.3 (.imscc) of LTI links")
+    what.add_argument("--olx", metavar="FILE", help="write Open edX course archives (.tar.gz) Studio can import")
+    what.add_argument("--cartridge", metavar="FILE", help="write IMS Common Cartridges 1.3 (.imscc) of LTI links")
+    export.add_argument("--course", metavar="ID", help="export this course only (default: every course)")
     export.add_argument("--base-url", help="public URL of this server for LTI links (default CAREGIVING_BASE_URL)")
     export.set_defaults(func=export_course)
 
@@ -85,18 +87,47 @@ def _summarise(course, path: Path) -> None:
                       + (f" (shown as written: {', '.join(missing)})" if missing else ""), highlight=False)
 
 
+EXPORT_NAMES = """where the archives go: with --course, or when the catalogue holds one course, FILE is the archive.
+Otherwise each course gets its own archive, named by its id: FILE containing {course} is a name pattern
+(courses/{course}.tar.gz); FILE that is a folder (or ends with /) gets ID.tar.gz or ID.imscc inside it;
+any other FILE (course.tar.gz) gives course-ID.tar.gz next to it."""
+SUFFIXES = (".tar.gz", ".tgz", ".imscc", ".zip")
+
+
+def archive_paths(target: str, course_ids: list[str], suffix: str, *, several: bool) -> dict[str, Path]:
+    """Where each course's archive goes (see :data:`EXPORT_NAMES`); ``suffix`` is the format's usual ending."""
+    if "{course}" in target:
+        return {i: Path(target.replace("{course}", i)) for i in course_ids}
+    path = Path(target)
+    if not several:
+        return {course_ids[0]: path}
+    if path.is_dir() or target.endswith(("/", "\\")):
+        return {i: path / f"{i}{suffix}" for i in course_ids}
+    ending = next((e for e in SUFFIXES if path.name.endswith(e)), "")
+    stem = path.name[:len(path.name) - len(ending)] if ending else path.name
+    return {i: path.with_name(f"{stem}-{i}{ending or suffix}") for i in course_ids}
+
+
 def export_course(args: argparse.Namespace) -> int:
     from caregiving_course.framework import catalogue
 
-    target = Path(args.olx or args.cartridge)
-    if not target.parent.exists():
-        raise CommandError(f"folder {target.parent} does not exist")
-    course = catalogue()
-    if args.olx:
-        importlib.import_module("xblocks.olx").export_course(course, target)
-        print(f"wrote Open edX course archive {target} (import it in Studio: Tools > Import)")
-    else:
-        base = public_base_url(args.base_url)
-        importlib.import_module("lti_bridge.cartridge").export_cartridge(course, target, base)
-        print(f"wrote IMS Common Cartridge {target} with LTI links to {base}")
+    found = catalogue()
+    if args.course and not found.has_course(args.course):
+        raise CommandError(f"no course {args.course!r} in the catalogue (known: "
+                           f"{', '.join(c.id for c in found.courses)}; see 'caregiving course list')")
+    courses = [found.course(args.course)] if args.course else list(found.courses)
+    suffix = ".tar.gz" if args.olx else ".imscc"
+    paths = archive_paths(args.olx or args.cartridge, [c.id for c in courses], suffix, several=len(courses) > 1)
+    for path in paths.values():
+        if not path.parent.exists():
+            raise CommandError(f"folder {path.parent} does not exist")
+    base = "" if args.olx else public_base_url(args.base_url)
+    for course in courses:
+        target = paths[course.id]
+        if args.olx:
+            importlib.import_module("xblocks.olx").export_course(course, target)
+            print(f"wrote Open edX course archive {target} for {course.id} (import it in Studio: Tools > Import)")
+        else:
+            importlib.import_module("lti_bridge.cartridge").export_cartridge(course, target, base)
+            print(f"wrote IMS Common Cartridge {target} for {course.id} with LTI links to {base}")
     return 0

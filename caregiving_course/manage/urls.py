@@ -8,6 +8,7 @@ urlpatterns = [
     path("", overview.overview, name="overview"),
     path("platforms/", platforms.platform_list, name="platforms"),
     path("platforms/invite/", platforms.invite, name="platform-invite"),
+    path("platforms/<int:platform_id>/courses/", platforms.choose_courses, name="platform-courses"),
     path("platforms/<int:platform_id>/remove/", platforms.remove, name="platform-remove"),
     path("issuer/", issuer.issuer_page, name="issuer"),
     path("issuer/test/", issuer.connection_test, name="issuer-test"),

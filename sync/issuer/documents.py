@@ -45,21 +45,48 @@ def profile_ref() -> dict:
 
 def editions(credential_id: str, language: str) -> list[dict]:
     """The Achievement's other language editions (OB 3.0 ``related``: "alternate language editions"), each at
-    its own URL: the course's own language at the achievement's id, each translation at ``?lang=<code>``."""
+    its own URL: its course's own language at the achievement's id, each translation at ``?lang=<code>``."""
     from caregiving_course.framework import catalogue
 
-    course = catalogue()
-    if not course.has_credential(credential_id):
+    found = catalogue()
+    if not found.has_credential(credential_id):
         return []
+    course = found.course_of(found.credential(credential_id))
     languages = [course.language, *sorted(code for code, t in course.translations.items()
                                           if credential_id in t.credentials)]
     return [{"id": links.achievement(credential_id) + ("" if code == course.language else f"?lang={code}"),
              "type": ["Related"], "inLanguage": code} for code in languages if code != language]
 
 
+def course_titles(credential_id: str, language: str) -> list[str]:
+    """The titles, in ``language``, of the courses a credential is made of (the credentials it stacks on
+    included): ``catalogue().courses_of``; none for a credential the catalogue no longer holds."""
+    from caregiving_course.framework import catalogue
+
+    found = catalogue()
+    if not found.has_credential(credential_id):
+        return []
+    return [course.text(language)[0] for course in found.courses_of(found.credential(credential_id))]
+
+
+def criteria_narrative(credential, language: str = "en") -> str:
+    """How the credential is earned, in ``language``, followed by the course or courses it is made of."""
+    from django.utils import translation
+    from django.utils.translation import ngettext
+
+    narrative = scrub(credential.criteria)
+    titles = course_titles(credential.id, language)
+    if not titles:
+        return narrative
+    with translation.override(language):
+        label = ngettext("Course: %(courses)s.", "Courses: %(courses)s.", len(titles)) % {
+            "courses": "; ".join(titles)}
+    return f"{narrative}\n\n{label}" if narrative else label
+
+
 def achievement(credential, language: str = "en") -> dict:
     """The Achievement of a credential definition (its words in ``language``); ``creditsAvailable`` carries its
-    hours, ``related`` its editions in the other languages."""
+    hours, ``related`` its editions in the other languages, the criteria the courses it is made of."""
     related = editions(credential.id, language)
     return {
         "id": links.achievement(credential.id) + ("" if language == "en" else f"?lang={language}"),
@@ -67,7 +94,7 @@ def achievement(credential, language: str = "en") -> dict:
         "achievementType": ACHIEVEMENT_TYPES.get(credential.tier, "Achievement"),
         "name": credential.title,
         "description": scrub(credential.description) or credential.title,
-        "criteria": {"id": links.achievement(credential.id), "narrative": scrub(credential.criteria)},
+        "criteria": {"id": links.achievement(credential.id), "narrative": criteria_narrative(credential, language)},
         "creditsAvailable": hours(credential.total_hours),
         "image": {"id": links.image(credential.id, "png"), "type": "Image", "caption": credential.title},
         "inLanguage": language,

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sync.issuer import links
-from sync.issuer.documents import evidence, iso, scrub
+from sync.issuer.documents import criteria_narrative, evidence, iso, scrub
 from sync.issuer.profile import issuer
 from sync.issuer.recipient import Recipient
 
@@ -18,6 +18,7 @@ def issuer_profile() -> dict:
 
 
 def badge_class(credential) -> dict:
+    """The BadgeClass of a credential definition; its criteria name the course or courses it is made of."""
     return {
         "@context": CONTEXT,
         "type": "BadgeClass",
@@ -25,7 +26,7 @@ def badge_class(credential) -> dict:
         "name": credential.title,
         "description": scrub(credential.description) or credential.title,
         "image": links.image(credential.id, "png"),
-        "criteria": {"id": links.achievement(credential.id), "narrative": scrub(credential.criteria)},
+        "criteria": {"id": links.achievement(credential.id), "narrative": criteria_narrative(credential)},
         "issuer": links.issuer_v2(),
         "tags": [t for t in (credential.tier, credential.delivery, credential.credit) if t],
     }

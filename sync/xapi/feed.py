@@ -39,12 +39,12 @@ def statements_between(since: dt.datetime, until: dt.datetime, *, cohort: str = 
     for row in changes.completions:
         if row.module_id in modules:
             out.append(st.completed(row, modules[row.module_id], course))
-    components = {c.id: c for cred in course.credentials for c in cred.components}
+    components = {c.id: (c, cred) for cred in course.credentials for c in cred.components}
     for row in changes.instructor:
-        component = components.get(row.component_id)
+        component, credential = components.get(row.component_id, (None, None))
         if component is None:
             continue
-        statement = st.instructor_record(row, component, course)
+        statement = st.instructor_record(row, component, st.courses_for(course, credential)[0])
         out.append(statement)
         if row.withdrawn_at:
             out.append(st.voided(statement["id"], row.learner_id, row.withdrawn_at, "withdrawn by an instructor"))

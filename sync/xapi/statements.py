@@ -2,7 +2,8 @@
 
 A statement's id is a UUID5 of the record it tells about (and of its attempt count or section, where one record
 says several things), so building it again, or delivering it again, gives the same statement: the LRS keeps one.
-Statements are made only from stored data (timestamps included), never from the clock. The learner is an
+Statements are made only from stored data (timestamps included), never from the clock. Each is grouped under the
+course its module belongs to (a credential: the courses it is made of), one of the catalogue's. The learner is an
 account under the installation's home page (``learner-<id>``), never an e-mail address.
 """
 from __future__ import annotations
@@ -13,6 +14,7 @@ from decimal import Decimal
 
 from django.conf import settings
 
+from caregiving_course.framework import Catalogue, Credential
 from sync.issuer.clr_parts import duration
 
 NAMESPACE = uuid.UUID("9b1f3c52-7d0e-5a8c-b6f4-2e1d0c9a8b71")
@@ -48,7 +50,22 @@ def activity(path: str, kind: str, name: str) -> dict:
 
 
 def course_activity(course) -> dict:
-    return activity("", "course", course.title)
+    """One course of the catalogue as an activity (``<base>/courses/<course id>``), named in the language it is
+    written in and in French where it has a translation."""
+    names = {"en-US" if course.language == "en" else course.language: course.title}
+    french = course.text("fr")[0]
+    if course.language != "fr" and french != course.title:
+        names["fr-CA"] = french
+    return {"objectType": "Activity", "id": f"{_base()}/courses/{course.id}",
+            "definition": {"type": ACTIVITY + "course", "name": names}}
+
+
+def courses_for(course, item) -> tuple:
+    """The course or courses ``item`` (a module or a credential) belongs to: its own course (a credential: the
+    courses it is made of) when ``course`` is the catalogue, else ``course`` itself."""
+    if not isinstance(course, Catalogue):
+        return (course,)
+    return course.courses_of(item) if isinstance(item, Credential) else (course.course_of(item),)
 
 
 def module_activity(module) -> dict:
@@ -56,12 +73,12 @@ def module_activity(module) -> dict:
 
 
 def _statement(sid: str, learner_id: int, verb: str, obj: dict, when, *, result: dict | None = None,
-               parents: list[dict] | None = None, course=None, channel: str = "") -> dict:
+               parents: list[dict] | None = None, course: tuple = (), channel: str = "") -> dict:
     context: dict = {"language": "en", "contextActivities": {}}
     if parents:
         context["contextActivities"]["parent"] = parents
-    if course is not None:
-        context["contextActivities"]["grouping"] = [course_activity(course)]
+    if course:
+        context["contextActivities"]["grouping"] = [course_activity(c) for c in course]
     if channel:
         context["platform"] = channel
     if not context["contextActivities"]:
@@ -76,7 +93,7 @@ def _statement(sid: str, learner_id: int, verb: str, obj: dict, when, *, result:
 def launched(activity_row, module, course, channel: str) -> dict:
     """The module opened for the first time, and from where (our site, LTI, Open edX)."""
     return _statement(statement_id("launched", activity_row.id), activity_row.learner_id, "launched",
-                      module_activity(module), activity_row.first_activity_at, course=course,
+                      module_activity(module), activity_row.first_activity_at, course=courses_for(course, module),
                       channel=CHANNELS.get(channel, channel))
 
 
@@ -88,7 +105,7 @@ def experienced(activity_row, module, course, section) -> dict:
     obj = activity(f"modules/{module.id}/sections/{section}", "lesson", title)
     return _statement(statement_id("experienced", activity_row.id, section), activity_row.learner_id, "experienced",
                       obj, activity_row.last_activity_at or activity_row.first_activity_at,
-                      parents=[module_activity(module)], course=course)
+                      parents=[module_activity(module)], course=courses_for(course, module))
 
 
 def knowledge_check(activity_row, module, course, *, score: float | None = None, attempt: int | None = None) -> dict:
@@ -103,7 +120,7 @@ def knowledge_check(activity_row, module, course, *, score: float | None = None,
               "success": passed, "completion": True}
     return _statement(statement_id("knowledge-check", activity_row.id, attempt), activity_row.learner_id,
                       "passed" if passed else "failed", obj, activity_row.last_activity_at, result=result,
-                      parents=[module_activity(module)], course=course)
+                      parents=[module_activity(module)], course=courses_for(course, module))
 
 
 def completed(completion, module, course) -> dict:
@@ -112,29 +129,31 @@ def completed(completion, module, course) -> dict:
               "score": {"scaled": round(float(completion.score), 4)},
               "extensions": {f"{_base()}/xapi/extensions/credited-hours": float(completion.credited_hours)}}
     return _statement(statement_id("completed", completion.id), completion.learner_id, "completed",
-                      module_activity(module), completion.completed_at, result=result, course=course)
+                      module_activity(module), completion.completed_at, result=result,
+                      course=courses_for(course, module))
 
 
 def instructor_record(record, component, course) -> dict:
-    """Instructor-recorded hours (attended, with their duration) or a skill signed off (mastered)."""
+    """Instructor-recorded hours (attended, with their duration) or a skill signed off (mastered); ``course`` is
+    the course the component belongs to (its credential's)."""
     comp = activity(f"components/{component.id}", "meeting", component.title)
     if record.kind == "hours":
         seconds = int(Decimal(record.hours) * 3600)
         return _statement(statement_id("instructor", record.id), record.learner_id, "attended", comp,
                           record.occurred_on, result={"duration": duration(seconds), "completion": True},
-                          course=course)
+                          course=(course,))
     skill = activity(f"components/{component.id}/skills/{record.skill}", "performance",
                      component.skill_name(record.skill))
     return _statement(statement_id("instructor", record.id), record.learner_id, "mastered", skill, record.occurred_on,
-                      result={"success": True, "completion": True}, parents=[comp], course=course)
+                      result={"success": True, "completion": True}, parents=[comp], course=(course,))
 
 
 def credential_earned(award, credential, course) -> dict:
-    """A credential earned: its requirements satisfied."""
+    """A credential earned: its requirements satisfied; grouped under the courses it is made of."""
     obj = {"objectType": "Activity", "id": f"{_base()}/badges/achievements/{credential.id}",
            "definition": {"type": ACTIVITY + "course", "name": {"en-US": credential.title}}}
     return _statement(statement_id("award", award.public_id), award.learner_id, "satisfied", obj, award.earned_at,
-                      result={"success": True, "completion": True}, course=course)
+                      result={"success": True, "completion": True}, course=courses_for(course, credential))
 
 
 def voided(target_id: str, learner_id: int, when, why: str) -> dict:

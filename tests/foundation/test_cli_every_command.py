@@ -39,6 +39,7 @@ SAMPLES: dict[tuple[str, ...], list[str]] = {
                           "--jwks-url", "https://lms.example.edu/jwks"],
     ("platform", "list"): [],
     ("platform", "show"): ["https://lms.example.edu"],
+    ("platform", "courses"): ["https://lms.example.edu", "--course", "mental-health-substance-use"],
     ("platform", "remove"): ["https://lms.example.edu"],
     ("platform", "rotate-key"): [],
     ("platform", "keys"): [],

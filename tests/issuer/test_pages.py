@@ -202,6 +202,7 @@ def test_badges_for_learner(make_award, issuer):
     award = make_award()
     pending = badges_for_learner(award.learner)
     assert pending == [{"title": "Professional Practice in Caregiving", "lang": "", "status": "pending",
+                        "courses": [{"title": "Professional Practice in Caregiving", "lang": ""}],
                         "status_label": "Pending",
                         "url": "", "verify_url": "", "image_url": "http://127.0.0.1:8000/badges/images/caregiving-badge.png"}]
     answer = issuer.issue(str(award.public_id))
@@ -213,6 +214,7 @@ def test_badges_for_learner(make_award, issuer):
         [french] = badges_for_learner(award.learner)
     assert (french["title"], french["lang"], french["status_label"]) == (
         "Pratique professionnelle en soins et accompagnement", "", "Révoqué")
+    assert french["courses"] == [{"title": "Pratique professionnelle en soins et accompagnement", "lang": ""}]
 
 
 def test_share_page_in_french_uses_the_french_credential_and_marks_english_evidence(issued, client):

@@ -42,11 +42,12 @@ def test_instructor_picks_two_modules_and_the_platform_verifies_the_response(reg
     assert [i["custom"]["module_id"] for i in items] == ["caregiver-role", "caregiver-well-being"]
     assert all(i["type"] == "ltiResourceLink" and i["url"].endswith("/lti/launch") for i in items)
     assert items[0]["lineItem"] == {"label": items[0]["title"], "scoreMaximum": 100, "resourceId": "caregiver-role",
-                                    "tag": "caregiving-module"}
+                                    "tag": "professional-practice-in-caregiving"}
+    assert items[0]["custom"]["course_id"] == "professional-practice-in-caregiving"
 
 
 def test_whole_course_links_every_module(registered, fake, browser, course):
-    _answer, (_url, fields) = _choose(browser, _picker(browser, fake), {"whole_course": "1"})
+    _answer, (_url, fields) = _choose(browser, _picker(browser, fake), {"whole_course": [c.id for c in course.courses]})
     browser.session.post(_url, data=fields, timeout=10)
     items = fake.deep_link_responses[-1][DL + "content_items"]
     assert [i["lineItem"]["resourceId"] for i in items] == [m.id for m in course.modules]

@@ -175,3 +175,13 @@ def test_a_cohort_name_stored_before_names_were_checked_refuses_the_launch_clean
 def test_add_consumer_refuses_a_cohort_name_that_is_not_a_slug(db):
     with pytest.raises(ValueError, match="cohort name"):
         lti11.add_consumer("Old Moodle", "k2", SECRET, cohort="fall 2026<x>")
+
+
+def test_a_module_of_a_course_the_consumer_may_not_use_is_refused(client, consumer, course):
+    second = "recognising-mental-health-changes"
+    consumer.all_courses, consumer.course_ids = False, [course.module_course(course.modules[0].id).id]
+    consumer.save()
+    learners = Identity.objects.count()
+    assert_refused(post(client, second, signed(second)), 403, escape(course.module_course(second).title))
+    assert Identity.objects.count() == learners
+    assert post(client, course.modules[0].id, signed(course.modules[0].id)).status_code == 200

@@ -7,7 +7,7 @@ import pytest
 from lxml import etree
 from xblock.fields import UserScope
 
-from xblocks.olx import block_xml, export_course, parse_block
+from xblocks.olx import block_xml, course_number, export_course, parse_block
 
 FIELDS = {
     "caregiving_module": {"display_name": 'Module "one" & <two>', "module_id": "beta", "weight": 2.5,
@@ -31,9 +31,11 @@ def test_xml_round_trips_every_authored_field(block_type):
         assert getattr(block, name) == value
 
 
-def test_course_archive_parses_back_and_passes_olxcleaner(course, tmp_path):
+@pytest.mark.parametrize("which", [0, -1], ids=["first course", "last course"])
+def test_course_archive_parses_back_and_passes_olxcleaner(course, which, tmp_path):
     import olxcleaner
 
+    course = course.courses[which]  # one course of the catalogue: its archive holds only its modules
     archive = export_course(course, tmp_path / "course.tar.gz")
     with tarfile.open(archive) as tar:
         names = tar.getnames()
@@ -41,6 +43,9 @@ def test_course_archive_parses_back_and_passes_olxcleaner(course, tmp_path):
         tar.extractall(tmp_path / "out", filter="data")
     root = tmp_path / "out" / "course"
     assert etree.parse(str(root / "course.xml")).getroot().get("url_name") == "self_paced"
+    assert etree.parse(str(root / "course.xml")).getroot().get("course") == course_number(course)
+    assert sorted(p.stem for p in (root / "vertical").iterdir()) == sorted(
+        [f"vert-{m.id}" for m in course.modules] + ["vert-progress"])
     run = etree.parse(str(root / "course" / "self_paced.xml")).getroot()
     chapters = [c.get("url_name") for c in run.findall("chapter")]
     assert chapters == [f"ch-{m.id}" for m in course.modules] + ["ch-progress"]

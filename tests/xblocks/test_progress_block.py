@@ -63,7 +63,8 @@ def test_badges_service_lists_badges_with_safe_links(block_client, learner_user,
     def badges_for_learner(who):
         seen.append(who.pk)
         return [{"title": "<b>Caregiving</b>", "status": "issued", "url": "https://badges.example.org/b/1",
-                 "verify_url": "javascript:alert(1)"}]
+                 "verify_url": "javascript:alert(1)", "courses": [{"title": "First <i>course</i>", "lang": ""},
+                                                                   {"title": "Second course", "lang": "en"}]}]
 
     monkeypatch.setattr(providers, "_badge_lister", [])
     providers.provide_badges(badges_for_learner)
@@ -71,6 +72,7 @@ def test_badges_service_lists_badges_with_safe_links(block_client, learner_user,
     assert seen == [learner.pk]
     assert "My badges" in html and "&lt;b&gt;Caregiving&lt;/b&gt;" in html
     assert 'href="https://badges.example.org/b/1"' in html and "javascript:" not in html
+    assert 'Courses: <span>First &lt;i&gt;course&lt;/i&gt;</span>; <span lang="en">Second course</span>' in html
 
 
 def test_the_sync_lends_its_badge_list_to_the_record():
