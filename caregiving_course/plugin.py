@@ -12,7 +12,8 @@ The settings a host may set first (each read again on every call, so ``productio
 - ``CAREGIVING_KEYS_DIR``: where the LTI and issuer keys live, readable by the service only (default:
   ``DATA_DIR/caregiving/keys``, the LMS's data folder);
 - ``CAREGIVING_CONTENT_DIR``: the catalogue's first course (default: the first course this package ships);
-- ``CAREGIVING_COURSES_DIR``: where ``caregiving course add`` installs courses (default: ``DATA_DIR/caregiving/courses``).
+- ``CAREGIVING_COURSES_DIR``: where ``caregiving course add`` installs courses (default:
+  ``DATA_DIR/caregiving/courses``).
 """
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.database
 
 
 def complete_all_modules(learner, course):
-    for m in course.modules:
+    for m in course.courses[0].modules:
         assert simulate_study(learner, m.id, seconds=int(m.hours * 3600), score=1.0, course=course)
 
 
@@ -76,7 +76,7 @@ def test_badge_awarded_once_with_its_outbox_entry(learner, course):
     award = awards.get()
     entry = OutboxEntry.objects.get(key=f"badge.issue:{award.public_id}")
     assert entry.payload["credential"] == badge.id and entry.status == "pending"
-    assert len(award.evidence) == len(course.modules)
+    assert len(award.evidence) == len(course.courses[0].modules)
 
 
 def test_stacked_certificate_needs_badge_and_instructor_evidence(learner, instructor, course):
@@ -226,7 +226,7 @@ def test_outbox_refuses_entries_outside_a_transaction():
 def test_two_evaluators_at_once_award_once(make_user, course):
     user = make_user("racer@example.org", cohort="fall-2026")
     learner = api.learner_for_user(user)
-    for m in course.modules:
+    for m in course.courses[0].modules:
         simulate_study(learner, m.id, seconds=int(m.hours * 3600), score=1.0, course=course)
     Award.objects.all().delete()
     OutboxEntry.objects.all().delete()

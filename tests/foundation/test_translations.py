@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from caregiving_course.framework import ContentError, load_course
+from caregiving_course.framework import ContentError, load_catalogue, load_course
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 MODULE = "01-hand-hygiene-basics.md"
@@ -100,6 +100,7 @@ def test_a_translation_must_be_well_formed_and_named_by_its_language(tmp_path):
 
 
 def test_the_built_in_course_is_in_french_too(course):
+    course = course.course("professional-practice-in-caregiving")
     french = course.translations["fr"]
     assert set(french.modules) == {m.id for m in course.modules}
     assert set(french.credentials) == {c.id for c in course.credentials}
@@ -140,6 +141,13 @@ def _french_certificate(tmp_path: Path, edit) -> Path:
     return root
 
 
+def _with_the_second_course(root: Path):
+    """The course in ``root`` loaded with the shipped second course its College Certificate stacks on."""
+    from caregiving_course.framework.catalogue import SHIPPED_COURSES
+
+    return load_catalogue([root, SHIPPED_COURSES / "mental-health-substance-use"])
+
+
 def test_skills_are_named_in_each_language_and_recorded_by_the_same_ids(course):
     certificate = course.credential("caregiving-certificate-of-training")
     english = next(c for c in certificate.components if c.skills)
@@ -159,8 +167,8 @@ def test_skills_are_named_in_each_language_and_recorded_by_the_same_ids(course):
 ])
 def test_a_credential_translation_must_name_every_skill_or_none(tmp_path, edit, rule):
     with pytest.raises(ContentError, match=re.escape(rule)):
-        load_course(_french_certificate(tmp_path, edit))
-    without = load_course(_french_certificate(tmp_path / "none", lambda t: t.split("\nskills:")[0] + "\n"))
+        _with_the_second_course(_french_certificate(tmp_path, edit))
+    without = _with_the_second_course(_french_certificate(tmp_path / "none", lambda t: t.split("\nskills:")[0] + "\n"))
     certificate = without.credential("caregiving-certificate-of-training")
     shown = next(c for c in without.localized(certificate, "fr").components if c.skills)
     assert shown.skill_name("bed-bath") == "Bed bath"  # no French names: the course's own
@@ -171,8 +179,8 @@ def test_a_credential_translated_twice_is_refused(tmp_path):
     folder = root / "translations" / "fr" / "credentials"
     shutil.copy(folder / "caregiving-certificate-of-training.yaml", folder / "zz-again.yaml")
     with pytest.raises(ContentError, match="duplicate translation") as caught:
-        load_course(root)
-    assert caught.value.file == "translations/fr/credentials/zz-again.yaml"
+        _with_the_second_course(root)
+    assert caught.value.file == f"{root}/translations/fr/credentials/zz-again.yaml"
 
 
 def test_a_message_reads_the_same_in_every_french_catalogue():
