@@ -89,6 +89,9 @@ OAUTH2_PROVIDER = {
     "PKCE_REQUIRED": True,
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
 }
+# Dynamic client registration is open (the standard asks for it): at most this many tries an hour from one
+# client address (429 after that); refused tries count too, and create nothing.
+CLR_REGISTRATIONS_PER_HOUR = int(os.environ.get("CAREGIVING_CLR_REGISTRATIONS_PER_HOUR", "20"))
 
 ROOT_URLCONF = "caregiving_course.urls"
 WSGI_APPLICATION = "caregiving_course.wsgi.application"
