@@ -31,11 +31,10 @@ from oauth2_provider.oauth2_backends import get_oauthlib_core
 from oauth2_provider.views import AuthorizationView
 
 from caregiving_course.learner_record import api
-from sync import rate_limit
+from sync import plugin_settings, rate_limit
 from sync.issuer.clr import EmptyRecord, learner_clr
 
-SCOPE_BASE = "https://purl.imsglobal.org/spec/clr/v2p0/scope/"
-CREDENTIAL_READ = SCOPE_BASE + "credential.readonly"
+CREDENTIAL_READ = plugin_settings.CREDENTIAL_READ
 SCOPE_TEXTS = {CREDENTIAL_READ: gettext_lazy("Read your Comprehensive Learner Record: every module, knowledge "
                                              "check, instructor-recorded hour, skill and credential on it")}
 MAX_LIMIT = 100
@@ -81,10 +80,10 @@ def discovery(request: HttpRequest) -> HttpResponse:
             "type": "oauth2", "description": "OAuth 2.0 Authorization Code Grant (with PKCE)",
             "x-imssf-registrationUrl": f"{base}{reverse('clr-api:register')}",
             "flows": {"authorizationCode": {
-                "authorizationUrl": f"{base}{reverse('oauth2_provider:authorize')}",
-                "tokenUrl": f"{base}{reverse('oauth2_provider:token')}",
-                "refreshUrl": f"{base}{reverse('oauth2_provider:token')}",
-                "x-imssf-revocationUrl": f"{base}{reverse('oauth2_provider:revoke-token')}",
+                "authorizationUrl": f"{base}{reverse('clr-oauth:authorize')}",
+                "tokenUrl": f"{base}{reverse('clr-oauth:token')}",
+                "refreshUrl": f"{base}{reverse('clr-oauth:token')}",
+                "x-imssf-revocationUrl": f"{base}{reverse('clr-oauth:revoke-token')}",
                 "scopes": _scopes()}}}}},
     }
     response = JsonResponse(document)
@@ -208,6 +207,12 @@ class ConsentView(AuthorizationView):
     """django-oauth-toolkit's authorization view with our consent page, in the reader's language."""
 
     template_name = "sync/clr_authorize.html"
+
+    def get(self, request, *args, **kwargs):
+        # PKCE whatever the host's OAuth settings say (an Open edX LMS's server does not require it of its clients)
+        if request.GET.get("code_challenge_method") != "S256" or not request.GET.get("code_challenge"):
+            return status_info(400, "send code_challenge with code_challenge_method=S256 (PKCE)", "invalid_data")
+        return super().get(request, *args, **kwargs)
 
     def render_to_response(self, context, **kwargs):
         context["scope_texts"] = [SCOPE_TEXTS.get(s, s) for s in context.get("scopes") or []]

@@ -3,12 +3,15 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save
 
+from caregiving_course.plugin import declare_plugin_app
+
 
 class XapiConfig(AppConfig):
     name = "sync.xapi"
     label = "xapi"
     verbose_name = "xAPI statements to learning record stores"
     default_auto_field = "django.db.models.BigAutoField"
+    plugin_app = declare_plugin_app()  # an Open edX LMS plugin app: no pages; `caregiving lrs` via manage.py
 
     def ready(self) -> None:
         from caregiving_course.learner_record import signals
