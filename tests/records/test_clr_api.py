@@ -149,3 +149,13 @@ def test_registration_is_limited_per_address(server, settings):
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
     assert refused.json()["error"] == "too_many_requests"
     assert _clients() == before + 1
+
+
+def test_consent_without_pkce_is_refused(server):
+    client, _ = server
+    browser = clr_client.sign_in(client.base, EMAIL, PASSWORD)
+    url = client.authorization_url("state-1", clr_client.new_verifier())
+    plain = url.replace("code_challenge_method=S256", "code_challenge_method=plain")
+    for refused in (plain, url.split("&code_challenge=")[0]):
+        answer = browser.get(refused, timeout=10, allow_redirects=False)
+        assert answer.status_code == 400 and "PKCE" in answer.json()["imsx_description"]
