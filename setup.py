@@ -62,6 +62,7 @@ setup(
             "caregiving_xblocks = xblocks.apps:XBlocksConfig",
             "lti_bridge = lti_bridge.apps:LtiBridgeConfig",
             "caregiving_sync = sync.apps:SyncConfig",
+            "caregiving_xapi = sync.xapi.apps:XapiConfig",
         ],
         "tutor.plugin.v1": ["caregiving = caregiving_course.tutor_plugin"],  # `tutor plugins enable caregiving`
         "cms.djangoapp": [

@@ -26,9 +26,13 @@ SETTINGS_TYPES = ("common", "production")
 DEFAULT_BASE_URL = "http://localhost:8000"
 
 
-def declare_plugin_app(*, lms_urls: tuple[str, str] | None = None, cms: bool = False) -> dict:
+def declare_plugin_app(*, lms_urls: tuple[str, str] | None = None, lms_root_urls: str = "",
+                       cms: bool = False) -> dict:
     """An AppConfig's ``plugin_app``: its ``plugin_settings`` module for the LMS (and the CMS when ``cms``),
-    and, with ``lms_urls`` = (namespace, URL prefix), its ``urls`` module mounted in the LMS under the prefix."""
+    and, with ``lms_urls`` = (namespace, URL prefix), its ``urls`` module mounted in the LMS under the prefix;
+    or, with ``lms_root_urls`` (a module of the app), that module mounted at the LMS's root with no namespace
+    (``edx_django_utils`` includes it as is when the namespace is empty), for an app whose URLs live under
+    several prefixes, each ``include`` carrying its own namespace."""
     projects = ["lms.djangoapp", "cms.djangoapp"] if cms else ["lms.djangoapp"]
     declared: dict = {"settings_config": {project: {kind: {"relative_path": "plugin_settings"}
                                                     for kind in SETTINGS_TYPES} for project in projects}}
@@ -36,6 +40,9 @@ def declare_plugin_app(*, lms_urls: tuple[str, str] | None = None, cms: bool = F
         namespace, prefix = lms_urls
         declared["url_config"] = {"lms.djangoapp": {"namespace": namespace, "regex": rf"^{prefix}/",
                                                     "relative_path": "urls"}}
+    elif lms_root_urls:
+        declared["url_config"] = {"lms.djangoapp": {"namespace": "", "regex": r"^",
+                                                    "relative_path": lms_root_urls}}
     return declared
 
 

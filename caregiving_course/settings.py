@@ -24,6 +24,8 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 
+from sync.plugin_settings import clr_oauth_provider
+
 BASE_DIR = Path(__file__).resolve().parent
 HOME = Path(os.environ.get("CAREGIVING_HOME", Path.cwd() / "var")).resolve()
 HOME.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -84,13 +86,10 @@ MIDDLEWARE = [
 ]
 
 # The CLR 2.0 API's OAuth 2.0 server: authorization code grant with PKCE, the CLR scopes only.
-OAUTH2_PROVIDER = {
-    "SCOPES": {"https://purl.imsglobal.org/spec/clr/v2p0/scope/credential.readonly":
-               "Permission to read the learner's Comprehensive Learner Record (CLR 2.0)"},
-    "DEFAULT_SCOPES": ["https://purl.imsglobal.org/spec/clr/v2p0/scope/credential.readonly"],
-    "PKCE_REQUIRED": True,
-    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
-}
+OAUTH2_PROVIDER = clr_oauth_provider()
+# Dynamic client registration is open (the standard asks for it): at most this many tries an hour from one
+# client address (429 after that); refused tries count too, and create nothing.
+CLR_REGISTRATIONS_PER_HOUR = int(os.environ.get("CAREGIVING_CLR_REGISTRATIONS_PER_HOUR", "20"))
 
 ROOT_URLCONF = "caregiving_course.urls"
 WSGI_APPLICATION = "caregiving_course.wsgi.application"

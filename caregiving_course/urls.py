@@ -18,10 +18,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("course/", include("xblocks.urls")),  # module pages, progress, instructor dashboard, block handlers
     path("lti/", include("lti_bridge.urls")),  # LTI 1.3 / 1.1 endpoints and JWKS
-    path("badges/", include("sync.urls")),  # public issuer, badge and verification pages
-    path("records/", include("sync.records_urls")),  # learner records to take away (CLR 2.0)
-    path("ims/clr/v2p0/", include("sync.clr_service_urls")),  # CLR 2.0 API (getCredentials, discovery)
-    path("oauth/", include("sync.oauth_urls")),  # its OAuth 2.0 server (django-oauth-toolkit)
+    path("", include("sync.plugin_urls")),  # /badges/ (public badge pages), /records/, /ims/clr/v2p0/, /oauth/ (CLR)
     path(".well-known/did.json", did_document, name="did-web"),  # the badge issuer's did:web document
     path("did.json", did_document),  # the same, where the base URL has a path (did:web:host:path)
     path("", include("caregiving_course.server.urls")),  # home, sign up, sign in

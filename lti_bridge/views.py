@@ -108,7 +108,7 @@ def _resource_link(request, launch_: Launch) -> HttpResponse:
     course = catalogue()
     module = course.localized_module(module_id, get_language())
     block = render_block(request, MODULE_BLOCK, {"module_id": module_id, "display_name": module.title},
-                         learner=learner)
+                         learner=learner, channel="lti")
     response = render(request, "lti_bridge/embedded_block.html",
                       {"xblock": block, "title": module.title, "lti_session": token})
     return _framed(request, launch_, response)

@@ -46,7 +46,7 @@ def launch(request: HttpRequest, module_id: str) -> HttpResponse:
 
     module = course.localized_module(module_id, get_language())
     rendered = render_block(request, MODULE_BLOCK, {"module_id": module_id, "display_name": module.title},
-                            learner=learner)
+                            learner=learner, channel="lti")
     response = render(request, "xblocks/block_frame.html", {"xblock": rendered, "title": module.title})
     embed.allow_framing(response, _origins(checked))
     embed.set_frame_cookies(request, response)

@@ -1,4 +1,5 @@
-"""The sync's Django app (an Open edX LMS plugin app): badge deliveries and the public badge pages."""
+"""The sync's Django app (an Open edX LMS plugin app): badge deliveries, the public badge pages, the learner's
+CLR download and the CLR 2.0 API (``sync.plugin_urls``)."""
 from django.apps import AppConfig
 
 from caregiving_course.plugin import declare_plugin_app
@@ -9,7 +10,7 @@ class SyncConfig(AppConfig):
     label = "sync"
     verbose_name = "Sync"
     default_auto_field = "django.db.models.BigAutoField"
-    plugin_app = declare_plugin_app(lms_urls=("sync", "badges"))  # /badges/: issuer, credentials, verification
+    plugin_app = declare_plugin_app(lms_root_urls="plugin_urls")  # /badges/, /records/, /ims/clr/v2p0/, /oauth/
 
     def ready(self) -> None:
         from caregiving_course.learner_record import providers

@@ -3,7 +3,9 @@ learner's signed CLR for a partner platform or wallet the learner consents to, o
 
 - ``GET  /ims/clr/v2p0/discovery``    getServiceDescription: an OpenAPI document naming the OAuth 2.0
   authorization code grant's URLs, the registration URL and the scopes (public).
-- ``POST /ims/clr/v2p0/register``     dynamic client registration (RFC 7591), as the standard asks.
+- ``POST /ims/clr/v2p0/register``     dynamic client registration (RFC 7591), as the standard asks; open,
+  so limited per client address (``CLR_REGISTRATIONS_PER_HOUR``, 429 with Retry-After) and to 16 KiB bodies
+  (413); a refused registration creates no row.
 - ``GET  /ims/clr/v2p0/credentials``  getCredentials: the token's learner's ClrCredential
   (scope ``.../scope/credential.readonly``); ``limit``/``offset`` paging, ``X-Total-Count``.
 - ``/oauth/authorize``, ``/oauth/token``, ``/oauth/revoke``: django-oauth-toolkit, with PKCE required;
@@ -29,13 +31,16 @@ from oauth2_provider.oauth2_backends import get_oauthlib_core
 from oauth2_provider.views import AuthorizationView
 
 from caregiving_course.learner_record import api
+from sync import plugin_settings, rate_limit
 from sync.issuer.clr import EmptyRecord, learner_clr
 
-SCOPE_BASE = "https://purl.imsglobal.org/spec/clr/v2p0/scope/"
-CREDENTIAL_READ = SCOPE_BASE + "credential.readonly"
+CREDENTIAL_READ = plugin_settings.CREDENTIAL_READ
 SCOPE_TEXTS = {CREDENTIAL_READ: gettext_lazy("Read your Comprehensive Learner Record: every module, knowledge "
                                              "check, instructor-recorded hour, skill and credential on it")}
 MAX_LIMIT = 100
+MAX_REGISTRATION_BYTES = 16 * 1024
+MAX_REDIRECT_URIS = 10
+REGISTRATION_WINDOW_SECONDS = 3600
 
 
 def _scopes() -> dict[str, str]:
@@ -75,10 +80,10 @@ def discovery(request: HttpRequest) -> HttpResponse:
             "type": "oauth2", "description": "OAuth 2.0 Authorization Code Grant (with PKCE)",
             "x-imssf-registrationUrl": f"{base}{reverse('clr-api:register')}",
             "flows": {"authorizationCode": {
-                "authorizationUrl": f"{base}{reverse('oauth2_provider:authorize')}",
-                "tokenUrl": f"{base}{reverse('oauth2_provider:token')}",
-                "refreshUrl": f"{base}{reverse('oauth2_provider:token')}",
-                "x-imssf-revocationUrl": f"{base}{reverse('oauth2_provider:revoke-token')}",
+                "authorizationUrl": f"{base}{reverse('clr-oauth:authorize')}",
+                "tokenUrl": f"{base}{reverse('clr-oauth:token')}",
+                "refreshUrl": f"{base}{reverse('clr-oauth:token')}",
+                "x-imssf-revocationUrl": f"{base}{reverse('clr-oauth:revoke-token')}",
                 "scopes": _scopes()}}}}},
     }
     response = JsonResponse(document)
@@ -96,11 +101,26 @@ def _redirect_uri_ok(uri) -> bool:
     return parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1"))
 
 
+def _declared_length(request: HttpRequest) -> int:
+    raw = request.META.get("CONTENT_LENGTH") or "0"
+    return int(raw) if raw.isdigit() else 0
+
+
 @csrf_exempt
 def register(request: HttpRequest) -> HttpResponse:
     """Dynamic client registration (RFC 7591): a confidential authorization-code client for the CLR scopes."""
     if request.method != "POST":
         return status_info(405, "register a client with POST", "invalid_data")
+    limit = getattr(settings, "CLR_REGISTRATIONS_PER_HOUR", 20)
+    if rate_limit.over_limit(request, "clr-register", limit, REGISTRATION_WINDOW_SECONDS):
+        response = JsonResponse({"error": "too_many_requests", "error_description":
+                                 f"at most {limit} registrations an hour from one address"}, status=429)
+        response["Retry-After"] = str(REGISTRATION_WINDOW_SECONDS)
+        return response
+    if _declared_length(request) > MAX_REGISTRATION_BYTES or len(request.body) > MAX_REGISTRATION_BYTES:
+        return JsonResponse({"error": "invalid_client_metadata",
+                             "error_description": f"the body is larger than {MAX_REGISTRATION_BYTES} bytes"},
+                            status=413)
     try:
         body = json.loads(request.body or b"{}")
     except (ValueError, UnicodeDecodeError, RecursionError):  # nesting deep enough to exhaust the parser, too
@@ -110,9 +130,10 @@ def register(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"error": "invalid_client_metadata", "error_description": "expected a JSON object"},
                             status=400)
     uris = body.get("redirect_uris")
-    if not isinstance(uris, list) or not uris or not all(_redirect_uri_ok(u) for u in uris):
+    if not (isinstance(uris, list) and 0 < len(uris) <= MAX_REDIRECT_URIS and all(map(_redirect_uri_ok, uris))):
         return JsonResponse({"error": "invalid_redirect_uri",
-                             "error_description": "redirect_uris must be HTTPS (or HTTP to 127.0.0.1) URLs"},
+                             "error_description": f"redirect_uris must be 1 to {MAX_REDIRECT_URIS} HTTPS "
+                                                   "(or HTTP to 127.0.0.1) URLs"},
                             status=400)
     name = str(body.get("client_name") or "").strip()[:200]
     if not name:
@@ -186,6 +207,12 @@ class ConsentView(AuthorizationView):
     """django-oauth-toolkit's authorization view with our consent page, in the reader's language."""
 
     template_name = "sync/clr_authorize.html"
+
+    def get(self, request, *args, **kwargs):
+        # PKCE whatever the host's OAuth settings say (an Open edX LMS's server does not require it of its clients)
+        if request.GET.get("code_challenge_method") != "S256" or not request.GET.get("code_challenge"):
+            return status_info(400, "send code_challenge with code_challenge_method=S256 (PKCE)", "invalid_data")
+        return super().get(request, *args, **kwargs)
 
     def render_to_response(self, context, **kwargs):
         context["scope_texts"] = [SCOPE_TEXTS.get(s, s) for s in context.get("scopes") or []]

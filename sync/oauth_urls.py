@@ -8,7 +8,7 @@ from oauth2_provider import views
 
 from sync.clr_service import ConsentView
 
-app_name = "oauth2_provider"
+app_name = "clr-oauth"  # not django-oauth-toolkit's "oauth2_provider": an Open edX LMS mounts its own under it
 
 urlpatterns = [
     path("authorize/", ConsentView.as_view(), name="authorize"),

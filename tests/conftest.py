@@ -40,13 +40,19 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _forget_process_caches():
     """Each test starts with nothing remembered from another test's database: no cached users or sessions
-    (primary keys are reused once a test's rows are rolled back) and no remembered heartbeat clocks."""
+    (primary keys are reused once a test's rows are rolled back), no remembered heartbeat clocks or LRSs."""
     from django.core.cache import cache
 
     from caregiving_course.learner_record.heartbeats import forget_clocks
 
     cache.clear()
     forget_clocks()
+    from django.apps import apps
+
+    if apps.is_installed("sync.xapi"):  # a rolled-back LRS row sends no post_delete
+        from sync.xapi.live import forget_stores
+
+        forget_stores()
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from webob import Response
 from xblock.core import XBlock
 
 from xblocks.lookup import RECORD, service
-from xblocks.services import LEARNER_ATTR, RUNTIME_ATTR, STAFF_ATTR
+from xblocks.services import CHANNEL_ATTR, LEARNER_ATTR, RUNTIME_ATTR, STAFF_ATTR
 
 MAX_BODY_BYTES = 4096
 
@@ -80,6 +80,13 @@ def current_learner(block, record=None):
     if record is None:
         return None
     return record.learner_for_platform_user(user_id, attrs.get("edx-platform.username") or "")
+
+
+def launch_channel(block) -> str:
+    """How the learner reached the block: our runtime says "local" (our site) or "lti" (a launch from a partner's
+    LMS); any other runtime hosting the block is the Open edX LMS ("openedx")."""
+    attrs = current_user_attrs(block)
+    return (attrs.get(CHANNEL_ATTR) or "local") if attrs.get(RUNTIME_ATTR) else "openedx"
 
 
 def current_user_is_staff(block) -> bool:

@@ -28,6 +28,7 @@ from xblocks.handlers import (
     current_learner,
     current_user_attrs,
     current_user_is_staff,
+    launch_channel,
     learner_handler,
     only_keys,
     record_service,
@@ -148,6 +149,8 @@ class CaregivingModuleBlock(StudioEditableXBlockMixin, XBlock):
         ctx = {"block_id": str(self.scope_ids.usage_id).replace(".", "-"), "display_name": self.display_name,
                "module": module, "learner": learner,
                "unavailable": unavailable_html(self.i18n) if record is None else ""}
+        if module is not None and learner is not None:
+            record.record_launch(learner, module.id, launch_channel(self))  # the first launch's channel is kept
         if module is not None:
             state = record.module_state(learner, module.id) if learner is not None else {
                 "sections_viewed": [], "reflection": "", "best_score": None}

@@ -10,7 +10,7 @@ Render a block in a Django view
         rendered = render_block(request, "caregiving_dashboard", {"display_name": "Cohort"})
         return render(request, "xblocks/block_page.html", {"xblock": rendered, "title": "Cohort"})
 
-``render_block(request, block_type, fields, view="student_view", *, usage_key=None, learner=None)``
+``render_block(request, block_type, fields, view="student_view", *, usage_key=None, learner=None, channel="local")``
 returns a :class:`RenderedBlock` with ``html`` (the wrapped block, put it in ``{% block content %}``),
 ``head_html`` (its CSS, put it in ``{% block head %}``) and ``foot_html`` (the XBlock JS runtime, the
 block's scripts and their initialisation, put it in ``{% block scripts %}``). Name the context variable
@@ -109,7 +109,7 @@ def is_staff_user(user) -> bool:
 class CourseRuntime(Runtime):
     """A runtime for one request of one user: builds blocks, makes handler URLs, records events."""
 
-    def __init__(self, request, *, learner=None) -> None:
+    def __init__(self, request, *, learner=None, channel: str = "local") -> None:
         user = request.user
         authenticated = user.is_authenticated
         if learner is None and authenticated:
@@ -126,7 +126,7 @@ class CourseRuntime(Runtime):
             "field-data": self.placed_fields,
             "i18n": I18nService(getattr(request, "LANGUAGE_CODE", None)),
             "settings": SettingsService(),
-            "user": CurrentUserService(user, learner, is_staff=LazyFlag(lambda: is_staff_user(user))),
+            "user": CurrentUserService(user, learner, is_staff=LazyFlag(lambda: is_staff_user(user)), channel=channel),
             **xblock_services.services(),
         })
 
@@ -213,9 +213,11 @@ def _verified_token(token: str) -> tuple:
 
 
 def render_block(request, block_type: str, fields: dict, view: str = "student_view", *,
-                 usage_key: str | None = None, learner=None, context: dict | None = None) -> RenderedBlock:
-    """Render ``block_type`` placed with ``fields`` for the request's user (see the module docstring)."""
-    runtime = CourseRuntime(request, learner=learner)
+                 usage_key: str | None = None, learner=None, context: dict | None = None,
+                 channel: str = "local") -> RenderedBlock:
+    """Render ``block_type`` placed with ``fields`` for the request's user (see the module docstring); ``channel``
+    says how the page was reached: "local" (our site) or "lti" (a launch; the module records it)."""
+    runtime = CourseRuntime(request, learner=learner, channel=channel)
     block = runtime.block(Placement.of(block_type, fields, usage_key))
     frag: Fragment = runtime.render(block, view, context or {})
     return RenderedBlock(frag.body_html(), frag.head_html(), frag.foot_html())

@@ -16,6 +16,7 @@ DOMAIN = "text"
 LEARNER_ATTR = "caregiving.learner"
 STAFF_ATTR = "caregiving.is_staff"
 RUNTIME_ATTR = "caregiving.runtime"
+CHANNEL_ATTR = "caregiving.launch_channel"  # how the page reached us: "local" (our site) or "lti"
 
 
 @lru_cache(maxsize=8)
@@ -59,7 +60,7 @@ class I18nService:
 class CurrentUserService(UserService):
     """The signed-in user, with the learner the runtime resolved for them (never one named by a request)."""
 
-    def __init__(self, user, learner, *, is_staff) -> None:
+    def __init__(self, user, learner, *, is_staff, channel: str = "local") -> None:
         authenticated = bool(user is not None and user.is_authenticated)
         if authenticated:  # each attribute once: request.user is a lazy proxy, and every read goes through it
             pk, email, username, full_name = user.pk, user.email, user.get_username(), user.get_full_name()
@@ -74,6 +75,7 @@ class CurrentUserService(UserService):
             LEARNER_ATTR: learner,
             STAFF_ATTR: is_staff,
             RUNTIME_ATTR: True,
+            CHANNEL_ATTR: channel,
         })
         super().__init__(user=xuser)
 

@@ -14,6 +14,7 @@ from caregiving_course.learner_record.errors import RecordError
 from caregiving_course.learner_record.models import Learner, ModuleActivity, ModuleCompletion
 
 MAX_REFLECTION = 10_000
+LAUNCH_CHANNELS = ("local", "lti", "openedx")  # our site, an LTI launch, the Open edX LMS
 
 
 def _module(course: Course | None, module_id: str) -> Module:
@@ -39,7 +40,31 @@ def record_section_viewed(learner: Learner, module_id: str, index: int, *, cours
             activity.sections_viewed = sorted({*activity.sections_viewed, index})
             activity.last_activity_at = timezone.now()
             activity.save(update_fields=["sections_viewed", "last_activity_at"])
+            signals.section_viewed.send(None, learner_id=learner.pk, activity=activity, section=index)
         return list(activity.sections_viewed)
+
+
+def record_launch(learner: Learner, module_id: str, channel: str, *, course: Course | None = None) -> str:
+    """Note that the learner opened the module through ``channel`` (one of :data:`LAUNCH_CHANNELS`); the first
+    launch is kept (and announced with ``module_launched``). Returns the channel of the first launch."""
+    _module(course, module_id)
+    if channel not in LAUNCH_CHANNELS:
+        raise RecordError(f"unknown launch channel {channel!r}")
+    known = ModuleActivity.objects.filter(learner=learner, module_id=module_id).exclude(launched_via="")
+    first = known.values_list("launched_via", flat=True).first()  # every later view: one read, no lock
+    if first:
+        return first
+    with transaction.atomic():
+        activity = _activity(learner, module_id)
+        if activity.launched_via:
+            return activity.launched_via
+        opened_before = activity.first_activity_at is not None  # a record older than launch channels
+        activity.launched_via = channel
+        activity.first_activity_at = activity.first_activity_at or timezone.now()
+        activity.save(update_fields=["launched_via", "first_activity_at"])
+        if not opened_before:
+            signals.module_launched.send(None, learner_id=learner.pk, activity=activity)
+        return channel
 
 
 def record_knowledge_check(learner: Learner, module_id: str, score: float, *, course: Course | None = None) -> float:

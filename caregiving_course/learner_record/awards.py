@@ -56,8 +56,7 @@ def changes(course: Course, learner_ids: list[int] | None) -> tuple[dict[int, li
 def _award_all(course: Course, to_award: dict[int, list[int]]) -> list[Award]:
     """Record the awards and their outbox entries in one transaction; returns the awards this call created.
 
-    ``award_earned`` is sent for each (inside the transaction, as :mod:`signals` promises); nothing in
-    the product listens to it today, so sending costs next to nothing.
+    ``award_earned`` is sent for each (inside the transaction, as :mod:`signals` promises).
     """
     now = timezone.now()
     created: list[Award] = []

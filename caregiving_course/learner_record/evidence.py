@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from caregiving_course.framework import Component, Course, catalogue
+from caregiving_course.learner_record import signals
 from caregiving_course.learner_record.awards import evaluate
 from caregiving_course.learner_record.errors import RecordError
 from caregiving_course.learner_record.models import InstructorRecord, Learner
@@ -68,6 +69,7 @@ def record_hours(learner: Learner, component_id: str, hours, *, by, on=None, not
         record = InstructorRecord.objects.create(
             learner=learner, component_id=component_id, kind=InstructorRecord.HOURS, hours=_hours(hours),
             occurred_on=_date(on), note=str(note)[:500], recorded_by=by)
+        signals.instructor_recorded.send(None, learner_id=learner.pk, record=record)
         evaluate(learner, course=course)
     return record
 
@@ -88,6 +90,7 @@ def record_signoff(learner: Learner, component_id: str, skill: str, *, by, on=No
         record = InstructorRecord.objects.create(
             learner=learner, component_id=component_id, kind=InstructorRecord.SIGNOFF, skill=skill,
             occurred_on=_date(on), note=str(note)[:500], recorded_by=by)
+        signals.instructor_recorded.send(None, learner_id=learner.pk, record=record)
         evaluate(learner, course=course)
     return record
 
@@ -103,6 +106,7 @@ def withdraw(record_id: int, *, by, reason: str, course: Course | None = None) -
         _check_staff(by, record.learner)
         record.withdrawn_at, record.withdrawn_by, record.withdraw_reason = timezone.now(), by, reason.strip()[:500]
         record.save(update_fields=["withdrawn_at", "withdrawn_by", "withdraw_reason"])
+        signals.instructor_recorded.send(None, learner_id=record.learner_id, record=record)
         evaluate(record.learner, course=course)
     return record
 

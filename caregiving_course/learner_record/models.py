@@ -80,6 +80,8 @@ class ModuleActivity(models.Model):
     reflection = models.TextField(blank=True)
     first_activity_at = models.DateTimeField(null=True)
     last_activity_at = models.DateTimeField(null=True)
+    # Where the learner first opened the module: "local" (our site), "lti" or "openedx"; "" if never seen.
+    launched_via = models.CharField(max_length=16, blank=True, default="")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["learner", "module_id"], name="module_activity_unique")]

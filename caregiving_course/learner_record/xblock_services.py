@@ -43,6 +43,7 @@ class LearnerRecordService:
     completion_check = staticmethod(api.completion_check)
     try_complete = staticmethod(api.try_complete)
     record_heartbeat = staticmethod(api.record_heartbeat)
+    record_launch = staticmethod(api.record_launch)
     record_section_viewed = staticmethod(api.record_section_viewed)
     record_knowledge_check = staticmethod(api.record_knowledge_check)
     record_reflection = staticmethod(api.record_reflection)

@@ -1,8 +1,9 @@
 """Queue the xAPI statements of records in a time window, one outbox entry per statement and LRS.
 
 The outbox key is ``xapi:<lrs>:<statement id>``, so queuing the same window twice (a replay, an overlapping
-run) queues nothing new: each statement goes to each LRS once. New records are picked up by
-:func:`queue_new`, run with the award evaluation; ``caregiving lrs replay --since DATE`` back-fills.
+run) queues nothing new: each statement goes to each LRS once. :mod:`sync.xapi.live` queues each statement with
+its record; :func:`queue_new`, run after each award evaluation, picks up any it did not (a safety net);
+``caregiving lrs replay --since DATE`` back-fills.
 """
 from __future__ import annotations
 
@@ -32,7 +33,9 @@ def statements_between(since: dt.datetime, until: dt.datetime, *, cohort: str = 
         if module is None:
             continue
         if row.first_activity_at and since <= row.first_activity_at < until:
-            out.append(st.launched(row, module, course, changes.channels.get(row.learner_id, "local")))
+            # the channel recorded at launch; a record older than that: guessed from how the learner signs in
+            channel = row.launched_via or changes.channels.get(row.learner_id, "local")
+            out.append(st.launched(row, module, course, channel))
         out.extend(st.experienced(row, module, course, section) for section in row.sections_viewed)
         if row.attempts and row.best_score is not None:
             out.append(st.knowledge_check(row, module, course))

@@ -65,3 +65,36 @@ def test_partner_consent_page_in_french_on_a_phone(phone_page, server):
         phone_page.get_by_role("button", name="Autoriser").click()
     answer = {k: v[0] for k, v in parse_qs(urlsplit(sent.value.url).query).items()}
     assert answer["state"] == "s1" and answer["code"]
+
+
+def _verify_pasted(page, server: str, text: str) -> None:
+    page.goto(server + "/badges/verify")
+    page.locator("#id_credential").fill(text)
+    page.locator("form.stacked button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+
+
+def test_the_verify_page_checks_the_downloaded_record_in_french_and_english(phone_page, server):
+    """A CLR pasted on the public verify page as a badge is: valid in French; one claim changed, refused in
+    English."""
+    sign_in(phone_page, server, LEARNER)
+    _french(phone_page, server)
+    phone_page.goto(server + "/course/progress/")
+    with phone_page.expect_download() as download:
+        phone_page.get_by_role("link", name="Télécharger mon dossier d'apprentissage (CLR 2.0, JSON)").click()
+    text = open(download.value.path(), encoding="utf-8").read()
+    _verify_pasted(phone_page, server, text)
+    assert phone_page.locator(".result-valid").is_visible()
+    assert "dossier" in phone_page.locator("section[role=status]").inner_text()  # "the whole learner record"
+    assert phone_page.locator("html").get_attribute("lang") == "fr"
+    _fits_a_phone(phone_page)
+    assert_accessible(phone_page, "verify-clr-fr-phone")
+    record = json.loads(text)
+    record["credentialSubject"]["verifiableCredential"][0]["credentialSubject"]["achievement"]["name"] += "."
+    phone_page.goto(server + "/")
+    phone_page.get_by_role("button", name="English").click()
+    phone_page.wait_for_load_state("networkidle")
+    _verify_pasted(phone_page, server, json.dumps(record))
+    assert phone_page.locator(".result-tampered").is_visible()
+    assert phone_page.locator("html").get_attribute("lang") == "en"
+    assert_accessible(phone_page, "verify-clr-tampered-en-phone")

@@ -41,6 +41,7 @@ def test_learner_launch_opens_the_module_in_the_partner_iframe(registered, fake,
     learner = identity.learner
     assert learner.user.username.startswith("lti-") and not learner.user.has_usable_password()
     assert learner.enrolments.get().cohort.name == link.cohort_name
+    assert learner.module_activity.get(module_id="caregiver-role").launched_via == "lti"  # the xAPI launch channel
 
 
 def test_launch_without_pii_and_second_launch_reuse_the_learner(registered, fake, browser, tool_url):

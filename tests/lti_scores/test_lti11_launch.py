@@ -71,6 +71,7 @@ def test_valid_launch_signs_in_renders_the_module_and_keeps_the_outcome_service(
     identity = Identity.objects.get(source="lti", issuer=KEY, subject="moodle-user-3")
     assert identity.learner.name == "Sam Rivera"
     assert identity.learner.enrolments.get().cohort.name == "moodle-partners"
+    assert identity.learner.module_activity.get(module_id=module_id).launched_via == "lti"  # the xAPI launch channel
     outcome = Lti11Outcome.objects.get()
     assert (outcome.learner_id, outcome.module_id) == (identity.learner_id, module_id)
     assert outcome.service_url == "http://moodle.example.org/mod/lti/service.php"

@@ -16,13 +16,15 @@ import pytest
 import requests
 
 from tests.conftest import require
+from tests.records import clr_client
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
 WAIT_MS = 180_000  # generous: the machine may be loaded; nothing here measures time
 OUR_APPS = {"caregiving_course.learner_record.apps.LearnerRecordConfig", "caregiving_course.server.apps.ServerConfig",
-            "xblocks.apps.XBlocksConfig", "lti_bridge.apps.LtiBridgeConfig", "sync.apps.SyncConfig"}
+            "xblocks.apps.XBlocksConfig", "lti_bridge.apps.LtiBridgeConfig", "sync.apps.SyncConfig",
+            "sync.xapi.apps.XapiConfig"}
 
 
 def test_the_plugin_machinery_adds_every_app_and_its_settings(lms):
@@ -102,6 +104,33 @@ def test_badge_pages_and_lti_endpoints_answer_over_http(lms):
     assert unknown.status_code == 404
     jwks = requests.get(f"{lms.url}/lti/jwks", timeout=30)
     assert jwks.status_code == 200 and jwks.json()["keys"]
+
+
+def test_xapi_statements_are_queued_with_the_open_edx_launch_channel(lms):
+    assert {"launched", "experienced", "passed", "completed", "satisfied"} <= set(lms.driven["xapi"]["verbs"])
+    assert lms.driven["xapi"]["launch_platforms"] == ["Open edX"]  # the LMS's runtime, not our site
+
+
+def test_the_learners_clr_downloads_and_the_clr_api_serves_it(lms):
+    """The progress block links the download; a partner registers, gets the learner's consent and reads the CLR
+    through the CLR 2.0 API (a client written from the standard), all in the LMS."""
+    assert "/records/clr.json" in lms.driven["progress_html"]
+    cookie = lms.session_cookie("ada")
+    browser = requests.Session()
+    browser.cookies.set(cookie["name"], cookie["value"])
+    download = browser.get(f"{lms.url}/records/clr.json", timeout=120)
+    assert download.status_code == 200 and "ClrCredential" in download.json()["type"]
+    client = clr_client.Client(lms.url, redirect_uri="http://127.0.0.1:9/callback")
+    client.discover()
+    assert client.flow["authorizationUrl"] == f"{lms.url}/oauth/authorize/"
+    client.register()
+    verifier = clr_client.new_verifier()
+    _, answer = clr_client.consent(browser, client.authorization_url("state-1", verifier), allow=True)
+    token = client.token(grant_type="authorization_code", code=answer["code"], redirect_uri=client.redirect_uri,
+                         code_verifier=verifier)
+    assert token.status_code == 200, token.text
+    found = client.get_credentials(token.json()["access_token"])
+    assert found.status_code == 200 and found.json()["credential"][0]["credentialSubject"]["verifiableCredential"]
 
 
 class _Browsing:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import SimpleNamespace
+from unittest.mock import ANY
 
 from caregiving_course.plugin import SHIPPED_CONTENT, course_settings, declare_plugin_app, site_settings
 
@@ -44,3 +45,19 @@ def test_plugin_app_declares_settings_for_both_settings_types_and_urls_for_the_l
                                                         "production": {"relative_path": "plugin_settings"}}
     assert declared["url_config"] == {"lms.djangoapp": {"namespace": "sync", "regex": "^badges/",
                                                         "relative_path": "urls"}}
+
+
+def test_an_app_with_urls_under_several_prefixes_is_mounted_at_the_root_without_a_namespace():
+    declared = declare_plugin_app(lms_root_urls="plugin_urls")
+    assert declared["url_config"] == {"lms.djangoapp": {"namespace": "", "regex": "^", "relative_path": "plugin_urls"}}
+
+
+def test_the_clr_scope_joins_the_hosts_oauth_settings():
+    from sync.plugin_settings import CREDENTIAL_READ, oauth_settings
+
+    host = SimpleNamespace(OAUTH2_PROVIDER={"SCOPES": {"read": "Read"}, "PKCE_REQUIRED": False})
+    oauth_settings(host)
+    assert host.OAUTH2_PROVIDER == {"SCOPES": {"read": "Read", CREDENTIAL_READ: ANY}, "PKCE_REQUIRED": False}
+    alone = SimpleNamespace()
+    oauth_settings(alone)
+    assert alone.OAUTH2_PROVIDER["SCOPES"] == {CREDENTIAL_READ: ANY} and alone.OAUTH2_PROVIDER["PKCE_REQUIRED"]

@@ -11,16 +11,14 @@ from tests.issuer.test_third_party import SCHEMA as OB_SCHEMA
 from tests.issuer.test_third_party import _node_verify
 from tests.records.conftest import EMAIL
 
+# 1EdTech's published ClrCredential schema (self-contained); see tests/issuer/README.md.
 CLR_SCHEMA = OB_SCHEMA.parent / "clr_v2p0_clrcredential_schema.json"
 
 
 def _schema_errors(document: dict) -> list[str]:
     from jsonschema import Draft201909Validator
-    from referencing import Registry, Resource
 
-    ob = json.loads(OB_SCHEMA.read_text())
-    registry = Registry().with_resource(ob["$id"], Resource.from_contents(ob))
-    validator = Draft201909Validator(json.loads(CLR_SCHEMA.read_text()), registry=registry,
+    validator = Draft201909Validator(json.loads(CLR_SCHEMA.read_text()),
                                      format_checker=Draft201909Validator.FORMAT_CHECKER)
     return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(document)]
 
@@ -100,7 +98,7 @@ def test_clr_schema_rejects_a_broken_clr(full_record):
     _, learner, _ = full_record
     doc = clr.learner_clr(learner)
     doc["credentialSubject"]["association"][0]["associationType"] = "isFriendOf"
-    doc["credentialSubject"]["verifiableCredential"][0]["credentialSubject"]["identifier"][0]["email"] = EMAIL
+    del doc["credentialSubject"]["verifiableCredential"][0]["issuer"]
     del doc["validFrom"]
     assert len(_schema_errors(doc)) == 3
 

@@ -111,7 +111,51 @@ def test_bad_parameters_and_methods_are_4xx(server):
 ])
 def test_registration_refuses_bad_metadata(server, body):
     client, _ = server
+    before = _clients()
     answer = requests.post(client.scheme["x-imssf-registrationUrl"], json=body, timeout=10)
     assert answer.status_code == 400 and answer.json()["error"].startswith("invalid_")
     assert requests.post(client.scheme["x-imssf-registrationUrl"], data="{", timeout=10,
                          headers={"Content-Type": "application/json"}).status_code == 400
+    assert _clients() == before
+
+
+def _clients() -> int:
+    from oauth2_provider.models import get_application_model
+
+    return get_application_model().objects.count()
+
+
+def test_refused_registrations_create_no_client(server):
+    client, _ = server
+    before = _clients()
+    url = client.scheme["x-imssf-registrationUrl"]
+    too_many = {"client_name": "x", "redirect_uris": [f"https://wallet.example/{n}" for n in range(11)]}
+    assert requests.post(url, json=too_many, timeout=10).status_code == 400
+    padded = {"client_name": "x", "redirect_uris": ["https://wallet.example/cb"], "software_id": "a" * 20_000}
+    answer = requests.post(url, json=padded, timeout=10)
+    assert answer.status_code == 413 and "bytes" in answer.json()["error_description"]
+    assert _clients() == before
+
+
+def test_registration_is_limited_per_address(server, settings):
+    client, _ = server  # its own registration was the first from 127.0.0.1
+    settings.CLR_REGISTRATIONS_PER_HOUR = 3
+    url = client.scheme["x-imssf-registrationUrl"]
+    good = {"client_name": "Wallet", "redirect_uris": ["https://wallet.example/cb"]}
+    before = _clients()
+    assert requests.post(url, json={"client_name": "x"}, timeout=10).status_code == 400  # refused tries count
+    assert requests.post(url, json=good, timeout=10).status_code == 201
+    refused = requests.post(url, json=good, timeout=10)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert refused.json()["error"] == "too_many_requests"
+    assert _clients() == before + 1
+
+
+def test_consent_without_pkce_is_refused(server):
+    client, _ = server
+    browser = clr_client.sign_in(client.base, EMAIL, PASSWORD)
+    url = client.authorization_url("state-1", clr_client.new_verifier())
+    plain = url.replace("code_challenge_method=S256", "code_challenge_method=plain")
+    for refused in (plain, url.split("&code_challenge=")[0]):
+        answer = browser.get(refused, timeout=10, allow_redirects=False)
+        assert answer.status_code == 400 and "PKCE" in answer.json()["imsx_description"]

@@ -178,3 +178,40 @@ def test_each_knowledge_check_answer_is_queued_with_its_own_score(db, make_user,
     assert len(ids) == len(set(ids)) and {s["id"] for s in answers} <= set(ids)
     _drain()
     assert ralph_lrs.validation_errors(ralph.statements()) == []
+
+
+def test_each_record_is_queued_when_it_is_written_with_its_launch_channel(viewed, ralph, monkeypatch):
+    """No award evaluation runs here: every statement reaches the outbox with its record's transaction, and the
+    feed's later pass (the safety net) queues none of them again."""
+    from django.contrib.auth import get_user_model
+
+    from caregiving_course.learner_record import api
+    from caregiving_course.learner_record.models import OutboxEntry
+    from sync.xapi.feed import queue_new
+
+    assert _add(monkeypatch, "partner", f"{ralph.url}/xAPI") == 0
+    _, learner, awards = viewed
+    instructor = get_user_model().objects.get(email="instructor@example.org")  # full_record's
+    assert api.record_launch(learner, "person-centred-communication", "lti") == "lti"
+    assert api.record_launch(learner, "person-centred-communication", "local") == "lti"  # the first launch is kept
+    api.record_section_viewed(learner, "person-centred-communication", 0)
+    api.record_section_viewed(learner, "person-centred-communication", 0)  # seen already: nothing new
+    hours = api.record_hours(learner, "applied-skills-workshop", "2.5", by=instructor)
+    api.withdraw(hours.pk, by=instructor, reason="wrong day")
+    # the evaluation after a withdrawal revokes full_record's badge (its rows were written without all its evidence)
+    assert api.get_award(str(awards["badge"].public_id)).status == api.REVOKED
+
+    def verbs():
+        return Counter(e.payload["statement"]["verb"]["display"]["en-US"]
+                       for e in OutboxEntry.objects.filter(kind="xapi.statement"))
+
+    assert verbs() == {"launched": 1, "experienced": 1, "attended": 1, "satisfied": 1, "voided": 2}, verbs()
+    [launched] = [e.payload["statement"] for e in OutboxEntry.objects.filter(kind="xapi.statement")
+                  if e.payload["statement"]["verb"]["display"]["en-US"] == "launched"]
+    assert launched["context"]["platform"] == "LTI"
+    queued = sorted(_queued_ids())
+    queue_new()
+    assert sorted(_queued_ids()) == queued  # the feed builds the same statements: nothing more
+    _drain()
+    held = ralph.statements()
+    assert sorted(s["id"] for s in held) == queued and ralph_lrs.validation_errors(held) == []

@@ -168,6 +168,26 @@ def test_anonymous_visitor_sees_the_module_but_cannot_record(block_client, test_
     html = client.render()
     assert test_course.module("alpha").title in html and "Sign in" in html
     assert client.call("view_section", {"index": 0})[0] == 403
+    from caregiving_course.learner_record.models import ModuleActivity
+
+    assert not ModuleActivity.objects.exists()  # no launch recorded for nobody
+
+
+def test_opening_the_module_records_the_channel_of_its_first_launch(learner_user, learner):
+    from django.test import RequestFactory
+
+    from xblocks.runtime import CourseRuntime, Placement
+
+    def open_through(channel: str) -> None:
+        request = RequestFactory().get("/course/")
+        request.user, request.session = learner_user, {}
+        runtime = CourseRuntime(request, channel=channel)
+        runtime.render(runtime.block(Placement.of("caregiving_module", {"module_id": "alpha"})), "student_view", {})
+
+    open_through("lti")
+    open_through("local")  # a later visit on our site: the first launch stays
+    activity = learner.module_activity.get(module_id="alpha")
+    assert activity.launched_via == "lti" and activity.first_activity_at is not None
 
 
 def test_block_without_module_says_so(block_client, learner_user):

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "oauth2_provider",  # edx-platform runs its OAuth 2.0 server on django-oauth-toolkit (oauth_dispatch)
 ]
 INSTALLED_APPS.extend(get_plugin_apps(ProjectType.LMS))
 
@@ -73,5 +74,8 @@ STATIC_URL = "/static/"
 LOGIN_URL = "/login"
 XBLOCK_SETTINGS = {}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # test accounts, made fast
+# The host's own OAuth 2.0 settings (edx-platform's are longer): our plugin adds the CLR scope to them.
+OAUTH2_PROVIDER = {"SCOPES": {"read": "Read", "write": "Write", "profile": "Profile"},
+                   "DEFAULT_SCOPES": ["read"], "ACCESS_TOKEN_EXPIRE_SECONDS": 3600}
 
 add_plugins(__name__, ProjectType.LMS, SettingsType.COMMON)
