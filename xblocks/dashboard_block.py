@@ -26,8 +26,8 @@ from xblocks.dashboard import chart as chart_svg
 from xblocks.dashboard import table as cohort_table
 from xblocks.dashboard.access import Refused, Viewer
 from xblocks.dashboard.course_words import credential_title
-from xblocks.dashboard.offering import offering_context
 from xblocks.dashboard.forms import FormError, hours_form, reason_form, signoff_form
+from xblocks.dashboard.offering import offering_context
 from xblocks.dashboard.render import _, render
 from xblocks.handlers import record_service
 from xblocks.lookup import RECORD, ROSTER, service, unavailable_html
@@ -298,7 +298,6 @@ class InstructorDashboardBlock(StudioEditableXBlockMixin, XBlock):
     @staff_handler()
     def revoke(self, viewer: Viewer, data: dict, request) -> Response:
         """``{learner_id, award_id, reason}``: revoke an award given in error (the revocation is queued)."""
-        course = catalogue()
         gettext = self.i18n_service.gettext
         learner = access.require_learner(viewer, data.get("learner_id"))
         form = reason_form(data, "award_id", gettext)
