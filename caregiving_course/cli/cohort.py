@@ -1,7 +1,7 @@
 """`caregiving cohort add|change|list|code`: cohorts as offerings of the catalogue's courses.
 
-An offering has its courses (``--course``, repeated), dates (``--starts``, ``--ends``), delivery mode
-(``--delivery``), whether learners may enrol themselves from the catalogue page (``--open``/``--closed``), and an
+An offering has its courses (``--course``, repeated, or ``--credential``: the courses a credential is made of),
+dates (``--starts``, ``--ends``), delivery mode (``--delivery``), whether learners may enrol themselves from the catalogue page (``--open``/``--closed``), and an
 enrolment code its instructors share (``cohort code NAME``, ``--regenerate`` to replace it).
 ``caregiving user add EMAIL --cohort NAME`` still creates a cohort it does not find, as an offering of the first
 course; instructors are added with ``user add --role instructor --cohort NAME``.
@@ -28,8 +28,10 @@ def _date(text: str) -> dt.date:
 
 
 def _offering_options(parser: argparse.ArgumentParser, *, adding: bool) -> None:
-    parser.add_argument("--course", action="append", metavar="ID", required=adding,
+    parser.add_argument("--course", action="append", metavar="ID",
                         help="a course it offers (repeat for several; see 'caregiving course list')")
+    parser.add_argument("--credential", action="append", metavar="ID",
+                        help="offer every course a credential (and those it stacks on) is made of")
     parser.add_argument("--title", help="the name people read (default: the cohort's name)")
     parser.add_argument("--starts", type=_date, metavar="YYYY-MM-DD", help="first day")
     parser.add_argument("--ends", type=_date, metavar="YYYY-MM-DD", help="last day (closed to enrolment after)")
@@ -68,11 +70,26 @@ def _describe(cohort) -> str:
             f"{'open' if cohort.open_enrolment else 'closed'} to self-enrolment")
 
 
+def _courses(args: argparse.Namespace) -> list[str] | None:
+    """The courses --course and --credential name, in order (None when neither is given)."""
+    from caregiving_course.learner_record import api
+
+    if not args.course and not args.credential:
+        return None
+    found = list(args.course or [])
+    for credential in args.credential or []:
+        found += api.courses_of_credential(credential)
+    return list(dict.fromkeys(found))
+
+
 def add_cohort(args: argparse.Namespace) -> int:
     from caregiving_course.learner_record import api
 
     ensure_migrated()
-    cohort = api.create_offering(args.name, courses=args.course, title=args.title or "", starts_on=args.starts,
+    courses = _courses(args)
+    if courses is None:
+        raise CommandError("give the courses it offers: --course ID (or --credential ID)")
+    cohort = api.create_offering(args.name, courses=courses, title=args.title or "", starts_on=args.starts,
                                  ends_on=args.ends, delivery=args.delivery or "self-paced",
                                  open_enrolment=bool(args.open))
     print(f"created {_describe(cohort)}")
@@ -84,12 +101,12 @@ def change_cohort(args: argparse.Namespace) -> int:
     from caregiving_course.learner_record import api
 
     ensure_migrated()
-    given = {"courses": args.course, "title": args.title, "starts_on": args.starts, "ends_on": args.ends,
+    given = {"courses": _courses(args), "title": args.title, "starts_on": args.starts, "ends_on": args.ends,
              "delivery": args.delivery, "open_enrolment": args.open}
     given = {key: value for key, value in given.items() if value is not None}
     if not given:
-        raise CommandError("nothing to change: give --course, --title, --starts, --ends, --delivery, --open or "
-                           "--closed")
+        raise CommandError("nothing to change: give --course, --credential, --title, --starts, --ends, --delivery, "
+                           "--open or --closed")
     print(f"changed {_describe(api.change_offering(args.name, **given))}")
     return 0
 

@@ -31,6 +31,7 @@ from caregiving_course.learner_record.offerings import (
     all_offerings,
     change_offering,
     check_teaches,
+    courses_of_credential,
     create_offering,
     enrol_by_code,
     format_code,
@@ -127,8 +128,8 @@ EARNED, REVOKED = Award.EARNED, Award.REVOKED  # an award's status
 __all__ += ["EARNED", "REVOKED"]
 __all__ += ["Changes", "Transcript", "changed_between", "transcript"]  # records that leave (CLR, xAPI)
 __all__ += ["DELIVERIES", "UNSET", "Joined", "all_offerings", "change_offering", "check_teaches",  # offerings
-            "create_offering", "enrol_by_code", "format_code", "get_offering", "learner_course", "offering_by_code",
-            "offering_course", "offerings_of", "open_offerings", "regenerate_code", "self_enrol", "signup_offering"]
+            "courses_of_credential", "create_offering", "enrol_by_code", "format_code", "get_offering",
+            "learner_course", "offering_by_code", "offering_course", "offerings_of", "open_offerings", "regenerate_code", "self_enrol", "signup_offering"]
 
 
 def set_show_name_on_badges(learner: Learner, show: bool) -> None:

@@ -62,6 +62,16 @@ def _check_courses(courses) -> list[str]:
     return courses
 
 
+def courses_of_credential(credential_id: str) -> list[str]:
+    """The ids of the courses a credential (with every credential it stacks on) is made of: what an offering of
+    that credential offers. RecordError when the catalogue has no such credential."""
+    known = catalogue()
+    if not known.has_credential(credential_id):
+        raise RecordError(f"no credential {credential_id!r} in the catalogue (known: "
+                          f"{', '.join(c.id for c in known.credentials)})")
+    return [c.id for c in known.courses_of(known.credential(credential_id))]
+
+
 def _check_fields(delivery: str, starts_on: dt.date | None, ends_on: dt.date | None) -> None:
     if delivery not in DELIVERIES:
         raise RecordError(f"delivery must be one of {', '.join(DELIVERIES)}")

@@ -7,15 +7,13 @@ import datetime as dt
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from caregiving_course.framework import catalogue
 from caregiving_course.manage.access import administrators_only, refuse
-
-DELIVERY_NAMES = {"self-paced": gettext_lazy("Self-paced"), "instructor-led": gettext_lazy("Instructor-led"),
-                  "blended": gettext_lazy("Blended"), "face-to-face": gettext_lazy("Face to face")}
+from caregiving_course.server.catalogue_page import DELIVERY_NAMES
 
 
 class FieldError(Exception):

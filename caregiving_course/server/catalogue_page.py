@@ -20,7 +20,7 @@ def offering_row(cohort, enrolled: set[int]) -> dict:
         "enrolled": cohort.pk in enrolled}
 
 
-def _course(catalogue: Catalogue, course: Course, language: str, offerings: list, enrolled: set[int]) -> dict:
+def _course(course: Course, language: str, offerings: list, enrolled: set[int]) -> dict:
     title, description = course.text(language)
     modules = [{"item": course.localized(m, language), "lang": course.language_of(m, language)}
                for m in course.modules]
@@ -36,4 +36,4 @@ def catalogue_context(catalogue: Catalogue, user) -> list[dict]:
     language = get_language()
     offerings = api.open_offerings()
     enrolled = ({c.pk for c in api.offerings_of(api.learner_for_user(user))} if user.is_authenticated else set())
-    return [_course(catalogue, course, language, offerings, enrolled) for course in catalogue.courses]
+    return [_course(course, language, offerings, enrolled) for course in catalogue.courses]

@@ -279,7 +279,11 @@ def test_the_cli_creates_changes_and_lists_offerings_and_shows_or_regenerates_th
     offering.refresh_from_db()
     assert offering.enrolment_code != old and api.format_code(offering.enrolment_code) in capsys.readouterr().out
     assert main(["cohort", "list"]) == 0 and "evening" in capsys.readouterr().out
+    assert main(["cohort", "add", "certificate-track", "--credential", "caregiving-college-certificate"]) == 0
+    assert api.get_offering("certificate-track").courses == [FIRST, SECOND]  # it stacks on the second's badge
     for bad, reason in ((["cohort", "add", "x", "--course", "nope"], "no course 'nope'"),
+                        (["cohort", "add", "x"], "give the courses"),
+                        (["cohort", "add", "x", "--credential", "nope"], "no credential 'nope'"),
                         (["cohort", "add", "evening", "--course", FIRST], "already a cohort"),
                         (["cohort", "add", "y", "--course", FIRST, "--starts", "2030-02-01", "--ends", "2030-01-01"],
                          "cannot end"),
