@@ -129,7 +129,8 @@ __all__ += ["EARNED", "REVOKED"]
 __all__ += ["Changes", "Transcript", "changed_between", "transcript"]  # records that leave (CLR, xAPI)
 __all__ += ["DELIVERIES", "UNSET", "Joined", "all_offerings", "change_offering", "check_teaches",  # offerings
             "courses_of_credential", "create_offering", "enrol_by_code", "format_code", "get_offering",
-            "learner_course", "offering_by_code", "offering_course", "offerings_of", "open_offerings", "regenerate_code", "self_enrol", "signup_offering"]
+            "learner_course", "offering_by_code", "offering_course", "offerings_of", "open_offerings",
+            "regenerate_code", "self_enrol", "signup_offering"]
 
 
 def set_show_name_on_badges(learner: Learner, show: bool) -> None:

@@ -198,10 +198,14 @@ def enrol_by_code(learner: Learner, code: str) -> Joined:
     return _join(learner, cohort)
 
 
-def signup_offering(course_id: str | None, default_name: str) -> Cohort:
-    """The offering a learner who signs up on their own joins: the first open offering of the course they came
-    for (the first course when they named none, or one the catalogue does not hold); when that course has none,
-    ``default_name`` (the first course's) or ``default_name-<course id>``, created open and self-paced."""
+def signup_offering(course_id: str | None, default_name: str, offering: str | None = None) -> Cohort:
+    """The offering a learner who signs up on their own joins: ``offering`` when it names an open one (the one
+    they chose on the catalogue page); else the first open offering of the course they came for (the first course
+    when they named none, or one the catalogue does not hold); when that course has none, ``default_name`` (the
+    first course's) or ``default_name-<course id>``, created open and self-paced."""
+    chosen = next((c for c in open_offerings() if c.name == offering), None) if offering else None
+    if chosen is not None:
+        return chosen
     courses = catalogue()
     course = courses.course(course_id) if course_id and courses.has_course(course_id) else courses.courses[0]
     found = open_offerings(course.id)

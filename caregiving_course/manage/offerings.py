@@ -82,12 +82,12 @@ def offering_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @administrators_only
-def offering_edit(request: HttpRequest, name: str) -> HttpResponse:
+def offering_edit(request: HttpRequest, cohort: str) -> HttpResponse:
     """GET the form for one offering; POST saves it."""
     from caregiving_course.learner_record import api
 
     try:
-        cohort = api.get_offering(name)
+        offering = api.get_offering(cohort)
     except api.RecordError:
         return refuse(request, _("There is no offering with this name."), 404)
     if request.method == "POST":
@@ -95,26 +95,26 @@ def offering_edit(request: HttpRequest, name: str) -> HttpResponse:
             fields = _fields(request)
         except FieldError as error:
             return refuse(request, str(error))
-        api.change_offering(name, **fields)
-        messages.success(request, _("Offering %(name)s saved.") % {"name": name})
+        api.change_offering(cohort, **fields)
+        messages.success(request, _("Offering %(name)s saved.") % {"name": cohort})
         return redirect("manage:offerings")
     language = get_language()
     titles = {c.id: c.text(language)[0] for c in catalogue().courses}
     return render(request, "caregiving/manage/offering_edit.html", {
-        "row": _row(api, cohort, titles), "courses": titles.items(), "deliveries": DELIVERY_NAMES.items()})
+        "row": _row(api, offering, titles), "courses": titles.items(), "deliveries": DELIVERY_NAMES.items()})
 
 
 @require_POST
 @administrators_only
-def regenerate(request: HttpRequest, name: str) -> HttpResponse:
+def regenerate(request: HttpRequest, cohort: str) -> HttpResponse:
     """Give the offering a new enrolment code (the old one stops working)."""
     from caregiving_course.learner_record import api
 
     try:
-        cohort = api.get_offering(name)
+        offering = api.get_offering(cohort)
     except api.RecordError:
         return refuse(request, _("There is no offering with this name."), 404)
-    code = api.regenerate_code(cohort)
+    code = api.regenerate_code(offering)
     messages.success(request, _("Offering %(name)s has a new enrolment code: %(code)s. The old code no longer "
-                                "works.") % {"name": name, "code": api.format_code(code)})
+                                "works.") % {"name": cohort, "code": api.format_code(code)})
     return redirect("manage:offerings")

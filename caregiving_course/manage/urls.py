@@ -15,6 +15,6 @@ urlpatterns = [
     path("deliveries/<int:entry_id>/retry/", deliveries.retry, name="delivery-retry"),
     path("people/", people.people_list, name="people"),
     path("offerings/", offerings.offering_list, name="offerings"),
-    path("offerings/<slug:name>/", offerings.offering_edit, name="offering-edit"),
-    path("offerings/<slug:name>/code/", offerings.regenerate, name="offering-code"),
+    path("offerings/<slug:cohort>/", offerings.offering_edit, name="offering-edit"),
+    path("offerings/<slug:cohort>/code/", offerings.regenerate, name="offering-code"),
 ]

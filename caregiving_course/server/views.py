@@ -2,8 +2,9 @@
 
 Sign-up answers the same whether or not the address already has an account (so nobody can learn who has
 one): it creates the account when the address is new, leaves an existing one untouched, and in both cases
-sends the reader to sign in with the password they chose. A new account joins an open offering of the course
-the reader came for (``?course=ID``; the first course otherwise), so its instructors follow them.
+sends the reader to sign in with the password they chose. A new account joins the open offering the reader chose
+(``?offering=NAME``), else one of the course they came for (``?course=ID``; the first course otherwise), so its
+instructors follow them.
 """
 from __future__ import annotations
 
@@ -45,8 +46,8 @@ def signup(request: HttpRequest) -> HttpResponse:
         if get_user_model().objects.filter(username=data["email"]).exists():
             make_password(data["password"])  # as long as creating an account takes
         else:
-            offering = api.signup_offering(request.POST.get("course") or request.GET.get("course"),
-                                           settings.SIGNUP_COHORT)
+            offering = api.signup_offering(_given(request, "course"), settings.SIGNUP_COHORT,
+                                           offering=_given(request, "offering"))
             api.add_user(data["email"], api.LEARNER, cohort=offering.name, password=data["password"],
                          name=data["name"])
         messages.info(request, _("Your account is ready if this address did not have one. Sign in with your "
@@ -54,6 +55,10 @@ def signup(request: HttpRequest) -> HttpResponse:
                                  "with that account's password."))
         return redirect(f"/accounts/login/?next={quote(safe_next(request, '/course/'), safe='/')}")
     return render(request, "caregiving/signup.html", {
-        "form": form, "next": safe_next(request, ""), "course": (request.POST.get("course")
-                                                                 or request.GET.get("course") or "")[:64]},
-        status=400 if form.errors else 200)
+        "form": form, "next": safe_next(request, ""), "course": _given(request, "course"),
+        "offering": _given(request, "offering")}, status=400 if form.errors else 200)
+
+
+def _given(request: HttpRequest, name: str) -> str:
+    """A choice the catalogue page passed along (the course or offering the reader came for), '' when none."""
+    return str(request.POST.get(name) or request.GET.get(name) or "")[:80]

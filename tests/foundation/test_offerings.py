@@ -169,6 +169,17 @@ def test_a_learner_who_signs_up_joins_an_open_offering_of_the_course_they_came_f
     Client().post("/accounts/signup/", {"name": "Cy", "email": "cy@example.org", "password": "a-long-passphrase",
                                         "course": SECOND})
     assert [c.name for c in api.offerings_of(api.find_learner("cy@example.org"))] == [chosen.name]
+    later = api.create_offering("mh-summer", courses=[SECOND], open_enrolment=True, starts_on=dt.date(2031, 6, 1))
+    home = _client().get("/").content.decode()
+    assert f"/accounts/signup/?course={SECOND}&amp;offering=mh-summer" in home
+    form = _client().get(f"/accounts/signup/?course={SECOND}&offering=mh-summer").content.decode()
+    assert 'name="offering" value="mh-summer"' in form
+    Client().post("/accounts/signup/", {"name": "Di", "email": "di@example.org", "password": "a-long-passphrase",
+                                        "course": SECOND, "offering": "mh-summer"})
+    assert [c.name for c in api.offerings_of(api.find_learner("di@example.org"))] == [later.name]
+    Client().post("/accounts/signup/", {"name": "Ed", "email": "ed@example.org", "password": "a-long-passphrase",
+                                        "course": SECOND, "offering": "partner-closed-or-unknown"})
+    assert [c.name for c in api.offerings_of(api.find_learner("ed@example.org"))] == [chosen.name]
 
 
 def test_an_instructor_sees_only_the_offerings_they_teach(make_user, live_server):
