@@ -246,9 +246,12 @@ class InstructorDashboardBlock(StudioEditableXBlockMixin, XBlock):
 
     @staff_handler()
     def learner(self, viewer: Viewer, data: dict, request) -> Response:
-        """The drill-down of ``{learner_id}``: credentials, evidence, records, awards and the forms."""
+        """The drill-down of ``{learner_id, cohort}``: credentials, evidence, records, awards and the forms, of the
+        courses of the offering ``cohort`` (the one looked at last when it is not given)."""
         learner = access.require_learner(viewer, data.get("learner_id"))
-        return _json({"html": self._drilldown(viewer, learner, self._viewed(viewer))})
+        course = (viewer.record.offering_course(viewer.require_cohort(data["cohort"])) if "cohort" in data
+                  else self._viewed(viewer))
+        return _json({"html": self._drilldown(viewer, learner, course)})
 
     @staff_handler()
     def record_hours(self, viewer: Viewer, data: dict, request) -> Response:

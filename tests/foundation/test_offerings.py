@@ -208,6 +208,8 @@ def test_an_instructor_sees_only_the_offerings_they_teach(make_user, live_server
     theirs_id = api.learner_for_user(theirs).pk
     assert client.post("learner", {"learner_id": theirs_id}).status_code == 403
     assert client.post("learner", {"learner_id": api.learner_for_user(mine).pk}).status_code == 200
+    assert client.post("learner", {"learner_id": api.learner_for_user(mine).pk,
+                                   "cohort": "second-group"}).status_code == 403
     csv = client.get("csv", {"cohort": "first-group"}).text
     assert "mine@example.org" in csv and "theirs@example.org" not in csv
     manage = requests.Session()
@@ -235,6 +237,8 @@ def test_progress_the_csv_and_the_chart_count_only_the_offerings_courses(make_us
     assert "Mental Health" in header and "College Certificate" not in header
     chart = client.get("chart", {"cohort": "mh-only", "format": "svg"}).text
     assert "College Certificate" not in chart
+    detail = client.post("learner", {"learner_id": learner.pk, "cohort": "mh-only"}).json()["html"]
+    assert "Mental Health" in detail and "College Certificate" not in detail
     api.enrol(learner, api.ensure_cohort("both-courses"))  # the first course's offering too
     across = api.learner_course(learner)
     assert {c.id for c in across.courses} == {FIRST, SECOND}
