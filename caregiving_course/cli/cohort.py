@@ -1,8 +1,9 @@
 """`caregiving cohort add|change|list|code`: cohorts as offerings of the catalogue's courses.
 
 An offering has its courses (``--course``, repeated, or ``--credential``: the courses a credential is made of),
-dates (``--starts``, ``--ends``), delivery mode (``--delivery``), whether learners may enrol themselves from the catalogue page (``--open``/``--closed``), and an
-enrolment code its instructors share (``cohort code NAME``, ``--regenerate`` to replace it).
+dates (``--starts``, ``--ends``), delivery mode (``--delivery``), whether learners may enrol themselves from the
+catalogue page (``--open``/``--closed``), and an enrolment code its instructors share (``cohort code NAME``,
+``--regenerate`` to replace it).
 ``caregiving user add EMAIL --cohort NAME`` still creates a cohort it does not find, as an offering of the first
 course; instructors are added with ``user add --role instructor --cohort NAME``.
 """
