@@ -8,7 +8,8 @@ Everything a deployment changes comes from the environment:
 - ``CAREGIVING_BASE_URL``: public URL of the server (used in LTI and badge URLs); ``serve`` derives it from its port
   when unset.
 - ``CAREGIVING_TIME_ZONE``: the zone people read times in (default America/Toronto).
-- ``CAREGIVING_SIGNUP_COHORT``: the cohort learners who sign up themselves join (default open-enrolment).
+- ``CAREGIVING_SIGNUP_COHORT``: the open offering of the first course that learners who sign up themselves join
+  when it has no other open offering (default open-enrolment; another course's is ``<name>-<course id>``).
 - ``CAREGIVING_WORKBENCH=1``: mount the XBlock workbench at ``/workbench/`` (development only; never in
   ``caregiving serve``).
 - ``CAREGIVING_ALLOW_PRIVATE_HOSTS``: hosts on private or loopback addresses the server may call for LTI
@@ -204,6 +205,10 @@ AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "caregiving_course.server.throttle.locked_out"
 AXES_USERNAME_CALLABLE = "caregiving_course.server.throttle.account"
+# Wrong enrolment codes (caregiving_course/server/code_throttle.py): after ENROLMENT_CODE_FAILURES from one client
+# address, codes are refused (429) for ENROLMENT_CODE_COOLOFF.
+ENROLMENT_CODE_FAILURES = int(os.environ.get("CAREGIVING_ENROLMENT_CODE_FAILURES", "10"))
+ENROLMENT_CODE_COOLOFF = dt.timedelta(minutes=int(os.environ.get("CAREGIVING_ENROLMENT_CODE_LOCKOUT_MINUTES", "15")))
 AXES_VERBOSE = False
 
 # Hosts on private, loopback or link-local addresses that the LTI bridge may call anyway (lti_bridge.fetch).

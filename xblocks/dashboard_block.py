@@ -27,6 +27,7 @@ from xblocks.dashboard import table as cohort_table
 from xblocks.dashboard.access import Refused, Viewer
 from xblocks.dashboard.course_words import credential_title
 from xblocks.dashboard.forms import FormError, hours_form, reason_form, signoff_form
+from xblocks.dashboard.offering import offering_context
 from xblocks.dashboard.render import _, render
 from xblocks.handlers import record_service
 from xblocks.lookup import RECORD, ROSTER, service, unavailable_html
@@ -163,6 +164,11 @@ class InstructorDashboardBlock(StudioEditableXBlockMixin, XBlock):
     def _render_chart(self, viewer: Viewer, cohort, course) -> str:
         return render("dashboard_chart.html", self._chart_context(viewer, cohort, course), self.i18n_service)
 
+    def _viewed(self, viewer: Viewer):
+        """The catalogue as the offering this staff member looks at sees it (its courses' modules and credentials)."""
+        cohort = viewer.cohort(self.selected_cohort)
+        return viewer.record.offering_course(cohort) if cohort is not None else catalogue()
+
     def _drilldown(self, viewer: Viewer, learner, course, message: str = "") -> str:
         ctx = drilldown.context(learner, viewer, course, self.i18n_service.gettext)
         ctx.update({"uid": self.uid, "message": message, "today": timezone.localdate().isoformat()})
@@ -182,12 +188,14 @@ class InstructorDashboardBlock(StudioEditableXBlockMixin, XBlock):
         if viewer is None:
             frag.add_content(render("dashboard_refusal.html", {"title": self.display_name}, self.i18n_service))
             return frag
-        course = catalogue()
         opening = self.initial_cohort if any(c.name == self.initial_cohort for c in viewer.cohorts) else ""
         cohort = viewer.cohort(opening or self.selected_cohort)
         ctx = {"uid": self.uid, "title": self.display_name, "viewer": viewer, "cohorts": viewer.cohorts,
                "cohort": cohort, "is_admin": viewer.is_admin, "sync": sync_panel.context(record, viewer.is_admin)}
         if cohort is not None:
+            course = record.offering_course(cohort)
+            self.selected_cohort = cohort.name  # the drill-down shows the offering's courses
+            ctx["offering"] = offering_context(record, cohort, course, self.i18n_service.gettext)
             sort, descending = self._sort(course)
             table_ctx = self._table_context(viewer, cohort, course, sort=sort, descending=descending)
             ctx["table_html"] = render("dashboard_table.html", table_ctx, self.i18n_service)
@@ -206,8 +214,8 @@ class InstructorDashboardBlock(StudioEditableXBlockMixin, XBlock):
     @staff_handler()
     def table(self, viewer: Viewer, data: dict, request) -> Response:
         """One page of the table: ``{cohort, sort, descending, search, at_risk_only, page}`` -> ``{html}``."""
-        course = catalogue()
         cohort = viewer.require_cohort(data.get("cohort"))
+        course = viewer.record.offering_course(cohort)
         sort, descending = data.get("sort", "name"), data.get("descending", False)
         search, at_risk_only, page = data.get("search", ""), data.get("at_risk_only", False), data.get("page", 1)
         errors = {}
@@ -238,9 +246,12 @@ class InstructorDashboardBlock(StudioEditableXBlockMixin, XBlock):
 
     @staff_handler()
     def learner(self, viewer: Viewer, data: dict, request) -> Response:
-        """The drill-down of ``{learner_id}``: credentials, evidence, records, awards and the forms."""
+        """The drill-down of ``{learner_id, cohort}``: credentials, evidence, records, awards and the forms, of the
+        courses of the offering ``cohort`` (the one looked at last when it is not given)."""
         learner = access.require_learner(viewer, data.get("learner_id"))
-        return _json({"html": self._drilldown(viewer, learner, catalogue())})
+        course = (viewer.record.offering_course(viewer.require_cohort(data["cohort"])) if "cohort" in data
+                  else self._viewed(viewer))
+        return _json({"html": self._drilldown(viewer, learner, course)})
 
     @staff_handler()
     def record_hours(self, viewer: Viewer, data: dict, request) -> Response:
@@ -256,7 +267,7 @@ class InstructorDashboardBlock(StudioEditableXBlockMixin, XBlock):
         if form["request_id"]:
             self.recent_requests = [*self.recent_requests[-(RECENT_REQUESTS - 1):], form["request_id"]]
         message = gettext("Hours recorded.")
-        return _json({"message": message, "html": self._drilldown(viewer, learner, course, message)})
+        return _json({"message": message, "html": self._drilldown(viewer, learner, self._viewed(viewer), message)})
 
     @staff_handler()
     def record_signoff(self, viewer: Viewer, data: dict, request) -> Response:
@@ -270,7 +281,7 @@ class InstructorDashboardBlock(StudioEditableXBlockMixin, XBlock):
             raise FormError({"skill": self.i18n_service.gettext("This skill is already signed off.")})
         viewer.record.record_signoff(learner, form["component"], form["skill"], by=viewer.user, course=course)
         message = self.i18n_service.gettext("Skill signed off.")
-        return _json({"message": message, "html": self._drilldown(viewer, learner, course, message)})
+        return _json({"message": message, "html": self._drilldown(viewer, learner, self._viewed(viewer), message)})
 
     @staff_handler()
     def withdraw(self, viewer: Viewer, data: dict, request) -> Response:
@@ -285,12 +296,11 @@ class InstructorDashboardBlock(StudioEditableXBlockMixin, XBlock):
             raise FormError({"form": gettext("This record does not exist or was already withdrawn.")})
         viewer.record.withdraw(record.pk, by=viewer.user, reason=form["reason"], course=course)
         message = gettext("Record withdrawn.")
-        return _json({"message": message, "html": self._drilldown(viewer, learner, course, message)})
+        return _json({"message": message, "html": self._drilldown(viewer, learner, self._viewed(viewer), message)})
 
     @staff_handler()
     def revoke(self, viewer: Viewer, data: dict, request) -> Response:
         """``{learner_id, award_id, reason}``: revoke an award given in error (the revocation is queued)."""
-        course = catalogue()
         gettext = self.i18n_service.gettext
         learner = access.require_learner(viewer, data.get("learner_id"))
         form = reason_form(data, "award_id", gettext)
@@ -301,14 +311,14 @@ class InstructorDashboardBlock(StudioEditableXBlockMixin, XBlock):
             raise FormError({"form": gettext("This award is already revoked.")})
         viewer.record.revoke(str(award.public_id), reason=form["reason"], by=viewer.user)
         message = gettext("Award revoked; the issuing platform will be told.")
-        return _json({"message": message, "html": self._drilldown(viewer, learner, course, message)})
+        return _json({"message": message, "html": self._drilldown(viewer, learner, self._viewed(viewer), message)})
 
     @staff_handler(method="GET")
     def csv(self, viewer: Viewer, data: dict, request) -> Response:
         """The whole (filtered, sorted) table as a CSV download."""
-        course = catalogue()
         gettext = self.i18n_service.gettext
         cohort = viewer.require_cohort(request.GET.get("cohort"))
+        course = viewer.record.offering_course(cohort)
         sort = request.GET.get("sort", "name")
         search = request.GET.get("search", "")
         if not cohort_table.is_sort(course, sort) or len(search) > cohort_table.MAX_SEARCH:
@@ -335,8 +345,8 @@ class InstructorDashboardBlock(StudioEditableXBlockMixin, XBlock):
     @staff_handler(method="GET")
     def chart(self, viewer: Viewer, data: dict, request) -> Response:
         """The chart: ``?format=svg`` the SVG alone (to open or save), otherwise the figure with its data table."""
-        course = catalogue()
         cohort = viewer.require_cohort(request.GET.get("cohort"))
+        course = viewer.record.offering_course(cohort)
         if request.GET.get("format") == "svg":
             svg = self._chart_context(viewer, cohort, course)["svg"]
             response = Response(svg.encode("utf-8"), content_type="image/svg+xml", charset="utf-8")

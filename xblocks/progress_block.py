@@ -121,15 +121,15 @@ class CaregivingProgressBlock(StudioEditableXBlockMixin, XBlock):
                "introduction": self.introduction, "learner": learner,
                "unavailable": unavailable_html(self.i18n) if record is None else ""}
         if learner is not None:
-            progress, badges = record.progress(learner), service(self, BADGES)
+            course = record.learner_course(learner)  # every course the learner's offerings offer
+            progress, badges = record.progress(learner, course=course), service(self, BADGES)
             ctx.update({
                 "time_on_task": format_duration(self.i18n, progress.time_on_task_seconds),
                 "modules_done": progress.modules_done, "modules_total": len(progress.modules),
                 "module_hours": format_hours(self.i18n, progress.credited_hours),
                 "earlier": [{"title": e.title, "version": e.version, "hours": format_hours(self.i18n, e.credited_hours),
                              "date": local_time.day(e.completed_at)} for e in progress.earlier],
-                "credentials": [self._credential(record.explain(learner, c.credential.id), ctx["block_id"])
-                                for c in progress.credentials],
+                "credentials": [self._credential(c, ctx["block_id"]) for c in progress.credentials],
                 "badges": learner_badges(badges, learner),
                 "clr_url": learner_record_url(badges),
             })

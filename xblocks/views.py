@@ -43,25 +43,31 @@ def block_page(request: HttpRequest, block_type: str, fields: dict, *, title: st
 
 @login_required
 def course_index(request: HttpRequest) -> HttpResponse:
-    course = catalogue()
-    progress = api.progress(api.learner_for_user(request.user), course=course)
+    """Every course the learner's offerings offer (the whole catalogue when they have none), each with its
+    modules and where the learner stands in them."""
+    learner = api.learner_for_user(request.user)
+    course = api.learner_course(learner)
+    progress = {m.module_id: m for m in api.progress(learner, course=course).modules}
     language = get_language()
-    rows = []
-    for m in progress.modules:
-        if m.completed_at:
-            status = _("Completed")
-        elif m.seconds or m.sections_viewed or m.best_score is not None:
-            status = _("In progress")
-        else:
-            status = _("Not started")
-        title = course.localized_module(m.module_id, language).title
-        rows.append({"id": m.module_id, "title": title, "status": status, "done": bool(m.completed_at),
-                     "hours": m.designed_hours, "minutes": m.seconds // 60,
-                     "lang": course.language_of(course.module(m.module_id), language)})
-    title, description = course.text(language)
-    return render(request, "xblocks/course.html", {"course": course, "modules": rows, "title": title,
-                                                   "description": description,
-                                                   "lang": course.language_of(None, language)})
+    courses = []
+    for one in course.courses:
+        title, description = one.text(language)
+        courses.append({"id": one.id, "title": title, "description": description,
+                        "lang": one.language_of(None, language),
+                        "modules": [_module_row(progress[m.id], one, language) for m in one.modules]})
+    return render(request, "xblocks/course.html", {"courses": courses})
+
+
+def _module_row(m, course, language: str) -> dict:
+    if m.completed_at:
+        status = _("Completed")
+    elif m.seconds or m.sections_viewed or m.best_score is not None:
+        status = _("In progress")
+    else:
+        status = _("Not started")
+    return {"id": m.module_id, "title": course.localized_module(m.module_id, language).title, "status": status,
+            "done": bool(m.completed_at), "hours": m.designed_hours, "minutes": m.seconds // 60,
+            "lang": course.language_of(course.module(m.module_id), language)}
 
 
 @login_required
@@ -69,7 +75,8 @@ def module_page(request: HttpRequest, module_id: str) -> HttpResponse:
     course = catalogue()
     if not course.has_module(module_id):
         raise Http404(_("There is no such module in the course."))
-    shown = [course.localized(m, get_language()) for m in course.modules]  # in the learner's language
+    own = course.module_course(module_id)  # previous and next within the module's own course
+    shown = [own.localized(m, get_language()) for m in own.modules]  # in the learner's language
     at = [m.id for m in shown].index(module_id)
     module = shown[at]
     return block_page(request, "caregiving_module", {"module_id": module_id, "display_name": module.title},

@@ -43,10 +43,10 @@ def run_demo(args: argparse.Namespace) -> int:
     admin = api.add_user("admin@example.org", api.ADMINISTRATOR, password=DEMO_PASSWORD, name="Demo Administrator")
     instructor = api.add_user("instructor@example.org", api.INSTRUCTOR, cohort=COHORT, password=DEMO_PASSWORD,
                               name="Demo Instructor")
-    # the demo instructor also follows the learners who sign up on their own (settings.SIGNUP_COHORT)
+    # the demo instructor also follows the learners who sign up on their own (the open offering sign-up joins)
     from django.conf import settings
 
-    api.add_instructor(api.ensure_cohort(settings.SIGNUP_COHORT), instructor)
+    api.add_instructor(api.signup_offering(None, settings.SIGNUP_COHORT), instructor)
     hours_components = [c for cred in course.credentials for c in cred.components if c.evidence == "hours"]
     signoffs = [c for cred in course.credentials for c in cred.components if c.evidence == "signoff"]
     now = timezone.now()

@@ -15,6 +15,7 @@ COMMAND_MODULES = [
     "caregiving_course.cli.course",
     "caregiving_course.cli.learner",
     "caregiving_course.cli.user",
+    "caregiving_course.cli.cohort",
     "caregiving_course.cli.demo",
     "lti_bridge.cli",
     "sync.cli",

@@ -212,6 +212,7 @@ class Catalogue(Course):
     courses: tuple[Course, ...] = ()
     _module_courses: dict = field(default_factory=dict, compare=False, repr=False)  # module id -> its course
     _credential_courses: dict = field(default_factory=dict, compare=False, repr=False)  # credential id -> course
+    _views: dict = field(default_factory=dict, compare=False, repr=False)  # course ids -> :meth:`view`
 
     @classmethod
     def of(cls, courses: tuple[Course, ...]) -> Catalogue:
@@ -255,6 +256,23 @@ class Catalogue(Course):
             found += [self.module_course(c.id) for c in cred.components if c.is_module]
             pending += [self.credential(r) for r in cred.requires]
         return tuple(dict.fromkeys(found))
+
+    def view(self, course_ids) -> Catalogue:
+        """The catalogue as an offering of ``course_ids`` sees it: those courses' modules and credentials listed
+        (in catalogue order), every course's still looked up (a credential may stack on another course's). Ids
+        the catalogue does not hold are left out; no known id at all gives the whole catalogue."""
+        wanted = tuple(c for c in self.courses if c.id in set(course_ids))
+        if not wanted or len(wanted) == len(self.courses):
+            return self
+        key = tuple(c.id for c in wanted)
+        found = self._views.get(key)
+        if found is None:
+            found = self._views[key] = Catalogue.of(wanted)
+            found._modules_by_id.update(self._modules_by_id)
+            found._credentials_by_id.update(self._credentials_by_id)
+            found._module_courses.update(self._module_courses)
+            found._credential_courses.update(self._credential_courses)
+        return found
 
     def localized(self, item: Module | Credential, language: str | None) -> Module | Credential:
         return self.course_of(item).localized(item, language)

@@ -26,6 +26,27 @@ from caregiving_course.learner_record.evidence import record_hours, record_signo
 from caregiving_course.learner_record.heartbeats import BeatResult, record_heartbeat
 from caregiving_course.learner_record.models import Award, Cohort, Enrolment, Learner, ModuleActivity
 from caregiving_course.learner_record.names import check_cohort_name, clean_person_name
+from caregiving_course.learner_record.offerings import (
+    DELIVERIES,
+    UNSET,
+    Joined,
+    all_offerings,
+    change_offering,
+    check_teaches,
+    courses_of_credential,
+    create_offering,
+    enrol_by_code,
+    format_code,
+    get_offering,
+    learner_course,
+    offering_by_code,
+    offering_course,
+    offerings_of,
+    open_offerings,
+    regenerate_code,
+    self_enrol,
+    signup_offering,
+)
 from caregiving_course.learner_record.people import (
     ADMINISTRATOR,
     INSTRUCTOR,
@@ -111,6 +132,10 @@ __all__ += ["CohortPage", "cohort_hours", "cohort_page"]  # large cohorts: sorte
 EARNED, REVOKED = Award.EARNED, Award.REVOKED  # an award's status
 __all__ += ["EARNED", "REVOKED"]
 __all__ += ["Changes", "Transcript", "changed_between", "transcript"]  # records that leave (CLR, xAPI)
+__all__ += ["DELIVERIES", "UNSET", "Joined", "all_offerings", "change_offering", "check_teaches",  # offerings
+            "courses_of_credential", "create_offering", "enrol_by_code", "format_code", "get_offering",
+            "learner_course", "offering_by_code", "offering_course", "offerings_of", "open_offerings",
+            "regenerate_code", "self_enrol", "signup_offering"]
 
 
 def set_show_name_on_badges(learner: Learner, show: bool) -> None:
@@ -164,9 +189,8 @@ class CohortRow:
 
 def cohort_rows(cohort: Cohort, *, viewer, course: Course | None = None) -> list[CohortRow]:
     """The cohort's learners with their progress; only for its instructors and administrators."""
-    if not (viewer.is_superuser or cohort.instructors.filter(pk=viewer.pk).exists()):
-        raise NotAllowed("you do not teach this cohort")
-    course = course or catalogue()
+    check_teaches(cohort, viewer)
+    course = course or offering_course(cohort)
     learners = list(Learner.objects.filter(enrolments__cohort=cohort).order_by("name", "pk")
                     .values_list("pk", "name", "email"))
     all_progress = progress_many([pk for pk, _, _ in learners], course=course)

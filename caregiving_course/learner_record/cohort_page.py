@@ -31,10 +31,11 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from caregiving_course.framework import Course, catalogue
+from caregiving_course.framework import Course
 from caregiving_course.learner_record.credit_sql import IDS_PER_STATEMENT, Params, per_learner, scope_sql
-from caregiving_course.learner_record.errors import NotAllowed, RecordError
+from caregiving_course.learner_record.errors import RecordError
 from caregiving_course.learner_record.models import Cohort, Learner, ModuleActivity, ModuleCompletion
+from caregiving_course.learner_record.offerings import check_teaches, offering_course
 from caregiving_course.learner_record.progress import Progress, compute, load_records
 from caregiving_course.learner_record.sql_dialect import quote
 
@@ -96,11 +97,6 @@ def _at_risk(course: Course, now: dt.datetime):
                 default=0, output_field=IntegerField())
 
 
-def _check_viewer(cohort: Cohort, viewer) -> None:
-    if not (viewer.is_superuser or cohort.instructors.filter(pk=viewer.pk).exists()):
-        raise NotAllowed("you do not teach this cohort")
-
-
 def _filtered(cohort: Cohort, course: Course, search: str, at_risk_only: bool, now: dt.datetime) -> QuerySet:
     rows = Learner.objects.filter(enrolments__cohort=cohort)
     if search:
@@ -137,8 +133,8 @@ def cohort_page(cohort: Cohort, *, viewer, sort: str = "name", descending: bool 
 
     ``sort`` is one of :data:`SORTS` or ``hours:<credential id>``; ``search`` matches name or e-mail.
     """
-    _check_viewer(cohort, viewer)
-    course = course or catalogue()
+    check_teaches(cohort, viewer)
+    course = course or offering_course(cohort)
     if not isinstance(page_size, int) or not 1 <= page_size <= MAX_PAGE_SIZE:
         raise RecordError(f"page size must be 1 to {MAX_PAGE_SIZE}")
     search = (search or "").strip()
@@ -170,8 +166,8 @@ def cohort_page(cohort: Cohort, *, viewer, sort: str = "name", descending: bool 
 def cohort_hours(cohort: Cohort, *, viewer, course: Course | None = None) -> dict[str, list[Decimal]]:
     """Every learner's credited hours toward each credential (for a distribution chart), from the credit
     rules' SQL aggregate (:mod:`credit_sql`)."""
-    _check_viewer(cohort, viewer)
-    course = course or catalogue()
+    check_teaches(cohort, viewer)
+    course = course or offering_course(cohort)
     ids = list(Learner.objects.filter(enrolments__cohort=cohort).values_list("pk", flat=True))
     cents = _credited_cents(course, ids)
     none = (0,) * len(course.credentials)

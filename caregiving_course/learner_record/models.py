@@ -1,6 +1,7 @@
 """Tables of the learner record. Only this app's modules read or write them."""
 from __future__ import annotations
 
+import secrets
 import uuid
 
 from django.conf import settings
@@ -35,13 +36,32 @@ class Identity(models.Model):
         constraints = [models.UniqueConstraint(fields=["source", "issuer", "subject"], name="identity_unique")]
 
 
-class Cohort(models.Model):
-    """A class of learners and the instructors who teach it."""
+def new_enrolment_code() -> str:
+    """A fresh enrolment code: 12 characters from 31 unambiguous ones (about 59 random bits)."""
+    return "".join(secrets.choice(ENROLMENT_CODE_ALPHABET) for _ in range(ENROLMENT_CODE_LENGTH))
 
+
+ENROLMENT_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed
+ENROLMENT_CODE_LENGTH = 12
+
+
+class Cohort(models.Model):
+    """An offering: a class of learners taking one or more courses, with the instructors who teach it, its
+    dates, how it is delivered, whether learners may enrol themselves, and the code that lets them join."""
+
+    SELF_PACED, INSTRUCTOR_LED, BLENDED, FACE_TO_FACE = "self-paced", "instructor-led", "blended", "face-to-face"
+    DELIVERIES = [(SELF_PACED, "Self-paced"), (INSTRUCTOR_LED, "Instructor-led"), (BLENDED, "Blended"),
+                  (FACE_TO_FACE, "Face to face")]
     name = models.SlugField(max_length=80, unique=True)
     title = models.CharField(max_length=200, blank=True)
     instructors = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="taught_cohorts", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    courses = models.JSONField(default=list)  # ids of the catalogue's courses it offers, in order
+    starts_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True)
+    delivery = models.CharField(max_length=16, choices=DELIVERIES, default=SELF_PACED)
+    open_enrolment = models.BooleanField(default=False)  # listed on the catalogue page: learners enrol themselves
+    enrolment_code = models.CharField(max_length=ENROLMENT_CODE_LENGTH, unique=True, default=new_enrolment_code)
 
     def __str__(self) -> str:
         return self.title or self.name

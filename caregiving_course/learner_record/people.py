@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils.functional import SimpleLazyObject
 
+from caregiving_course.framework import catalogue
 from caregiving_course.learner_record.errors import NotAllowed, RecordError
 from caregiving_course.learner_record.models import Cohort, Enrolment, Identity, Learner
 from caregiving_course.learner_record.names import check_cohort_name, clean_person_name
@@ -122,9 +123,11 @@ def cohort_exists(name: str) -> bool:
 
 
 def ensure_cohort(name: str, title: str = "") -> Cohort:
-    """The cohort called ``name`` (a slug: :func:`names.check_cohort_name`), created on first use."""
+    """The cohort called ``name`` (a slug: :func:`names.check_cohort_name`), created on first use as an offering
+    of the catalogue's first course (see :mod:`offerings` for the others)."""
     check_cohort_name(name)
-    cohort, _ = Cohort.objects.get_or_create(name=name, defaults={"title": clean_person_name(title) or name})
+    cohort, _ = Cohort.objects.get_or_create(name=name, defaults={"title": clean_person_name(title) or name,
+                                                                  "courses": [catalogue().courses[0].id]})
     return cohort
 
 

@@ -48,11 +48,14 @@ class LearnerRecordService:
     record_knowledge_check = staticmethod(api.record_knowledge_check)
     record_reflection = staticmethod(api.record_reflection)
     awards_of = staticmethod(api.awards_of)
+    learner_course = staticmethod(api.learner_course)  # the catalogue as the learner's offerings see it
 
     # The instructor's side
     find_learner = staticmethod(api.find_learner)
     is_staff_for = staticmethod(api.is_staff_for)
     cohort_page = staticmethod(api.cohort_page)
+    offering_course = staticmethod(api.offering_course)  # the catalogue as an offering sees it
+    format_code = staticmethod(api.format_code)
     cohort_hours = staticmethod(api.cohort_hours)
     record_hours = staticmethod(api.record_hours)
     record_signoff = staticmethod(api.record_signoff)

@@ -1,7 +1,7 @@
 """URLs of the administration pages (mounted at ``/manage/``)."""
 from django.urls import path
 
-from caregiving_course.manage import deliveries, issuer, overview, people, platforms
+from caregiving_course.manage import deliveries, issuer, offerings, overview, people, platforms
 
 app_name = "manage"
 urlpatterns = [
@@ -15,4 +15,7 @@ urlpatterns = [
     path("deliveries/", deliveries.delivery_list, name="deliveries"),
     path("deliveries/<int:entry_id>/retry/", deliveries.retry, name="delivery-retry"),
     path("people/", people.people_list, name="people"),
+    path("offerings/", offerings.offering_list, name="offerings"),
+    path("offerings/<slug:cohort>/", offerings.offering_edit, name="offering-edit"),
+    path("offerings/<slug:cohort>/code/", offerings.regenerate, name="offering-code"),
 ]

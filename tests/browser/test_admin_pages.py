@@ -19,9 +19,12 @@ PAGES = {  # path: (English heading, French heading)
     "/manage/issuer/": ("Badge issuer", "Émetteur de badges"),
     "/manage/deliveries/": ("Deliveries", "Envois"),
     "/manage/people/": ("People and roles", "Personnes et rôles"),
+    "/manage/offerings/": ("Offerings", "Offres de cours"),
+    "/manage/offerings/demo-cohort/": ("Offering demo-cohort", "Offre demo-cohort"),
 }
 ENGLISH_ONLY = ["Partner platforms", "Deliveries", "People and roles", "Badge issuer", "Registered platforms",
-                "Failed (dead-lettered)", "Change a role or add a cohort", "Who issues badges", "Skip to main content"]
+                "Failed (dead-lettered)", "Change a role or add a cohort", "Who issues badges", "Skip to main content",
+                "Add an offering", "Enrolment code", "Courses offered"]
 DEAD_ANSWER = 'HTTP 422 from https://badges.example.net: {"error": "badge class BC-gone is unknown"}'
 
 _DEAD_LETTER = """

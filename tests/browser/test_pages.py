@@ -10,7 +10,8 @@ pytestmark = pytest.mark.browser
 
 def test_home_and_sign_in_pages_are_accessible(page, server):
     page.goto(server + "/")
-    assert page.get_by_role("heading", level=1).inner_text() == "Professional Practice in Caregiving"
+    assert page.get_by_role("heading", level=1).inner_text() == "Course catalogue"  # every course, each a section
+    assert "Professional Practice in Caregiving" in page.get_by_role("heading", level=2).all_inner_texts()
     assert_accessible(page, "home")
     page.goto(server + "/accounts/login/")
     assert_accessible(page, "sign-in")

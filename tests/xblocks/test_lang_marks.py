@@ -22,11 +22,11 @@ def _language_reset():
 
 def test_home_and_course_pages_mark_what_has_no_french(client, learner_user):
     home = client.get("/", HTTP_ACCEPT_LANGUAGE="fr-CA").content.decode()
-    assert re.search(r'<h1 lang="en">[^<]+</h1>', home)  # the test course's title has no French version
+    assert re.search(r'<h2 id="course-[^"]+" lang="en">[^<]+</h2>', home)  # the test course's title: no French
     assert re.search(r'<span lang="en">Beta module</span>', home), home
     assert "<span>Module alpha</span>" in home
-    assert re.search(r'<h3 id="cred-test-badge" lang="en">Test Badge</h3>', home)
-    assert re.search(r'<h3 id="cred-test-certificate">Certificat de formation d&#x27;essai</h3>', home)
+    assert re.search(r'<h4 id="cred-test-badge" lang="en">Test Badge</h4>', home)
+    assert re.search(r'<h4 id="cred-test-certificate">Certificat de formation d&#x27;essai</h4>', home)
     english = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'lang="en"' not in english.split("<main", 1)[1]  # nothing to mark on an English page
     client.force_login(learner_user)

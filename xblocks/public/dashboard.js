@@ -158,7 +158,7 @@ function CaregivingDashboard(runtime, element, init) {
       var page = parseInt(button.getAttribute('data-page'), 10);
       loadTable({page: page}, '.cg-dash-scroll');
     } else if (button.classList.contains('cg-dash-learner')) {
-      post('learner', {learner_id: parseInt(button.getAttribute('data-learner'), 10)}).then(function (result) {
+      post('learner', {learner_id: parseInt(button.getAttribute('data-learner'), 10), cohort: init.cohort}).then(function (result) {
         if (result.status === 200) { showDetail(result.body.html, false); } else { announce(result.body.error); }
       });
     } else if (button.classList.contains('cg-dash-retry')) {
