@@ -29,7 +29,7 @@ def show_progress(args: argparse.Namespace) -> int:
 
     ensure_migrated()
     learner = api.find_learner(args.learner)
-    p = api.progress(learner)
+    p = api.progress(learner, course=api.learner_course(learner))  # the courses of their offerings
     console = Console()
     console.print(f"[bold]{learner}[/] (learner {learner.pk}) - time on task "
                   f"{_hours(p.time_on_task_seconds)}, {p.modules_done} of {len(p.modules)} modules done",

@@ -12,7 +12,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from caregiving_course.framework.loader import load_course
+from caregiving_course.framework.catalogue import SHIPPED_COURSES
+from caregiving_course.framework.loader import load_catalogue
 from tests.browser.conftest import PHONE, assert_accessible, screenshot
 from tests.browser.support import cli_progress, fresh_email, keep_active, record_of, sign_up
 
@@ -25,7 +26,7 @@ HOSTILE = ('I will ask my supervisor first. <img src=x onerror=alert(1)> </texta
 
 @pytest.fixture
 def module(fast_course):
-    return load_course(fast_course).module(MODULE)
+    return load_catalogue([fast_course, *sorted(SHIPPED_COURSES.iterdir())]).module(MODULE)
 
 
 def watch_dialogs(page) -> list[str]:

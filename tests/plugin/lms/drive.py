@@ -78,7 +78,7 @@ def main() -> int:
     learner_runtime = LmsStyleRuntime(learner_user)
     learner_runtime.clock = clock
     modules = [work_through(learner_runtime, module, settings.HEARTBEAT_INTERVAL_SECONDS)
-               for module in course.modules]
+               for module in course.courses[0].modules]  # the offering's course
     progress_block = learner_runtime.place("caregiving_progress")
     progress = api.progress(api.learner_for_user(learner_user))
 
