@@ -30,7 +30,7 @@ from django.conf import settings
 from django.core.handlers.exception import convert_exception_to_response
 from django.core.signals import setting_changed
 from django.http import HttpRequest, HttpResponse
-from django.urls import ResolverMatch, get_script_prefix, reverse
+from django.urls import NoReverseMatch, ResolverMatch, get_script_prefix, reverse
 from django.utils.module_loading import import_string
 
 SKIPPED = {"whitenoise.middleware.WhiteNoiseMiddleware", "django.contrib.messages.middleware.MessageMiddleware"}
@@ -101,9 +101,13 @@ class HeartbeatPath:
 
 
 def beat_url_pattern() -> re.Pattern:
-    """The paths the site's URL patterns give the module block's heartbeat handler (``xblocks:handler``)."""
+    """The paths the site's URL patterns give the module block's heartbeat handler (``xblocks:handler``); none
+    (a pattern matching nothing) where the URLconf has no such handler."""
     marker = "TOKEN"
-    url = reverse("xblocks:handler", kwargs={"token": marker, "handler_name": HANDLER})
+    try:
+        url = reverse("xblocks:handler", kwargs={"token": marker, "handler_name": HANDLER})
+    except NoReverseMatch:
+        return re.compile(r"(?!)")
     path = "/" + url[len(get_script_prefix()):]
     before, after = path.split(marker)
     if settings.STATIC_URL and path.startswith("/" + settings.STATIC_URL.lstrip("/")):

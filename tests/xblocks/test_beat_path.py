@@ -91,3 +91,11 @@ def test_the_short_path_takes_exactly_the_urls_of_the_heartbeat_handler():
                   "/course/xblock/a/b/heartbeat/", "/x/course/xblock/abc/heartbeat/", "/course/xblock/abc/heartbeat"):
         assert not pattern.fullmatch(other), other
 
+
+
+def test_a_site_without_the_block_handler_has_no_short_path(settings):
+    """A URLconf without the blocks' handler URL (a host project's, a test's) takes every request the whole way."""
+    settings.ROOT_URLCONF = "caregiving_course.server.urls"
+    assert beat_url_pattern().fullmatch("/course/xblock/abc/heartbeat/") is None
+    answer = Client().post("/course/xblock/abc/heartbeat/", data=b"{}", content_type="application/json")
+    assert answer.status_code == 404
