@@ -19,11 +19,16 @@ PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN", "postgres://postgres@127.0.0.1:5
 
 
 def fresh_database(kind: str, name: str) -> str:
-    """Return a DATABASE_URL for an empty database of ``kind`` ("sqlite" or "postgres") called ``name``."""
+    """Return a DATABASE_URL for an empty database of ``kind`` ("sqlite" or "postgres") called ``name``.
+
+    A PostgreSQL database's name ends with ``BENCH_DB_SUFFIX`` (empty by default): runs that share one PostgreSQL
+    server at the same time each set their own, or each drops the other's database."""
     if kind == "sqlite":
         return f"sqlite:///{tempfile.mkdtemp(prefix='bench-')}/{name}.sqlite3"
     if kind == "postgres":
         import psycopg
+
+        name += os.environ.get("BENCH_DB_SUFFIX", "")
 
         with psycopg.connect(PG_ADMIN_URL.replace("postgres://", "postgresql://"), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

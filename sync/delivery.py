@@ -90,12 +90,13 @@ class Outcome:
     detail: str = ""
 
 
-def deliver(entry: Entry, policy: RetryPolicy,
-            record_done: Callable[[int, dict], None] = outbox.complete) -> Outcome:
+def deliver(entry: Entry, policy: RetryPolicy, record_done: Callable[[int, dict], None] = outbox.complete, *,
+            settle: list[tuple[int, dict]] | None = None) -> Outcome:
     """Run the handler of one claimed entry and record the result in the outbox.
 
     ``record_done`` may defer recording successes (a worker commits a batch of them at once); one
-    lost in a crash is delivered again, found by lookup, never doubled.
+    lost in a crash is delivered again, found by lookup, never doubled. ``settle``: earlier successes not yet
+    recorded, recorded with this entry's attempt, before its handler runs (see ``outbox.start_attempt``).
     """
     handler = contract.handler_for(entry.kind)
     if handler is None:
@@ -103,7 +104,7 @@ def deliver(entry: Entry, policy: RetryPolicy,
         outbox.reschedule(entry.id, timezone.now() + dt.timedelta(seconds=policy.cap_seconds),
                           f"no handler registered for {entry.kind!r} in this process", owner=entry.lease_owner)
         return Outcome(entry.id, entry.kind, entry.key, SKIPPED, f"no handler for {entry.kind}")
-    if not outbox.start_attempt(entry):
+    if not outbox.start_attempt(entry, settle):
         return Outcome(entry.id, entry.kind, entry.key, SKIPPED, "another worker holds it now (the lease lapsed)")
     try:
         result = handler(entry)

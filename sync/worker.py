@@ -66,8 +66,8 @@ class Summary:
 def _record_done(done: list[tuple[int, dict]]) -> None:
     """Commit the recorded successes together (one commit, one disk flush, for the lot).
 
-    One success (a kind recorded at once, such as an LTI score) is one statement, which commits by
-    itself in autocommit mode: no transaction block around it.
+    One success (the last of a batch of a kind recorded at once, such as LTI scores: the others are recorded with
+    the next attempt, see ``outbox.start_attempt``) is one statement, which commits by itself in autocommit mode.
     """
     if len(done) == 1 and connection.get_autocommit():
         outbox.complete(*done[0])
@@ -123,11 +123,13 @@ class Worker:
                 if done and entry.kind != claimed[i - 1].kind:
                     _record_done(done)  # a delivery may wait on one of another kind (a revoke on its issue)
                     flushed_at = time.monotonic()
-                outcome = delivery.deliver(entry, self.policy, lambda entry_id, result: done.append((entry_id, result)))
+                at_once = records_at_once(entry.kind)  # settled with the next attempt, before its request
+                outcome = delivery.deliver(entry, self.policy, lambda entry_id, result: done.append((entry_id, result)),
+                                           settle=done if at_once else None)
                 summary.add(outcome)
                 if on_outcome:
                     on_outcome(outcome)
-                if done and (records_at_once(entry.kind) or time.monotonic() - flushed_at > FLUSH_SECONDS):
+                if done and not at_once and time.monotonic() - flushed_at > FLUSH_SECONDS:
                     _record_done(done)
                     flushed_at = time.monotonic()
         except DatabaseError:  # the database failed us mid-batch: rows not started need not wait out the lease

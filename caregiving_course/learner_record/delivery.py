@@ -73,8 +73,9 @@ def register_handler(kind: str, fn: Handler, *, prepare: Prepare | None = None, 
 
     ``prepare(entries)``, if given, is called once per claimed batch of that kind before ``fn`` runs on
     each entry: a place to load what the batch needs in one query (it may set attributes on the entries).
-    ``record_at_once`` commits each success as soon as the platform accepts it, instead of with the batch:
-    for kinds where a crash must never lead to sending an accepted delivery again (LTI scores).
+    ``record_at_once`` commits each success before anything else is sent (with the next delivery's attempt, or
+    alone at the end of the batch), instead of with the batch: for kinds where a crash must never lead to sending
+    an accepted delivery again (LTI scores).
     """
     current = _HANDLERS.get(kind)
     if current is not None and current is not fn and not replace:

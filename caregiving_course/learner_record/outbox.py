@@ -8,9 +8,10 @@ policy of :mod:`sync`, which runs the handlers. Outside the record, entries are 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.models import Count, F, Min, Q
 from django.db.models.functions import Greatest
 from django.dispatch import Signal
@@ -91,16 +92,45 @@ START = (f"UPDATE {OutboxEntry._meta.db_table} SET attempts = attempts + 1 "  # 
          "WHERE id = %s AND status = %s AND lease_owner = %s")
 
 
-def start_attempt(entry: OutboxEntry) -> bool:
+def start_attempt(entry: OutboxEntry, settle: list[tuple[int, dict]] | None = None) -> bool:
     """Count an attempt of a claimed row, committed before its request is sent (a claim alone is no attempt:
     rows a worker claimed and never started when it died keep their count). False when the worker no longer
-    holds the row (its lease lapsed and another worker claimed it): do not send."""
-    with transaction.atomic(), connection.cursor() as cursor:  # a transaction: queued with this process's writers
-        cursor.execute(START, [entry.id, OutboxEntry.PENDING, entry.lease_owner[:64]])
-        started = cursor.rowcount == 1
+    holds the row (its lease lapsed and another worker claimed it): do not send.
+
+    ``settle`` holds successes not yet recorded, as (entry id, result): they are marked done in the same
+    transaction, before the attempt counts, and the list is emptied once that commits. A worker recording each
+    success before the next request goes out (LTI scores) so spends one commit per delivery, not two."""
+    params = [entry.id, OutboxEntry.PENDING, entry.lease_owner[:64]]
+    db = connections[DEFAULT_DB_ALIAS]  # once: each attribute of the ``connection`` proxy is a lookup
+    done = _done_rows(db, settle) if settle else []
+    if _plain_sqlite(db):
+        started = db.immediate(functools.partial(_start_on_driver, done, params))
+    else:
+        with transaction.atomic(using=db.alias), db.cursor() as cursor:  # a transaction: queued with the writers
+            if done:
+                cursor.executemany(COMPLETE, done)
+            cursor.execute(START, params)
+            started = cursor.rowcount == 1
+    if settle:
+        settle.clear()
     if started:
         entry.attempts += 1
     return started
+
+
+def _plain_sqlite(db) -> bool:
+    """SQLite through our engine (``caregiving_course.sqlite``), in autocommit, queries neither logged nor wrapped
+    (``execute_wrapper``): the busiest writes of a worker go straight to the driver
+    (:meth:`~caregiving_course.sqlite.base.DatabaseWrapper.immediate`), without Django's transaction and cursor
+    layers."""
+    return (db.vendor == "sqlite" and hasattr(db, "immediate") and not db.in_atomic_block and not db.queries_logged
+            and not db.execute_wrappers)
+
+
+def _start_on_driver(done: list[list], params: list, driver) -> bool:
+    if done:
+        driver.executemany(SQLITE_COMPLETE, done)
+    return driver.execute(SQLITE_START, params).rowcount == 1
 
 
 # A worker marks every delivery done as it succeeds (LTI scores one commit each): building this update
@@ -109,12 +139,27 @@ COMPLETE = (f"UPDATE {OutboxEntry._meta.db_table} SET status = %s, done_at = %s,
             "lease_owner = '', lease_expires_at = NULL, last_error = '' WHERE id = %s AND status <> %s")
 
 
+SQLITE_START, SQLITE_COMPLETE = (sql.replace("%s", "?") for sql in (START, COMPLETE))  # the driver's placeholders
+
+
 def complete(entry_id: int, result: dict | None = None) -> None:
     """Mark a delivery done: it will never be handed out again."""
-    ops = connection.ops
-    with connection.cursor() as cursor:
-        cursor.execute(COMPLETE, [OutboxEntry.DONE, ops.adapt_datetimefield_value(timezone.now()),
-                                  ops.adapt_json_value(result or {}, None), entry_id, OutboxEntry.DONE])
+    db = connections[DEFAULT_DB_ALIAS]
+    (row,) = _done_rows(db, [(entry_id, result)])
+    if _plain_sqlite(db):
+        db.ensure_connection()
+        with db.wrap_database_errors:
+            db.connection.execute(SQLITE_COMPLETE, row)  # one statement: it commits by itself
+        return
+    with db.cursor() as cursor:
+        cursor.execute(COMPLETE, row)
+
+
+def _done_rows(db, done: list[tuple[int, dict | None]]) -> list[list]:
+    """The parameters of :data:`COMPLETE` for successes (entry id, result)."""
+    now = db.ops.adapt_datetimefield_value(timezone.now())
+    return [[OutboxEntry.DONE, now, db.ops.adapt_json_value(result or {}, None), entry_id, OutboxEntry.DONE]
+            for entry_id, result in done]
 
 
 def _held(entry_id: int, owner: str | None):

@@ -44,17 +44,32 @@ def test_batched_kind_is_recorded_with_its_batch():
     assert _run_two("test.batched", at_once=False) == [OutboxEntry.PENDING]
 
 
-def test_one_success_is_one_statement_in_autocommit(monkeypatch):
-    """A success recorded at once is a single UPDATE, which commits by itself: no transaction block
-    (BEGIN and COMMIT around it) is spent on it; a batch of several still shares one transaction."""
+def test_a_success_is_recorded_with_the_next_attempt_in_one_transaction():
+    """A success recorded at once shares the transaction that counts the next delivery's attempt (committed
+    before that delivery's request goes out): one commit per delivery, not two. The last success of the batch
+    is one statement on its own, committed by itself in autocommit mode; a batched kind still waits for its
+    batch's transaction. (Watching the statements takes Django's cursors; on SQLite, unwatched, the same
+    statements go to the driver in the same transactions.)"""
     from django.db import connection
 
-    in_block: list[bool] = []
-    complete = outbox.complete
-    monkeypatch.setattr(outbox, "complete",
-                        lambda *args: in_block.append(connection.in_atomic_block) or complete(*args))
-    assert _run_two("test.at-once-autocommit", at_once=True) == [OutboxEntry.DONE]
-    assert in_block == [False, False]
-    in_block.clear()
-    _run_two("test.batched-block", at_once=False)
-    assert in_block == [True, True]
+    from caregiving_course.learner_record.models import OutboxEntry as Row
+
+    statements: list[tuple[str, object]] = []
+
+    def spy(execute, sql, params, many, context):
+        if sql.startswith(f"UPDATE {Row._meta.db_table} SET"):
+            kind = "complete" if "done_at" in sql else "start" if "attempts = attempts + 1" in sql else "other"
+            statements.append((kind, connection.atomic_blocks[0] if connection.in_atomic_block else None))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(spy):
+        assert _run_two("test.at-once-shared", at_once=True) == [OutboxEntry.DONE]
+    kinds = [kind for kind, _ in statements if kind != "other"]
+    assert kinds == ["start", "complete", "start", "complete"]
+    (_, first), (_, settled), (_, second), (_, last) = [s for s in statements if s[0] != "other"]
+    assert first is not None and settled is second and settled is not first and last is None
+    statements.clear()
+    with connection.execute_wrapper(spy):
+        _run_two("test.batched-block", at_once=False)
+    blocks = [block for kind, block in statements if kind == "complete"]
+    assert len(blocks) == 2 and blocks[0] is blocks[1] is not None
