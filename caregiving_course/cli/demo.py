@@ -56,10 +56,10 @@ def run_demo(args: argparse.Namespace) -> int:
             user = api.add_user(email, api.LEARNER, cohort=COHORT, password=DEMO_PASSWORD, name=name)
             learner = api.learner_for_user(user)
             ended = now - dt.timedelta(days=idle or 0)
-            for module in course.modules[:done]:
+            for module in course.courses[0].modules[:done]:  # the demo cohort offers the first course
                 simulate_study(learner, module.id, seconds=course.minimum_seconds(module) + 900, score=0.9,
                                ended=ended, course=course)
-            for module in course.modules[done:done + started]:
+            for module in course.courses[0].modules[done:done + started]:
                 simulate_study(learner, module.id, seconds=1200, score=None, sections=2, ended=ended, course=course)
             if practicum and hours_components:
                 comp = hours_components[0]
@@ -87,6 +87,6 @@ def run_demo(args: argparse.Namespace) -> int:
     table.add_row(admin.username, "administrator", "every cohort, the sync status, the admin pages (/admin/)")
     table.add_row(instructor.username, "instructor", "the dashboard of the demo cohort (/course/dashboard/)")
     for email, name, done, *_ in LEARNERS:
-        table.add_row(email, "learner", f"{name}: {done} of {len(course.modules)} modules done")
+        table.add_row(email, "learner", f"{name}: {done} of {len(course.courses[0].modules)} modules done")
     console.print(table)
     return 0

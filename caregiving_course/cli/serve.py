@@ -46,8 +46,9 @@ def serve(args: argparse.Namespace) -> int:
     loaded = catalogue()  # fails here, with the file and rule named, if the content is broken
     api.record_courses(loaded.courses)  # each version served, so a module a later one drops keeps its name
     for course in loaded.courses:
-        print(f"Course loaded: {course.title} ({len(course.modules)} modules, {course.total_hours} h, "
-              f"{len(course.credentials)} credentials)")
+        credentials = len(course.credentials)
+        print(f"Course loaded: {course.title} ({len(course.modules)} modules, {course.total_hours.normalize():f} h, "
+              f"{credentials} credential{'' if credentials == 1 else 's'})")
     if not args.no_scheduler:
         try:
             importlib.import_module("sync.scheduler").start_embedded()
