@@ -19,28 +19,34 @@ from caregiving_course.learner_record.models import Award, Learner
 from caregiving_course.learner_record.progress import BATCH, compute, load_records
 
 ISSUE, REVOKE = award_writer.ISSUE, "badge.revoke"
+MASK_BITS = 62  # credentials per mask column: a sum of distinct powers of two below 2**62 fits a signed 64-bit integer
 
 
 def changes(course: Course, learner_ids: list[int] | None) -> tuple[dict[int, list[int]], list[int]]:
     """Which awards can change, in one query: ({credential position: learners who now meet it and
     hold no award of it}, learners holding an earned award they no longer meet).
 
-    The database answers each learner whose awards can change with two numbers: a bit mask of the
-    credentials to award (bit i for position i) and whether an earned award has lapsed.
+    The database answers each learner whose awards can change with a bit mask of the credentials to award
+    (bit i for position i, in words of :data:`MASK_BITS` bits: a catalogue has more credentials than a 64-bit
+    integer has bits) and whether an earned award has lapsed.
     """
     p = Params()
     met = [eligible(course, i) for i in range(len(course.credentials))]
-    to_award_bits = " + ".join(f"CASE WHEN t.a{i} = {NONE} AND {m} THEN {1 << i} ELSE 0 END" for i, m in enumerate(met))
-    lapsed_any = " OR ".join(f"(t.a{i} = {EARNED} AND NOT {m})" for i, m in enumerate(met))
-    sql = (f"SELECT learner_id, bits, gone FROM (SELECT learner_id, {to_award_bits} AS bits, "  # noqa: S608
-           f"CASE WHEN {lapsed_any} THEN 1 ELSE 0 END AS gone FROM ({per_learner(course, learner_ids, 'ka', p)}) t) c "
-           "WHERE bits > 0 OR gone = 1")
+    words = range(0, len(met), MASK_BITS)
+    to_award_bits = ", ".join(" + ".join(f"CASE WHEN t.a{i} = {NONE} AND {met[i]} THEN {1 << (i - w)} ELSE 0 END"
+                                         for i in range(w, min(w + MASK_BITS, len(met)))) + f" AS bits{w}"
+                              for w in words) or "0 AS bits0"
+    lapsed_any = " OR ".join(f"(t.a{i} = {EARNED} AND NOT {m})" for i, m in enumerate(met)) or "1 = 0"
+    sql = (f"SELECT * FROM (SELECT learner_id, CASE WHEN {lapsed_any} THEN 1 ELSE 0 END AS gone, "  # noqa: S608
+           f"{to_award_bits} FROM ({per_learner(course, learner_ids, 'ka', p)}) t) c "
+           f"WHERE gone = 1{''.join(f' OR bits{w} > 0' for w in words)}")
     with connection.cursor() as cursor:
         cursor.execute(sql, p)
         rows = cursor.fetchall()
     by_mask: dict[int, list[int]] = {}
     lapsed = []
-    for learner_id, mask, gone in rows:
+    for learner_id, gone, *bits in rows:
+        mask = sum(int(word) << w * MASK_BITS for w, word in enumerate(bits))
         if mask:
             by_mask.setdefault(mask, []).append(learner_id)
         if gone:
