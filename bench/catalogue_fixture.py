@@ -208,16 +208,19 @@ def populate(catalogue, learners: int, *, instructor=None, seed: int = 18) -> Se
 
 
 def _instructor_evidence(person, certificate, instructor, rng: random.Random, now) -> list:
-    """Some of the certificate's practicum hours (in one to three records) and skill sign-offs."""
+    """The certificate's practicum hours in one to four records (all of them for half the learners) and skill
+    sign-offs."""
     from caregiving_course.learner_record.models import InstructorRecord
 
     records = []
     for comp in certificate.components:
         if comp.evidence == "hours":
-            for _ in range(rng.randrange(1, 4)):
-                records.append(InstructorRecord(learner=person, component_id=comp.id, kind=InstructorRecord.HOURS,
-                                                hours=Decimal(rng.choice((6, 8, 10, 12))), recorded_by=instructor,
-                                                occurred_on=(now - dt.timedelta(days=rng.randrange(60))).date()))
+            days = rng.randrange(1, 5)
+            hours = comp.hours / days if rng.random() < 0.5 else Decimal(rng.choice((4, 6)))
+            records += [InstructorRecord(learner=person, component_id=comp.id, kind=InstructorRecord.HOURS,
+                                         hours=hours.quantize(Decimal("0.01")), recorded_by=instructor,
+                                         occurred_on=(now - dt.timedelta(days=rng.randrange(60))).date())
+                        for _ in range(days)]
         else:
             records += [InstructorRecord(learner=person, component_id=comp.id, kind=InstructorRecord.SIGNOFF,
                                          skill=skill, recorded_by=instructor, occurred_on=now.date())

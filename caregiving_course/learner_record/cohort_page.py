@@ -32,6 +32,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from caregiving_course.framework import Course, catalogue
+from caregiving_course.learner_record.credit_sets import credit
 from caregiving_course.learner_record.credit_sql import IDS_PER_STATEMENT, Params, per_learner, scope_sql
 from caregiving_course.learner_record.errors import NotAllowed, RecordError
 from caregiving_course.learner_record.models import Cohort, Learner, ModuleActivity, ModuleCompletion
@@ -182,11 +183,13 @@ def cohort_hours(cohort: Cohort, *, viewer, course: Course | None = None) -> dic
 def _credited_cents(course: Course, learner_ids: list[int]) -> dict[int, tuple]:
     """Credited hundredths of an hour toward each credential (course order), per learner with any record."""
     found: dict[int, tuple] = {}
+    none = (0,) * len(course.credentials)
     for start in range(0, len(learner_ids), IDS_PER_STATEMENT):
-        p = Params()
-        with connection.cursor() as cursor:
-            cursor.execute(per_learner(course, learner_ids[start:start + IDS_PER_STATEMENT], "c", p), p)
-            found.update({row[0]: tuple(int(v or 0) for v in row[1:]) for row in cursor.fetchall()})
+        for learner_id, c in credit(course, learner_ids[start:start + IDS_PER_STATEMENT], awards=False).items():
+            cents = list(none)
+            for i, value in c.cents.items():
+                cents[i] = value
+            found[learner_id] = tuple(cents)
     return found
 
 
@@ -205,7 +208,7 @@ def _page_by_hours(rows: QuerySet, course: Course, position: int, descending: bo
     p = Params()
     learners = quote(Learner._meta.db_table)
     sql = (f"SELECT l.id, l.name, l.email FROM {learners} l "  # noqa: S608 (ids are integers; values are bound)
-           f"LEFT JOIN ({per_learner(course, ids, 'c', p)}) t ON t.learner_id = l.id "
+           f"LEFT JOIN ({per_learner(course, ids, 'c', p, only=[position])}) t ON t.learner_id = l.id "
            f"WHERE {scope_sql(ids, p, 'l.id')} "
            f"ORDER BY COALESCE(t.c{position}, 0) {'DESC' if descending else 'ASC'}, l.name, l.id "
            f"LIMIT {int(size)} OFFSET {int(start)}")

@@ -21,6 +21,7 @@ from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
 from caregiving_course.framework import Component, Course, Credential
+from caregiving_course.learner_record.credit_sets import plan_of
 from caregiving_course.learner_record.models import Award, InstructorRecord, ModuleActivity, ModuleCompletion
 
 ZERO = Decimal(0)
@@ -204,13 +205,33 @@ def _component(comp: Component, rec: Records, words: _Words) -> ComponentProgres
 
 
 def compute(course: Course, learner_id: int, rec: Records) -> Progress:
-    """Progress of one learner from their records (no database access)."""
+    """Progress of one learner from their records (no database access).
+
+    A catalogue has many credentials and modules, of which a learner's records bear on a few: the others'
+    progress is the same as with no records, worked out once per language and shared.
+    """
+    plan = plan_of(course)
     language = get_language()
+    untouched = plan.untouched.get(language)
+    if untouched is None:
+        untouched = plan.untouched[language] = _compute(course, 0, Records(), language)
+    touched = plan.touched(rec.completions, (r[1] for r in rec.instructor), rec.awards)
+    return _compute(course, learner_id, rec, language, (plan.positions, touched, untouched))
+
+
+def _compute(course: Course, learner_id: int, rec: Records, language: str | None,
+             shortcut: tuple[dict[str, int], set[int], Progress] | None = None) -> Progress:
+    """Progress; with a ``shortcut`` (credential positions, the positions the records touch, progress with no
+    records), the credentials not touched and the modules without records come from the latter."""
     words = _words(language)
     memo: dict[str, CredentialProgress] = {}
+    position, touched, untouched = shortcut or ({}, set(), None)
 
     def credential(cred: Credential) -> CredentialProgress:
         if cred.id not in memo:
+            if untouched is not None and position[cred.id] not in touched:
+                memo[cred.id] = untouched.credentials[position[cred.id]]
+                return memo[cred.id]
             requires = tuple(credential(course.credential(r)) for r in cred.requires)
             title, shown = course.shown(cred, language)
             components = tuple(_component(c, rec, words) for c in shown)
@@ -225,7 +246,10 @@ def compute(course: Course, learner_id: int, rec: Records) -> Progress:
         return memo[cred.id]
 
     modules = []
-    for m in course.modules:
+    for i, m in enumerate(course.modules):
+        if untouched is not None and m.id not in rec.activity and m.id not in rec.completions:
+            modules.append(untouched.modules[i])
+            continue
         secs, sections, best, _last = rec.activity.get(m.id, (0, [], None, None))
         done = rec.completions.get(m.id)
         modules.append(ModuleProgress(m.id, m.title, m.hours, secs, len(sections), len(m.sections), best,
