@@ -29,12 +29,19 @@ def changes(course: Course, learner_ids: list[int] | None) -> tuple[dict[int, li
     plan = plan_of(course)
     to_award: dict[int, list[int]] = {}
     lapsed = []
+    decided: dict[tuple[int, int], tuple[list[int], bool]] = {}  # learners at the same point decide alike
     for learner_id, c in credit(course, learner_ids).items():
-        met = c.met(plan)
-        for i in met:
-            if i not in c.awards:
-                to_award.setdefault(i, []).append(learner_id)
-        if c.awards and any(status == EARNED and i not in met for i, status in c.awards.items()):
+        key = (id(c.done), id(c.awards))
+        decision = decided.get(key)
+        if decision is None:
+            met = c.met(plan)
+            decision = ([i for i in met if i not in c.awards],
+                        any(status == EARNED and i not in met for i, status in c.awards.items()))
+            if not isinstance(c.done, dict):  # shared (read-only): others have the same
+                decided[key] = decision
+        for i in decision[0]:
+            to_award.setdefault(i, []).append(learner_id)
+        if decision[1]:
             lapsed.append(learner_id)
     return to_award, lapsed
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from django.db import connection
 
@@ -30,7 +32,7 @@ from caregiving_course.learner_record.credit_sql import (
     table,
 )
 from caregiving_course.learner_record.models import Award, ModuleActivity, ModuleCompletion
-from caregiving_course.learner_record.sql_dialect import prepare_string_list, string_list
+from caregiving_course.learner_record.sql_dialect import concat, prepare_string_list, string_list
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class Plan:
     stacking: tuple[tuple[int, ...], ...]  # per position: its own and the positions stacking on it
     positions: dict[str, int]  # credential id -> position
     cache: dict = field(default_factory=dict, compare=False)  # modules-done text -> (cents, done)
+    awards: dict = field(default_factory=dict, compare=False)  # awards text -> {position: EARNED or REVOKED}
     untouched: dict = field(default_factory=dict, compare=False)  # language -> progress with no records (progress)
 
     def touched(self, module_ids, component_ids, credential_ids) -> set[int]:
@@ -98,15 +101,18 @@ def plan_of(course: Course) -> Plan:
     return plan
 
 
-@dataclass
-class Credit:
-    """One learner's numbers by credential position (positions absent count zero)."""
+NONE_YET: Mapping[int, int] = MappingProxyType({})  # no award, no credit: shared, never changed
 
-    modules_done: int = 0
-    seconds: int = 0
-    cents: dict[int, int] = field(default_factory=dict)  # credited hundredths of an hour
-    done: dict[int, int] = field(default_factory=dict)  # components done (stacked ones included)
-    awards: dict[int, int] = field(default_factory=dict)  # EARNED or REVOKED
+
+class Credit:
+    """One learner's numbers by credential position (positions absent count zero): modules done, seconds on
+    task, credited hundredths of an hour, components done (stacked ones included), awards (EARNED or REVOKED)."""
+
+    __slots__ = ("awards", "cents", "done", "modules_done", "seconds")
+
+    def __init__(self, modules_done: int = 0, seconds: int = 0, cents: Mapping[int, int] = NONE_YET,
+                 done: Mapping[int, int] = NONE_YET, awards: Mapping[int, int] = NONE_YET) -> None:
+        self.modules_done, self.seconds, self.cents, self.done, self.awards = modules_done, seconds, cents, done, awards
 
     def met(self, plan: Plan) -> list[int]:
         """Positions whose every component is done and whose award (and those it stacks on) is not revoked."""
@@ -114,7 +120,8 @@ class Credit:
                 and not (self.awards and any(self.awards.get(j) == REVOKED for j in plan.stacked[i]))]
 
 
-def _from_modules(plan: Plan, text: str) -> tuple[dict[int, int], dict[int, int]]:
+def _from_modules(plan: Plan, text: str) -> tuple[Mapping[int, int], Mapping[int, int]]:
+    """The hundredths credited and components done, per credential position, by the modules done in ``text``."""
     found = plan.cache.get(text)
     if found is None:
         cents: dict[int, int] = defaultdict(int)
@@ -125,16 +132,30 @@ def _from_modules(plan: Plan, text: str) -> tuple[dict[int, int], dict[int, int]
                 for i in entry[1]:
                     cents[i] += entry[0]
                     done[i] += 1
-        found = (dict(cents), dict(done))
+        found = (MappingProxyType(dict(cents)), MappingProxyType(dict(done)))  # shared, read-only
         if len(plan.cache) < 100_000:
             plan.cache[text] = found
     return found
 
 
+def _awards(plan: Plan, text: str) -> Mapping[int, int]:
+    """Award statuses by credential position from ``text``: "credential-id:status" items separated by spaces."""
+    found: dict[int, int] = {}
+    for item in text.split(" "):
+        credential_id, _, status = item.partition(":")
+        if credential_id in plan.positions:
+            found[plan.positions[credential_id]] = EARNED if status == Award.EARNED else REVOKED
+    shared = MappingProxyType(found)
+    if len(plan.awards) < 100_000:
+        plan.awards[text] = shared
+    return shared
+
+
 def credit(course: Course, learner_ids: list[int] | None, *, seconds: bool = False,
            awards: bool = True) -> dict[int, Credit]:
     """Each learner's :class:`Credit` (learners with any record, within ``learner_ids`` when given), from one
-    query per table. The dictionaries of learners at the same point are shared: read them, do not change them."""
+    query per table. The mappings of learners at the same point are shared (read-only, and the same objects:
+    their ids tell learners at the same point apart)."""
     plan = plan_of(course)
     found: dict[int, Credit] = {}
     p = Params()
@@ -142,9 +163,10 @@ def credit(course: Course, learner_ids: list[int] | None, *, seconds: bool = Fal
         prepare_string_list(cursor)
         cursor.execute(f"SELECT learner_id, COUNT(*), {string_list('module_id')} "  # noqa: S608
                        f"FROM {table(ModuleCompletion)} WHERE {scope_sql(learner_ids, p)} GROUP BY learner_id", p)
+        cache = plan.cache
         for learner_id, count, text in cursor.fetchall():
-            cents, done = _from_modules(plan, text)
-            found[learner_id] = Credit(int(count), 0, cents, done)
+            cents, done = cache.get(text) or _from_modules(plan, text)
+            found[learner_id] = Credit(count, 0, cents, done)
         led = instructor_components(course)
         if led:
             p = Params()
@@ -163,11 +185,10 @@ def credit(course: Course, learner_ids: list[int] | None, *, seconds: bool = Fal
                 (found.get(learner_id) or found.setdefault(learner_id, Credit())).seconds = int(total)
         if awards:
             p = Params()
-            position = {c.id: i for i, c in enumerate(course.credentials)}
-            cursor.execute(f"SELECT learner_id, credential_id, status FROM {table(Award)} "  # noqa: S608
-                           f"WHERE {scope_sql(learner_ids, p)}", p)
-            for learner_id, credential_id, status in cursor.fetchall():
-                if credential_id in position:
-                    c = found.get(learner_id) or found.setdefault(learner_id, Credit())
-                    c.awards[position[credential_id]] = EARNED if status == Award.EARNED else REVOKED
+            held = concat("credential_id", "':'", "status")
+            cursor.execute(f"SELECT learner_id, {string_list(held)} FROM {table(Award)} "  # noqa: S608
+                           f"WHERE {scope_sql(learner_ids, p)} GROUP BY learner_id", p)
+            for learner_id, text in cursor.fetchall():
+                c = found.get(learner_id) or found.setdefault(learner_id, Credit())
+                c.awards = plan.awards.get(text) or _awards(plan, text)
     return found
