@@ -144,7 +144,8 @@ def per_learner(course: Course, learner_ids: list[int] | None, columns: str, p: 
     parts = {i: closure(creds[i], course) for i in positions}
     module_sets = list(dict.fromkeys(tuple(c.id for c in comps if c.is_module) for comps in parts.values()))
     set_of = {i: module_sets.index(tuple(c.id for c in comps if c.is_module)) for i, comps in parts.items()}
-    led = instructor_components(course) if "c" in columns or "k" in columns else []
+    led = list({c.id: c for comps in parts.values() for c in comps if not c.is_module}.values()) \
+        if "c" in columns or "k" in columns else []
     with_led = [i for i, comps in parts.items() if led and any(not c.is_module for c in comps)]
     wanted = [f for f in "ns" if f in columns]  # the union's columns, each summed (awards: maxed) per learner
     wanted += [f"{f}{j}" for f, family in (("h", "c"), ("m", "k")) if family in columns
