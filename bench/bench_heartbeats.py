@@ -222,8 +222,10 @@ def main() -> int:
         return prepare()
     if sys.argv[1:2] == ["--serve"]:
         return serve_product(int(sys.argv[2]), THREADS)
-    run("sqlite")
-    if postgres_database("caregiving_bench_probe", "heartbeats"):
+    kinds = sys.argv[1:] or ["sqlite", "postgres"]  # or the kinds named
+    if "sqlite" in kinds:
+        run("sqlite")
+    if "postgres" in kinds and postgres_database("caregiving_bench_probe", "heartbeats"):
         run("postgres")
     return 0
 
