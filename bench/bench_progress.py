@@ -35,6 +35,7 @@ LEARNERS = int(os.environ.get("BENCH_LEARNERS", "10000"))
 
 
 def populate(course) -> list[int]:
+    """10,000 learners who completed every module of ``course`` (the first course, whose Badge they all earn)."""
     from django.db import transaction
     from django.utils import timezone
 
@@ -118,7 +119,7 @@ def run_one(kind: str) -> None:
     from caregiving_course.learner_record import api
 
     course = catalogue()
-    ids = catalogue_fixture.populate(course, LEARNERS).learner_ids if at_scale else populate(course)
+    ids = catalogue_fixture.populate(course, LEARNERS).learner_ids if at_scale else populate(course.courses[0])
     badge = next(c for c in course.credentials if c.tier == "badge")
     scale = (f"{len(course.courses)} courses, {len(course.credentials)} credentials, " if at_scale else "")
     label = f"{kind}, catalogue scale" if at_scale else kind
