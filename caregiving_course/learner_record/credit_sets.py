@@ -45,6 +45,7 @@ class Plan:
     stacked: tuple[tuple[int, ...], ...]  # per position: its own and the positions it stacks on
     stacking: tuple[tuple[int, ...], ...]  # per position: its own and the positions stacking on it
     positions: dict[str, int]  # credential id -> position
+    module_index: dict[str, int]  # module id -> its position in the course
     cache: dict = field(default_factory=dict, compare=False)  # modules-done text -> (cents, done)
     awards: dict = field(default_factory=dict, compare=False)  # awards text -> {position: EARNED or REVOKED}
     untouched: dict = field(default_factory=dict, compare=False)  # language -> progress with no records (progress)
@@ -93,7 +94,7 @@ def plan_of(course: Course) -> Plan:
                 stacking[j].append(i)
     plan = Plan({m: (hours[m], tuple(p)) for m, p in modules.items()}, {c: tuple(p) for c, p in components.items()},
                 tuple(sizes), tuple(stacked), tuple(map(tuple, stacking)),
-                {c.id: i for i, c in enumerate(course.credentials)})
+                {c.id: i for i, c in enumerate(course.credentials)}, {m.id: i for i, m in enumerate(course.modules)})
     with _lock:
         if len(_plans) > 8:  # catalogues loaded earlier
             _plans.clear()
