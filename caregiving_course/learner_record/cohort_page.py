@@ -2,9 +2,10 @@
 
 :func:`cohort_rows` computes every learner's progress in Python, which is right for a class of
 thirty and too slow for ten thousand. :func:`cohort_page` lets the database order, filter and count,
-then computes the exact progress of the page's learners only. Ordering by credited hours and
-:func:`cohort_hours` (every learner's hours toward each credential, for charts) use the credit
-rules' SQL aggregate in :mod:`credit_sql`, the same one award evaluation uses.
+then computes the exact progress of the page's learners only. Ordering by credited hours uses the credit
+rules' SQL aggregate in :mod:`credit_sql` for the one credential sorted on; :func:`cohort_hours` (every
+learner's hours toward each credential, for charts) the set-wise credit of :mod:`credit_sets`, as award
+evaluation does.
 """
 from __future__ import annotations
 
@@ -169,8 +170,8 @@ def cohort_page(cohort: Cohort, *, viewer, sort: str = "name", descending: bool 
 
 
 def cohort_hours(cohort: Cohort, *, viewer, course: Course | None = None) -> dict[str, list[Decimal]]:
-    """Every learner's credited hours toward each credential (for a distribution chart), from the credit
-    rules' SQL aggregate (:mod:`credit_sql`)."""
+    """Every learner's credited hours toward each credential (for a distribution chart), from the set-wise
+    credit rules (:mod:`credit_sets`)."""
     _check_viewer(cohort, viewer)
     course = course or catalogue()
     ids = list(Learner.objects.filter(enrolments__cohort=cohort).values_list("pk", flat=True))
