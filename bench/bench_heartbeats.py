@@ -35,6 +35,7 @@ import time
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from bench import catalogue_fixture
 from bench.common import (
     fresh_database,
     local_postgres_cpu_seconds,
@@ -52,6 +53,7 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "9"))
 THREADS = int(os.environ.get("BENCH_SERVER_THREADS", "8"))  # `caregiving serve` runs 8
 MODULE = "caregiver-role"
+CATALOGUE_LEARNERS = int(os.environ.get("BENCH_CATALOGUE_LEARNERS", "10000"))  # with BENCH_CATALOGUE=1
 
 
 def _env(database_url: str, home: str) -> dict:
@@ -74,6 +76,10 @@ def prepare() -> int:
     from caregiving_course.learner_record import api
 
     ensure_migrated()
+    if catalogue_fixture.enabled():  # the catalogue's learners, beside the ones sending beats
+        from caregiving_course.framework import catalogue
+
+        catalogue_fixture.populate(catalogue(), CATALOGUE_LEARNERS)
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cookies = []
     for n in range(LEARNERS):
@@ -168,7 +174,11 @@ def _children_cpu_seconds() -> float:
 
 def run(kind: str) -> None:
     database_url = fresh_database(kind, "caregiving_bench")
-    env = _env(database_url, tempfile.mkdtemp(prefix="bench-home-"))
+    home = tempfile.mkdtemp(prefix="bench-home-")
+    if catalogue_fixture.enabled():
+        catalogue_fixture.install(Path(home))
+        kind = f"{kind}, catalogue scale: 20 more courses, 60 more credentials, {CATALOGUE_LEARNERS} learners"
+    env = _env(database_url, home)
     out = subprocess.run([sys.executable, "-m", "bench.bench_heartbeats", "--prepare"], cwd=ROOT, env=env,
                          check=True, capture_output=True, text=True).stdout
     sessions = json.loads(out.strip().splitlines()[-1])
@@ -212,8 +222,10 @@ def main() -> int:
         return prepare()
     if sys.argv[1:2] == ["--serve"]:
         return serve_product(int(sys.argv[2]), THREADS)
-    run("sqlite")
-    if postgres_database("caregiving_bench_probe", "heartbeats"):
+    kinds = sys.argv[1:] or ["sqlite", "postgres"]  # or the kinds named
+    if "sqlite" in kinds:
+        run("sqlite")
+    if "postgres" in kinds and postgres_database("caregiving_bench_probe", "heartbeats"):
         run("postgres")
     return 0
 

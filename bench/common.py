@@ -19,10 +19,9 @@ PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN", "postgres://postgres@127.0.0.1:5
 
 
 def fresh_database(kind: str, name: str) -> str:
-    """Return a DATABASE_URL for an empty database of ``kind`` ("sqlite" or "postgres") called ``name``.
-
-    A PostgreSQL database's name ends with ``BENCH_DB_SUFFIX`` (empty by default): runs that share one PostgreSQL
-    server at the same time each set their own, or each drops the other's database."""
+    """Return a DATABASE_URL for an empty database of ``kind`` ("sqlite" or "postgres") called ``name`` (with
+    ``BENCH_DB_SUFFIX`` appended: runs sharing one PostgreSQL server each drop and create their own)."""
+    name += os.environ.get("BENCH_DB_SUFFIX", "")
     if kind == "sqlite":
         return f"sqlite:///{tempfile.mkdtemp(prefix='bench-')}/{name}.sqlite3"
     if kind == "postgres":

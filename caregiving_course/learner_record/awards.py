@@ -1,19 +1,20 @@
 """Awarding and revoking credentials. Each award or revocation queues its delivery in the same transaction.
 
-Evaluation asks the database which learners' awards can change (:func:`changes`, one aggregate per
-batch), writes the new awards set-based (:mod:`award_writer`) and loads the detailed records only
+Evaluation asks the database which learners' awards can change (:func:`changes`, one query per
+table and batch), writes the new awards set-based (:mod:`award_writer`) and loads the detailed records only
 of learners whose earned award has lapsed, to say why when revoking it.
 """
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 
 from caregiving_course.framework import Course, catalogue
 from caregiving_course.learner_record import award_writer, outbox, signals
 from caregiving_course.learner_record.award_evidence import resolve
-from caregiving_course.learner_record.credit_sql import EARNED, IDS_PER_STATEMENT, NONE, Params, eligible, per_learner
+from caregiving_course.learner_record.credit_sets import credit, plan_of
+from caregiving_course.learner_record.credit_sql import EARNED, IDS_PER_STATEMENT
 from caregiving_course.learner_record.errors import RecordError
 from caregiving_course.learner_record.models import Award, Learner
 from caregiving_course.learner_record.progress import BATCH, compute, load_records
@@ -22,34 +23,26 @@ ISSUE, REVOKE = award_writer.ISSUE, "badge.revoke"
 
 
 def changes(course: Course, learner_ids: list[int] | None) -> tuple[dict[int, list[int]], list[int]]:
-    """Which awards can change, in one query: ({credential position: learners who now meet it and
-    hold no award of it}, learners holding an earned award they no longer meet).
-
-    The database answers each learner whose awards can change with two numbers: a bit mask of the
-    credentials to award (bit i for position i) and whether an earned award has lapsed.
+    """Which awards can change: ({credential position: learners who now meet it and hold no award of it},
+    learners holding an earned award they no longer meet), from one query per table (:mod:`credit_sets`).
     """
-    p = Params()
-    met = [eligible(course, i) for i in range(len(course.credentials))]
-    to_award_bits = " + ".join(f"CASE WHEN t.a{i} = {NONE} AND {m} THEN {1 << i} ELSE 0 END" for i, m in enumerate(met))
-    lapsed_any = " OR ".join(f"(t.a{i} = {EARNED} AND NOT {m})" for i, m in enumerate(met))
-    sql = (f"SELECT learner_id, bits, gone FROM (SELECT learner_id, {to_award_bits} AS bits, "  # noqa: S608
-           f"CASE WHEN {lapsed_any} THEN 1 ELSE 0 END AS gone FROM ({per_learner(course, learner_ids, 'ka', p)}) t) c "
-           "WHERE bits > 0 OR gone = 1")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, p)
-        rows = cursor.fetchall()
-    by_mask: dict[int, list[int]] = {}
-    lapsed = []
-    for learner_id, mask, gone in rows:
-        if mask:
-            by_mask.setdefault(mask, []).append(learner_id)
-        if gone:
-            lapsed.append(learner_id)
+    plan = plan_of(course)
     to_award: dict[int, list[int]] = {}
-    for mask, ids in by_mask.items():
-        for i in range(len(course.credentials)):
-            if mask >> i & 1:
-                to_award.setdefault(i, []).extend(ids)
+    lapsed = []
+    decided: dict[tuple[int, int], tuple[list[int], bool]] = {}  # learners at the same point decide alike
+    for learner_id, c in credit(course, learner_ids).items():
+        key = (id(c.done), id(c.awards))
+        decision = decided.get(key)
+        if decision is None:
+            met = c.met(plan)
+            decision = ([i for i in met if i not in c.awards],
+                        any(status == EARNED and i not in met for i, status in c.awards.items()))
+            if not isinstance(c.done, dict):  # shared (read-only): others have the same
+                decided[key] = decision
+        for i in decision[0]:
+            to_award.setdefault(i, []).append(learner_id)
+        if decision[1]:
+            lapsed.append(learner_id)
     return to_award, lapsed
 
 

@@ -2,9 +2,10 @@
 
 :func:`cohort_rows` computes every learner's progress in Python, which is right for a class of
 thirty and too slow for ten thousand. :func:`cohort_page` lets the database order, filter and count,
-then computes the exact progress of the page's learners only. Ordering by credited hours and
-:func:`cohort_hours` (every learner's hours toward each credential, for charts) use the credit
-rules' SQL aggregate in :mod:`credit_sql`, the same one award evaluation uses.
+then computes the exact progress of the page's learners only. Ordering by credited hours uses the credit
+rules' SQL aggregate in :mod:`credit_sql` for the one credential sorted on; :func:`cohort_hours` (every
+learner's hours toward each credential, for charts) the set-wise credit of :mod:`credit_sets`, as award
+evaluation does.
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from caregiving_course.framework import Course
+from caregiving_course.learner_record.credit_sets import credit
 from caregiving_course.learner_record.credit_sql import IDS_PER_STATEMENT, Params, per_learner, scope_sql
 from caregiving_course.learner_record.errors import RecordError
 from caregiving_course.learner_record.models import Cohort, Learner, ModuleActivity, ModuleCompletion
@@ -164,8 +166,8 @@ def cohort_page(cohort: Cohort, *, viewer, sort: str = "name", descending: bool 
 
 
 def cohort_hours(cohort: Cohort, *, viewer, course: Course | None = None) -> dict[str, list[Decimal]]:
-    """Every learner's credited hours toward each credential (for a distribution chart), from the credit
-    rules' SQL aggregate (:mod:`credit_sql`)."""
+    """Every learner's credited hours toward each credential (for a distribution chart), from the set-wise
+    credit rules (:mod:`credit_sets`)."""
     check_teaches(cohort, viewer)
     course = course or offering_course(cohort)
     ids = list(Learner.objects.filter(enrolments__cohort=cohort).values_list("pk", flat=True))
@@ -178,11 +180,13 @@ def cohort_hours(cohort: Cohort, *, viewer, course: Course | None = None) -> dic
 def _credited_cents(course: Course, learner_ids: list[int]) -> dict[int, tuple]:
     """Credited hundredths of an hour toward each credential (course order), per learner with any record."""
     found: dict[int, tuple] = {}
+    none = (0,) * len(course.credentials)
     for start in range(0, len(learner_ids), IDS_PER_STATEMENT):
-        p = Params()
-        with connection.cursor() as cursor:
-            cursor.execute(per_learner(course, learner_ids[start:start + IDS_PER_STATEMENT], "c", p), p)
-            found.update({row[0]: tuple(int(v or 0) for v in row[1:]) for row in cursor.fetchall()})
+        for learner_id, c in credit(course, learner_ids[start:start + IDS_PER_STATEMENT], awards=False).items():
+            cents = list(none)
+            for i, value in c.cents.items():
+                cents[i] = value
+            found[learner_id] = tuple(cents)
     return found
 
 
@@ -201,7 +205,7 @@ def _page_by_hours(rows: QuerySet, course: Course, position: int, descending: bo
     p = Params()
     learners = quote(Learner._meta.db_table)
     sql = (f"SELECT l.id, l.name, l.email FROM {learners} l "  # noqa: S608 (ids are integers; values are bound)
-           f"LEFT JOIN ({per_learner(course, ids, 'c', p)}) t ON t.learner_id = l.id "
+           f"LEFT JOIN ({per_learner(course, ids, 'c', p, only=[position])}) t ON t.learner_id = l.id "
            f"WHERE {scope_sql(ids, p, 'l.id')} "
            f"ORDER BY COALESCE(t.c{position}, 0) {'DESC' if descending else 'ASC'}, l.name, l.id "
            f"LIMIT {int(size)} OFFSET {int(start)}")

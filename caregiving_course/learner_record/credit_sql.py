@@ -11,8 +11,8 @@ whichever of these columns are asked for (``i`` is the credential's position in 
 - ``k{i}``: how many of credential i's components (stacked ones included) are done
 - ``a{i}``: credential i's award: 0 none, 1 earned, 2 revoked
 
-:func:`eligible` is the award rule over those columns, and :func:`evidence_rows` lists the
-records behind an award. Values (module, component, skill and credential ids) are query
+:func:`evidence_rows` lists the records behind an award (award evaluation finds who meets what with
+:mod:`credit_sets`). Values (module, component, skill and credential ids) are query
 parameters; only numbers and table names are formatted into the SQL.
 """
 from __future__ import annotations
@@ -98,7 +98,8 @@ def counted_instructor_records(components: list[Component], p: Params) -> str:
     return f"withdrawn_at IS NULL AND ({' OR '.join(terms) or '1 = 0'})"
 
 
-def _instructor_components(course: Course) -> list[Component]:
+def instructor_components(course: Course) -> list[Component]:
+    """Every instructor-led component of the course's credentials, each once."""
     found: dict[str, Component] = {}
     for cred in course.credentials:
         for comp in cred.components:
@@ -111,22 +112,46 @@ def _cents(hours) -> str:
     return str(int(hours * 100))
 
 
-def per_learner(course: Course, learner_ids: list[int] | None, columns: str, p: Params) -> str:
+def per_component_sql(led: list[Component], learner_ids: list[int] | None, p: Params) -> str:
+    """SQL of (learner_id, component_id, cents, done) for the instructor-led components ``led``: the hundredths
+    of an hour each credits a learner and whether it is done (1 or 0)."""
+    cents, done = [], []
+    for comp in led:
+        when = f"WHEN {p(comp.id)} THEN"
+        if comp.evidence == "hours":
+            reached = f"SUM(hours) >= {comp.hours}"
+            cents.append(f"{when} CASE WHEN {reached} THEN {_cents(comp.hours)} ELSE ROUND(SUM(hours) * 100) END")
+        else:
+            reached = f"COUNT(DISTINCT skill) >= {len(comp.skills)}"
+            cents.append(f"{when} CASE WHEN {reached} THEN {_cents(comp.hours)} ELSE 0 END")
+        done.append(f"{when} CASE WHEN {reached} THEN 1 ELSE 0 END")
+    return (f"SELECT learner_id, component_id, CASE component_id {' '.join(cents)} ELSE 0 END AS cents, "  # noqa: S608
+            f"CASE component_id {' '.join(done)} ELSE 0 END AS done "
+            f"FROM {table(InstructorRecord)} WHERE {counted_instructor_records(led, p)} "
+            f"AND {scope_sql(learner_ids, p)} GROUP BY learner_id, component_id")
+
+
+def per_learner(course: Course, learner_ids: list[int] | None, columns: str, p: Params,
+                only: list[int] | None = None) -> str:
     """SQL of one row per learner (with any record, within ``learner_ids`` when given).
 
-    ``columns`` picks the families: any of "n", "s", "c", "k", "a" (see the module docstring).
+    ``columns`` picks the families: any of "n", "s", "c", "k", "a" (see the module docstring); ``only``, the
+    credential positions wanted (every credential when None): the cost grows with them, each a test on every
+    record (for many learners and credentials :mod:`credit_sets` answers sparsely).
     """
     creds = course.credentials
-    parts = [closure(c, course) for c in creds]
-    module_sets = list(dict.fromkeys(tuple(c.id for c in comps if c.is_module) for comps in parts))
-    set_of = [module_sets.index(tuple(c.id for c in comps if c.is_module)) for comps in parts]
-    led = _instructor_components(course) if "c" in columns or "k" in columns else []
-    with_led = [i for i, comps in enumerate(parts) if led and any(not c.is_module for c in comps)]
+    positions = list(range(len(creds))) if only is None else list(only)
+    parts = {i: closure(creds[i], course) for i in positions}
+    module_sets = list(dict.fromkeys(tuple(c.id for c in comps if c.is_module) for comps in parts.values()))
+    set_of = {i: module_sets.index(tuple(c.id for c in comps if c.is_module)) for i, comps in parts.items()}
+    led = list({c.id: c for comps in parts.values() for c in comps if not c.is_module}.values()) \
+        if "c" in columns or "k" in columns else []
+    with_led = [i for i, comps in parts.items() if led and any(not c.is_module for c in comps)]
     wanted = [f for f in "ns" if f in columns]  # the union's columns, each summed (awards: maxed) per learner
     wanted += [f"{f}{j}" for f, family in (("h", "c"), ("m", "k")) if family in columns
                for j in range(len(module_sets))]
     wanted += [f"{f}{i}" for f in "ck" if f in columns for i in with_led]  # a badge of modules alone has none
-    wanted += [f"a{i}" for i in range(len(creds)) if "a" in columns]
+    wanted += [f"a{i}" for i in positions if "a" in columns]
     branches = []
 
     def branch(values: dict[str, str], source: str) -> str:
@@ -141,20 +166,7 @@ def per_learner(course: Course, learner_ids: list[int] | None, columns: str, p: 
                                          "GROUP BY learner_id"))
 
     if led:
-        cents, done = [], []
-        for comp in led:
-            when = f"WHEN {p(comp.id)} THEN"
-            if comp.evidence == "hours":
-                reached = f"SUM(hours) >= {comp.hours}"
-                cents.append(f"{when} CASE WHEN {reached} THEN {_cents(comp.hours)} ELSE ROUND(SUM(hours) * 100) END")
-            else:
-                reached = f"COUNT(DISTINCT skill) >= {len(comp.skills)}"
-                cents.append(f"{when} CASE WHEN {reached} THEN {_cents(comp.hours)} ELSE 0 END")
-            done.append(f"{when} CASE WHEN {reached} THEN 1 ELSE 0 END")
-        per_component = (f"SELECT learner_id, component_id, CASE component_id {' '.join(cents)} ELSE 0 END AS cents, "  # noqa: S608
-                         f"CASE component_id {' '.join(done)} ELSE 0 END AS done "
-                         f"FROM {table(InstructorRecord)} WHERE {counted_instructor_records(led, p)} "
-                         f"AND {scope_sql(learner_ids, p)} GROUP BY learner_id, component_id")
+        per_component = per_component_sql(led, learner_ids, p)
         recorded = {}
         for i in with_led:
             held = _in("component_id", [c.id for c in parts[i] if not c.is_module], p)
@@ -166,8 +178,8 @@ def per_learner(course: Course, learner_ids: list[int] | None, columns: str, p: 
         branches.append(branch({"s": "SUM(seconds)"}, f"FROM {table(ModuleActivity)} "
                                                       f"WHERE {scope_sql(learner_ids, p)} GROUP BY learner_id"))
     if "a" in columns:
-        awards = {f"a{i}": f"MAX(CASE WHEN credential_id = {p(c.id)} THEN CASE WHEN status = {p(Award.EARNED)} "
-                           f"THEN {EARNED} ELSE {REVOKED} END ELSE {NONE} END)" for i, c in enumerate(creds)}
+        awards = {f"a{i}": f"MAX(CASE WHEN credential_id = {p(creds[i].id)} THEN CASE WHEN status = "
+                           f"{p(Award.EARNED)} THEN {EARNED} ELSE {REVOKED} END ELSE {NONE} END)" for i in positions}
         branches.append(branch(awards, f"FROM {table(Award)} WHERE {scope_sql(learner_ids, p)} GROUP BY learner_id"))
 
     # Sums come back as integers (PostgreSQL and MariaDB would send decimals, SQLite ROUND a float): cheaper to
@@ -177,21 +189,9 @@ def per_learner(course: Course, learner_ids: list[int] | None, columns: str, p: 
         if family in columns:
             outer += [integer(rounding.format(f"{module_part}{set_of[i]}")
                               + (f" + SUM({family}{i})" if i in with_led else "")) + f" AS {family}{i}"
-                      for i in range(len(creds))]
-    outer += [f"MAX(a{i}) AS a{i}" for i in range(len(creds)) if "a" in columns]
+                      for i in positions]
+    outer += [f"MAX(a{i}) AS a{i}" for i in positions if "a" in columns]
     return f"SELECT learner_id, {', '.join(outer)} FROM ({' UNION ALL '.join(branches)}) u GROUP BY learner_id"  # noqa: S608
-
-
-def eligible(course: Course, position: int, row: str = "t") -> str:
-    """SQL condition, over a :func:`per_learner` row with "k" and "a", that the credential is met.
-
-    As in :func:`progress.compute`: every component done, its own award and those of the credentials
-    it stacks on not revoked.
-    """
-    cred = course.credentials[position]
-    terms = [f"{row}.k{position} = {len(closure(cred, course))}"]
-    terms += [f"{row}.a{i} <> {REVOKED}" for i in stacked_on(cred, course)]
-    return "(" + " AND ".join(terms) + ")"
 
 
 def evidence_rows(course: Course, position: int, learner_ids: list[int] | None, p: Params) -> list[str]:

@@ -20,7 +20,8 @@ from django.utils.formats import get_format
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
-from caregiving_course.framework import Component, Course, Credential
+from caregiving_course.framework import Component, Course, Credential, Module
+from caregiving_course.learner_record.credit_sets import plan_of
 from caregiving_course.learner_record.models import Award, InstructorRecord, ModuleActivity, ModuleCompletion
 
 ZERO = Decimal(0)
@@ -224,13 +225,36 @@ def _component(comp: Component, rec: Records, words: _Words) -> ComponentProgres
 
 def compute(course: Course, learner_id: int, rec: Records, past: dict | None = None) -> Progress:
     """Progress of one learner from their records (no database access). ``past`` ({module id: PastModule} of
-    :mod:`course_versions`) names the completed modules that later versions of their courses dropped."""
+    :mod:`course_versions`) names the completed modules that later versions of their courses dropped.
+
+    A catalogue has many credentials and modules, of which a learner's records bear on a few: the others'
+    progress is the same as with no records, worked out once per language and shared.
+    """
+    plan = plan_of(course)
     language = get_language()
+    untouched = plan.untouched.get(language)
+    if untouched is None:
+        untouched = plan.untouched[language] = _compute(course, 0, Records(), language)
+    touched = plan.touched(rec.completions, (r[1] for r in rec.instructor), rec.awards)
+    return _compute(course, learner_id, rec, language, (plan.positions, plan.module_index, touched, untouched),
+                    past)
+
+
+def _compute(course: Course, learner_id: int, rec: Records, language: str | None,
+             shortcut: tuple[dict[str, int], dict[str, int], set[int], Progress] | None = None,
+             past: dict | None = None) -> Progress:
+    """Progress; with a ``shortcut`` (credential and module positions, the credential positions the records
+    touch, progress with no records), the credentials not touched and the modules without records come from
+    the latter."""
     words = _words(language)
     memo: dict[str, CredentialProgress] = {}
+    position, module_index, touched, untouched = shortcut or ({}, {}, set(), None)
 
     def credential(cred: Credential) -> CredentialProgress:
         if cred.id not in memo:
+            if untouched is not None and position[cred.id] not in touched:
+                memo[cred.id] = untouched.credentials[position[cred.id]]
+                return memo[cred.id]
             requires = tuple(credential(course.credential(r)) for r in cred.requires)
             title, shown = course.shown(cred, language)
             components = tuple(_component(c, rec, words) for c in shown)
@@ -244,19 +268,25 @@ def compute(course: Course, learner_id: int, rec: Records, past: dict | None = N
                                                award[0] if award else "", title)
         return memo[cred.id]
 
-    modules = []
-    for m in course.modules:
-        secs, sections, best, _last = rec.activity.get(m.id, (0, [], None, None))
-        done = rec.completions.get(m.id)
-        modules.append(ModuleProgress(m.id, m.title, m.hours, secs, len(sections), len(m.sections), best,
-                                      done[3] if done else None, m.hours if done else ZERO))
+    if untouched is None:
+        modules = [_module(m, rec) for m in course.modules]
+        credentials = [credential(c) for c in course.credentials]
+    else:  # the shared progress, with the parts the records touch worked out
+        modules = list(untouched.modules)
+        for module_id in {*rec.activity, *rec.completions}:
+            i = module_index.get(module_id)
+            if i is not None:
+                modules[i] = _module(course.modules[i], rec)
+        credentials = list(untouched.credentials)
+        for i in touched:
+            credentials[i] = credential(course.credentials[i])
     lasts = [a[3] for a in rec.activity.values() if a[3]]
     return Progress(
         learner_id=learner_id,
         time_on_task_seconds=sum(a[0] for a in rec.activity.values()),
         last_activity_at=max(lasts) if lasts else None,
         modules=tuple(modules),
-        credentials=tuple(credential(c) for c in course.credentials),
+        credentials=tuple(credentials),
         earlier=_earlier(course, rec, past or {}, language),
     )
 
@@ -269,3 +299,11 @@ def _earlier(course: Course, rec: Records, past: dict, language: str | None) -> 
         if was is not None and not course.has_module(module_id):
             found.append(EarlierCompletion(module_id, was.title_in(language), was.version, was.course_id, hours, at))
     return tuple(sorted(found, key=lambda e: e.completed_at))
+
+
+def _module(m: Module, rec: Records) -> ModuleProgress:
+    """One module's line of progress from the records."""
+    secs, sections, best, _last = rec.activity.get(m.id, (0, [], None, None))
+    done = rec.completions.get(m.id)
+    return ModuleProgress(m.id, m.title, m.hours, secs, len(sections), len(m.sections), best,
+                          done[3] if done else None, m.hours if done else ZERO)

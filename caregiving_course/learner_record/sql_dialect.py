@@ -119,3 +119,18 @@ def insert_ignoring_conflicts(table: str, columns: list[str], select: str, retur
     if _vendor() == "mysql":
         return f"INSERT IGNORE INTO {quote(table)} ({cols}) {select}{tail}"
     return f"INSERT INTO {quote(table)} ({cols}) {select} ON CONFLICT DO NOTHING{tail}"
+
+
+def string_list(column: str) -> str:
+    """The aggregate joining a group's values of ``column`` (words without spaces) with spaces, in any order."""
+    if _vendor() == "postgresql":
+        return f"string_agg({column}, ' ')"
+    if _vendor() == "mysql":
+        return f"GROUP_CONCAT({column} SEPARATOR ' ')"
+    return f"group_concat({column}, ' ')"
+
+
+def prepare_string_list(cursor) -> None:
+    """Let :func:`string_list` return a long list whole (MySQL and MariaDB cut GROUP_CONCAT at 1,024 bytes)."""
+    if _vendor() == "mysql":
+        cursor.execute("SET SESSION group_concat_max_len = 16777216")
