@@ -215,13 +215,15 @@ class Catalogue(Course):
     _views: dict = field(default_factory=dict, compare=False, repr=False)  # course ids -> :meth:`view`
 
     @classmethod
-    def of(cls, courses: tuple[Course, ...]) -> Catalogue:
-        """The catalogue of ``courses`` (in the order given: the first is the one shown first)."""
+    def of(cls, courses: tuple[Course, ...], credentials: tuple[Credential, ...] | None = None) -> Catalogue:
+        """The catalogue of ``courses`` (in the order given: the first is the one shown first), listing their
+        credentials or those given."""
         first = courses[0] if courses else None
+        if credentials is None:
+            credentials = tuple(x for c in courses for x in c.credentials)
         return cls(id="catalogue", title=first.title if first else "", description="", minimum_time_share=(
             first.minimum_time_share if first else 0.5), modules=tuple(m for c in courses for m in c.modules),
-            credentials=tuple(x for c in courses for x in c.credentials), language=first.language if first else "en",
-            courses=courses)
+            credentials=credentials, language=first.language if first else "en", courses=courses)
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -259,15 +261,22 @@ class Catalogue(Course):
 
     def view(self, course_ids) -> Catalogue:
         """The catalogue as an offering of ``course_ids`` sees it: those courses' modules and credentials listed
-        (in catalogue order), every course's still looked up (a credential may stack on another course's). Ids
-        the catalogue does not hold are left out; no known id at all gives the whole catalogue."""
+        (in catalogue order), with the credentials of other courses theirs stack on (the College Certificate
+        needs the second course's Badge), every course's still looked up. Ids the catalogue does not hold are
+        left out; no known id at all gives the whole catalogue."""
         wanted = tuple(c for c in self.courses if c.id in set(course_ids))
         if not wanted or len(wanted) == len(self.courses):
             return self
         key = tuple(c.id for c in wanted)
         found = self._views.get(key)
         if found is None:
-            found = self._views[key] = Catalogue.of(wanted)
+            listed = {x.id for c in wanted for x in c.credentials}
+            pending = list(listed)
+            while pending:
+                required = [r for r in self.credential(pending.pop()).requires if r not in listed]
+                listed.update(required)
+                pending += required
+            found = self._views[key] = Catalogue.of(wanted, tuple(x for x in self.credentials if x.id in listed))
             found._modules_by_id.update(self._modules_by_id)
             found._credentials_by_id.update(self._credentials_by_id)
             found._module_courses.update(self._module_courses)
