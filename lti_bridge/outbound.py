@@ -79,12 +79,11 @@ def call(method: str, url: str, *, body: bytes | None = None, headers: dict | No
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > limit:
             raise AnswerTooLarge(f"{declared} bytes declared, at most {limit} accepted", response.status)
-        chunks, size = [], 0
-        for chunk in response.stream(16384):
-            size += len(chunk)
-            if size > limit:
-                raise AnswerTooLarge(f"more than {limit} bytes", response.status)
-            chunks.append(chunk)
+        # one read of at most one byte over the limit (urllib3 2 reads until that many bytes or the end): a score's
+        # short answer is then read in one call, where reading it in chunks took a second call to find the end
+        content = response.read(limit + 1)
+        if len(content) > limit:
+            raise AnswerTooLarge(f"more than {limit} bytes", response.status)
     except AnswerTooLarge:
         response.close()  # the rest is never read: this connection is not reused
         raise
@@ -92,7 +91,7 @@ def call(method: str, url: str, *, body: bytes | None = None, headers: dict | No
         response.close()
         raise NoAnswer(f"answer cut off ({type(exc).__name__})", maybe_applied=True) from exc
     response.release_conn()
-    return Answer(response.status, response.headers, b"".join(chunks))
+    return Answer(response.status, response.headers, content)
 
 
 def timeout() -> tuple[float, float]:

@@ -15,10 +15,11 @@ handler's answer and adds it to the reply, as the block's own handler does.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse
 
 from caregiving_course.framework import Course, Module, catalogue
 from xblocks.handlers import (
@@ -80,7 +81,7 @@ def answer_beat(data: dict, learner, course: Course, module: Module, *, idle_lim
 
 
 def beat_response(request: HttpRequest, fields: dict, learner, block_status: Callable[[], dict], *,
-                  record) -> JsonResponse:
+                  record) -> HttpResponse:
     """Our server's answer to the module block's ``heartbeat`` handler, for an authenticated request whose CSRF
     check passed, without building the block: the block placed with ``fields``, ``learner`` the one it was
     shown to, ``record`` the learner-record service our runtime gives blocks. ``block_status()`` is the block's
@@ -98,4 +99,5 @@ def beat_response(request: HttpRequest, fields: dict, learner, block_status: Cal
     length = request.META.get("CONTENT_LENGTH")
     payload, status = answer_json(request.method, int(length) if length and length.isdigit() else None,
                                   lambda: request.body, learner, respond, record=record)
-    return JsonResponse(payload, status=status)
+    # the reply holds JSON's own types only: encoded without JsonResponse's encoder class, built anew per reply
+    return HttpResponse(json.dumps(payload).encode(), content_type="application/json", status=status)
