@@ -40,8 +40,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _forget_process_caches():
     """Each test starts with nothing remembered from another test's database: no cached users or sessions
-    (primary keys are reused once a test's rows are rolled back), no remembered heartbeat clocks or LRSs."""
+    (primary keys are reused once a test's rows are rolled back), no remembered heartbeat clocks or LRSs, and
+    in the site's language (a request through the test client leaves its language active in the thread)."""
+    from django.conf import settings
     from django.core.cache import cache
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
 
     from caregiving_course.learner_record.heartbeats import forget_clocks
 
