@@ -30,8 +30,9 @@ from oauth2_provider.models import get_application_model
 from oauth2_provider.oauth2_backends import get_oauthlib_core
 from oauth2_provider.views import AuthorizationView
 
+from caregiving_course import address_counts
 from caregiving_course.learner_record import api
-from sync import plugin_settings, rate_limit
+from sync import plugin_settings
 from sync.issuer.clr import EmptyRecord, learner_clr
 
 CREDENTIAL_READ = plugin_settings.CREDENTIAL_READ
@@ -112,7 +113,7 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return status_info(405, "register a client with POST", "invalid_data")
     limit = getattr(settings, "CLR_REGISTRATIONS_PER_HOUR", 20)
-    if rate_limit.over_limit(request, "clr-register", limit, REGISTRATION_WINDOW_SECONDS):
+    if address_counts.count(request, "clr-register", REGISTRATION_WINDOW_SECONDS) > limit:
         response = JsonResponse({"error": "too_many_requests", "error_description":
                                  f"at most {limit} registrations an hour from one address"}, status=429)
         response["Retry-After"] = str(REGISTRATION_WINDOW_SECONDS)

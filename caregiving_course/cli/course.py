@@ -10,7 +10,7 @@ from rich.table import Table
 
 from caregiving_course.cli import course_admin, course_scaffold
 from caregiving_course.cli.base_url import public_base_url
-from caregiving_course.cli.course_validate import folders_with, print_errors, validate
+from caregiving_course.cli.course_validate import print_errors, validate
 from caregiving_course.cli.errors import CommandError
 
 
@@ -41,7 +41,7 @@ def check_course(args: argparse.Namespace) -> int:
         path = Path(args.path)
         if not path.is_dir():
             raise CommandError(f"{path} is not a folder; give the folder that holds course.yaml")
-        folders, where = folders_with(path), str(path)
+        folders, where = catalogue_folders(path), str(path)
     else:
         folders, where = catalogue_folders(), "the catalogue"
     with Console(stderr=True).status(f"Checking {where} with the whole catalogue"):

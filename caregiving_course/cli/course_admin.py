@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from caregiving_course.cli.course_package import is_archive, remove_tree, unpack
-from caregiving_course.cli.course_validate import folders_with, print_errors, validate
+from caregiving_course.cli.course_validate import print_errors, validate
 from caregiving_course.cli.database import ensure_migrated
 from caregiving_course.cli.errors import CommandError
 from caregiving_course.framework import ARCHIVED_MARK, Course, catalogue_folders, course_id_of
@@ -58,7 +58,7 @@ def add_course(args: argparse.Namespace) -> int:
             root = unpack(source, staging / "package")
         with console.status(f"Checking {source} with the whole catalogue"):
             before, _ = validate(catalogue_folders())
-            checked, errors = validate(folders_with(root), {root: str(source)})
+            checked, errors = validate(catalogue_folders(root), {root: str(source)})
         if errors:
             print_errors(errors, str(source))
             raise CommandError(f"{source} was not installed: nothing changed")

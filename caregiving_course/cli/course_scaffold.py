@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from caregiving_course.cli.course_validate import folders_with, print_errors, validate
+from caregiving_course.cli.course_validate import print_errors, validate
 from caregiving_course.cli.errors import CommandError
 from caregiving_course.framework.loader import ID_PATTERN
 
@@ -197,7 +197,7 @@ def new_course(args: argparse.Namespace) -> int:
     if not title or len(title) > 200 or "\n" in title or title.startswith(("{", "[", "&", "*", "!", "|", ">", "'")):
         raise CommandError("--title must be one line of plain text, at most 200 characters")
     write_course(folder, course_id, title.replace(":", " -"))
-    _, errors = validate(folders_with(folder))
+    _, errors = validate(catalogue_folders(folder))
     if errors:
         print_errors(errors, str(folder))
         raise CommandError(f"{folder} was created but does not fit the catalogue (above); fix it or remove it")

@@ -6,17 +6,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
-from caregiving_course.framework import Catalogue, ContentError, catalogue_folders, course_id_of, load_catalogue
-
-
-def folders_with(candidate: Path) -> list[Path]:
-    """The catalogue's folders with ``candidate`` in place of the course of the same id (or added last)."""
-    course_id = course_id_of(candidate)
-    folders = catalogue_folders()
-    for i, folder in enumerate(folders):
-        if course_id_of(folder) == course_id or folder.resolve() == candidate.resolve():
-            return [*folders[:i], candidate, *(f for f in folders[i + 1:] if course_id_of(f) != course_id)]
-    return [*folders, candidate]
+from caregiving_course.framework import Catalogue, ContentError, load_catalogue
 
 
 def validate(folders: list[Path], shown: dict[Path, str] | None = None) -> tuple[Catalogue | None, list[ContentError]]:

@@ -13,6 +13,7 @@ package ships.
 """
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from pathlib import Path
@@ -41,7 +42,17 @@ def _settings_path(name: str, default: Path | None) -> Path | None:
 
 
 def course_id_of(folder: Path) -> str:
-    """The id a course folder's ``course.yaml`` gives (the folder's name when it gives none or cannot be read)."""
+    """The id a course folder's ``course.yaml`` gives (the folder's name when it gives none or cannot be read).
+    Read again only when the file changes: a running server asks for every folder's id at each recheck."""
+    try:
+        changed = (folder / "course.yaml").stat().st_mtime_ns
+    except OSError:
+        return folder.name
+    return _course_id(folder, changed)
+
+
+@functools.lru_cache(maxsize=256)
+def _course_id(folder: Path, changed: int) -> str:
     try:
         data = yaml.safe_load((folder / "course.yaml").read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
@@ -54,9 +65,12 @@ def _folders(folder: Path | None) -> list[Path]:
         if folder and folder.is_dir() else []
 
 
-def catalogue_folders() -> list[Path]:
-    """The course folders the catalogue loads, in order (see the module's docstring)."""
+def catalogue_folders(candidate: Path | None = None) -> list[Path]:
+    """The course folders the catalogue loads, in order (see the module's docstring); with ``candidate`` (a course
+    folder being checked or installed) in place of the course of its id, as if installed."""
     installed = {p.name: p for p in _folders(_settings_path("COURSES_DIR", None))}
+    if candidate is not None:
+        installed[course_id_of(candidate)] = candidate
     shipped = [_settings_path("CONTENT_DIR", SHIPPED_CONTENT), *_folders(_settings_path("SHIPPED_COURSES_DIR",
                                                                                         SHIPPED_COURSES))]
     chosen: list[Path] = []

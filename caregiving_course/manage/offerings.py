@@ -46,6 +46,20 @@ def _fields(request: HttpRequest) -> dict:
             "ends_on": ends, "delivery": delivery, "open_enrolment": request.POST.get("open") == "yes"}
 
 
+def _course_titles() -> dict[str, str]:
+    """Each course's id and title in the reader's language, in the catalogue's order."""
+    language = get_language()
+    return {c.id: c.text(language)[0] for c in catalogue().courses}
+
+
+def _offering(api, cohort: str):
+    """The offering named ``cohort``, or None when there is none."""
+    try:
+        return api.get_offering(cohort)
+    except api.RecordError:
+        return None
+
+
 def _row(api, cohort, titles: dict) -> dict:
     return {"cohort": cohort, "courses": [titles.get(c, c) for c in cohort.courses],
             "delivery": DELIVERY_NAMES.get(cohort.delivery, cohort.delivery),
@@ -73,8 +87,7 @@ def offering_list(request: HttpRequest) -> HttpResponse:
         api.create_offering(name, **fields)
         messages.success(request, _("Offering %(name)s created.") % {"name": name})
         return redirect("manage:offerings")
-    language = get_language()
-    titles = {c.id: c.text(language)[0] for c in catalogue().courses}
+    titles = _course_titles()
     return render(request, "caregiving/manage/offerings.html", {
         "rows": [_row(api, c, titles) for c in api.all_offerings()], "courses": titles.items(),
         "deliveries": DELIVERY_NAMES.items()})
@@ -86,9 +99,8 @@ def offering_edit(request: HttpRequest, cohort: str) -> HttpResponse:
     """GET the form for one offering; POST saves it."""
     from caregiving_course.learner_record import api
 
-    try:
-        offering = api.get_offering(cohort)
-    except api.RecordError:
+    offering = _offering(api, cohort)
+    if offering is None:
         return refuse(request, _("There is no offering with this name."), 404)
     if request.method == "POST":
         try:
@@ -98,8 +110,7 @@ def offering_edit(request: HttpRequest, cohort: str) -> HttpResponse:
         api.change_offering(cohort, **fields)
         messages.success(request, _("Offering %(name)s saved.") % {"name": cohort})
         return redirect("manage:offerings")
-    language = get_language()
-    titles = {c.id: c.text(language)[0] for c in catalogue().courses}
+    titles = _course_titles()
     return render(request, "caregiving/manage/offering_edit.html", {
         "row": _row(api, offering, titles), "courses": titles.items(), "deliveries": DELIVERY_NAMES.items()})
 
@@ -110,9 +121,8 @@ def regenerate(request: HttpRequest, cohort: str) -> HttpResponse:
     """Give the offering a new enrolment code (the old one stops working)."""
     from caregiving_course.learner_record import api
 
-    try:
-        offering = api.get_offering(cohort)
-    except api.RecordError:
+    offering = _offering(api, cohort)
+    if offering is None:
         return refuse(request, _("There is no offering with this name."), 404)
     code = api.regenerate_code(offering)
     messages.success(request, _("Offering %(name)s has a new enrolment code: %(code)s. The old code no longer "
