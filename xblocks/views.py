@@ -138,9 +138,8 @@ def handler(request: HttpRequest, token: str, handler_name: str, suffix: str = "
         return JsonResponse({"error": "unknown block"}, status=404)
     user = request.user = signed_in_user(request)  # the user itself: the runtime reads it a dozen times
     if user.is_authenticated:
-        refused = CSRF_CHECK.process_view(request, None, (), {})
-        if refused is not None:
-            return JsonResponse({"error": "the page is out of date: reload it and try again"}, status=403)
+        if CSRF_CHECK.process_view(request, None, (), {}) is not None:
+            return csrf_refused()
     else:
         # Without a session, the site's authentication backends may still know the request: inside a partner's
         # iframe that refused our cookies, the LTI bridge's backend reads the signed token the page sends in a
@@ -158,7 +157,7 @@ def handler(request: HttpRequest, token: str, handler_name: str, suffix: str = "
         return JsonResponse({"error": "unknown block"}, status=404)
     if (placement.block_type, handler_name, suffix) == (heartbeat.BLOCK_TYPE, heartbeat.HANDLER, ""):
         return heartbeat.beat_response(request, placement.fields, learner,
-                                       lambda: _block_status(request, placement, learner),
+                                       lambda: block_status(request, placement, learner),
                                        record=xblock_services.service(xblock_services.RECORD))
     runtime = CourseRuntime(request, learner=learner)
     try:
@@ -172,7 +171,12 @@ def handler(request: HttpRequest, token: str, handler_name: str, suffix: str = "
     return webob_to_django_response(result)
 
 
-def _block_status(request: HttpRequest, placement, learner) -> dict:
+def csrf_refused() -> JsonResponse:
+    """The handler's answer to a request whose CSRF check failed (a page opened before the token changed)."""
+    return JsonResponse({"error": "the page is out of date: reload it and try again"}, status=403)
+
+
+def block_status(request: HttpRequest, placement, learner) -> dict:
     """The module block's ``status`` handler's answer for ``learner`` (see :func:`xblocks.heartbeat.beat_response`)."""
     runtime = CourseRuntime(request, learner=learner)
     block = runtime.block(placement)

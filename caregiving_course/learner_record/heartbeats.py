@@ -23,8 +23,9 @@ decision:
 - the usual beat (clock and module row exist, the open span continues) is written only if the clock
   is still exactly as this process last wrote or read it (all three of its columns are compared in
   the ``WHERE``), so it needs no read: on PostgreSQL one statement, elsewhere one transaction of
-  three updates; on SQLite that transaction also writes the beats other threads are writing at the
-  same moment (:mod:`group_commit`). The clock this process last saw is kept in memory for that; it
+  three updates. On SQLite that transaction also writes the beats other threads are writing at the
+  same moment, and on PostgreSQL that statement writes them all, one row of its arrays per beat
+  (:mod:`group_commit`). The clock this process last saw is kept in memory for that; it
   is only ever a guess that the database checks, so a clock changed by another process or thread,
   or a guess that was rolled back, costs a beat the locked path and never a wrong credit. On
   PostgreSQL a learner whose clock this process has not seen costs one plain read first.
@@ -70,6 +71,24 @@ WITH clock AS (UPDATE {_CLOCK} SET tabs = %s, spans = %s, last_beat_at = %s
      span AS (UPDATE {_SPAN} SET ended_at = %s, seconds = seconds + %s, beats = beats + 1
               WHERE id = %s AND EXISTS (SELECT 1 FROM clock))
 SELECT seconds FROM activity"""  # noqa: S608 (PostgreSQL only)
+# PostgreSQL, the usual beats of several threads written together (one statement, one commit): each beat as above,
+# one row of the arrays per learner.
+BEATS_IF_UNCHANGED = f"""
+WITH beat AS (SELECT * FROM unnest(%s::bigint[], %s::jsonb[], %s::jsonb[], %s::timestamptz[], %s::jsonb[],
+                                   %s::jsonb[], %s::timestamptz[], %s::integer[], %s::timestamptz[], %s::text[],
+                                   %s::bigint[])
+              AS b(learner_id, tabs, spans, last_beat_at, was_tabs, was_spans, was_last, credit, at, module_id,
+                   span_id)),
+     clock AS (UPDATE {_CLOCK} c SET tabs = b.tabs, spans = b.spans, last_beat_at = b.last_beat_at FROM beat b
+               WHERE c.learner_id = b.learner_id AND c.tabs = b.was_tabs AND c.spans = b.was_spans
+                     AND c.last_beat_at = b.was_last RETURNING c.learner_id),
+     activity AS (UPDATE {_ACTIVITY} a SET seconds = a.seconds + b.credit,
+                         first_activity_at = COALESCE(a.first_activity_at, b.at), last_activity_at = b.at
+                  FROM beat b JOIN clock k ON k.learner_id = b.learner_id
+                  WHERE a.learner_id = b.learner_id AND a.module_id = b.module_id RETURNING a.learner_id, a.seconds),
+     span AS (UPDATE {_SPAN} s SET ended_at = b.at, seconds = s.seconds + b.credit, beats = s.beats + 1
+              FROM beat b JOIN clock k ON k.learner_id = b.learner_id WHERE s.id = b.span_id)
+SELECT learner_id, seconds FROM activity"""  # noqa: S608 (PostgreSQL only)
 # SQLite, the usual beat (written with other threads' beats, see _write_sqlite_beats): the module's time only if the
 # clock is unchanged, then the clock and the span; in the driver's placeholders (caregiving_course.sqlite).
 SQLITE_ADD_MODULE_TIME_IF_UNCHANGED, SQLITE_SAVE_CLOCK, SQLITE_EXTEND_SPAN = (sql.replace("%s", "?") for sql in (
@@ -121,10 +140,18 @@ def _remember(db, learner_id: int, clock: _Clock | None) -> None:
 def _new_clock(db, last_beat_at, tabs: dict, spans: dict) -> _Clock:
     if db.vendor == "postgresql":
         stored = (_jsonb(tabs), _jsonb(spans), last_beat_at)
-    else:
-        stored = (db.ops.adapt_json_value(tabs, None), db.ops.adapt_json_value(spans, None),
-                  db.ops.adapt_datetimefield_value(last_beat_at))
+    else:  # JSONField's own serialisation (json.dumps, no encoder), as Django's adapt_json_value writes it
+        stored = (json.dumps(tabs), json.dumps(spans), _db_datetime(db, last_beat_at))
     return _Clock(last_beat_at, tabs, spans, stored)
+
+
+def _db_datetime(db, value: dt.datetime | None):
+    """``value`` as ``db`` stores a DateTimeField: on SQLite, an aware time written as Django's
+    ``adapt_datetimefield_value`` writes it (the text of the naive time in the connection's zone), without its
+    per-call settings lookups; elsewhere Django's own."""
+    if db.vendor == "sqlite" and value is not None and value.utcoffset() is not None and settings.USE_TZ:
+        return str(value.astimezone(db.timezone).replace(tzinfo=None))
+    return db.ops.adapt_datetimefield_value(value)
 
 
 def _jsonb(value: dict):
@@ -233,7 +260,7 @@ def _record_locked(db, learner_id: int, module_id: str, tab_id: str, seq: int, n
         if decision.replay:
             result, after = BeatResult(0, _module_seconds(cursor, learner_id, module_id), "replay"), clock
         else:
-            at = db.ops.adapt_datetimefield_value(now)
+            at = _db_datetime(db, now)
             seconds = _add_module_time(db, cursor, [decision.credit, at, at, learner_id, module_id])
             if seconds is None:  # the learner's first beat in this module
                 ModuleActivity.objects.using(db.alias).get_or_create(learner_id=learner_id, module_id=module_id)
@@ -287,8 +314,11 @@ def _write_usual_beat(db, clock: _Clock, after: _Clock, decision: _Decision, lea
     transaction of its own (or the caller's).
     """
     if db.vendor == "postgresql":
-        return _beat_statement(db, clock, after, decision, learner_id, module_id, now)
-    at = db.ops.adapt_datetimefield_value(now)
+        if db.in_atomic_block or db.queries_logged:  # the caller's transaction; or every statement shown as run
+            return _beat_statement(db, [_PostgresBeat(db.alias, learner_id, clock, after, decision, module_id, now)])
+        beat = _PostgresBeat(db.alias, learner_id, clock, after, decision, module_id, now)
+        return write_grouped((db.alias, "heartbeat"), beat, _write_postgres_beats).seconds
+    at = _db_datetime(db, now)
     activity, span = [decision.credit, at, at, learner_id, module_id], [at, decision.credit, decision.span_id]
     if db.vendor == "sqlite" and hasattr(db, "immediate") and not db.in_atomic_block and not db.queries_logged:
         # our engine (caregiving_course.sqlite); a host's stock SQLite engine takes the transaction below
@@ -302,14 +332,50 @@ def _write_usual_beat(db, clock: _Clock, after: _Clock, decision: _Decision, lea
         return None
 
 
-def _beat_statement(db, clock: _Clock, after: _Clock, decision: _Decision, learner_id: int, module_id: str,
-                    now: dt.datetime) -> int | None:
-    """PostgreSQL: the three updates as one statement; the module's new time, or None if the clock changed."""
+class _PostgresBeat:
+    """A usual beat on its way to PostgreSQL: the clock it found and the one it writes, its decision; then the
+    module's new time (``seconds``; None if the clock had changed)."""
+
+    __slots__ = ("after", "alias", "clock", "decision", "learner_id", "module_id", "now", "seconds")
+
+    def __init__(self, alias: str, learner_id: int, clock: _Clock, after: _Clock, decision: _Decision,
+                 module_id: str, now: dt.datetime) -> None:
+        self.alias, self.learner_id, self.clock, self.after = alias, learner_id, clock, after
+        self.decision, self.module_id, self.now, self.seconds = decision, module_id, now, None
+
+
+def _write_postgres_beats(beats: list[_PostgresBeat]) -> None:
+    """PostgreSQL: the beats of a group in one statement (a learner's second beat in the group takes the locked
+    path, as on SQLite)."""
+    seen, once = set(), []
+    for beat in beats:
+        if beat.learner_id not in seen:
+            seen.add(beat.learner_id)
+            once.append(beat)
+    _beat_statement(connections[beats[0].alias], once)
+
+
+def _beat_statement(db, beats: list[_PostgresBeat]) -> int | None:
+    """PostgreSQL: each beat's three updates, written only where its clock is unchanged, in one statement; sets each
+    beat's ``seconds`` and returns the first's."""
     cursor = _prepared_cursor(db)
-    cursor.execute(BEAT_IF_UNCHANGED, [*after.stored, learner_id, *clock.stored, decision.credit, now, now, learner_id,
-                                       module_id, now, decision.credit, decision.span_id])
-    row = cursor.fetchone()
-    return row[0] if row is not None else None
+    if len(beats) == 1:
+        beat, = beats
+        cursor.execute(BEAT_IF_UNCHANGED, [*beat.after.stored, beat.learner_id, *beat.clock.stored,
+                                           beat.decision.credit, beat.now, beat.now, beat.learner_id, beat.module_id,
+                                           beat.now, beat.decision.credit, beat.decision.span_id])
+        row = cursor.fetchone()
+        beat.seconds = row[0] if row is not None else None
+        return beat.seconds
+    columns = [[beat.learner_id for beat in beats], *([beat.after.stored[i] for beat in beats] for i in range(3)),
+               *([beat.clock.stored[i] for beat in beats] for i in range(3)),
+               [beat.decision.credit for beat in beats], [beat.now for beat in beats],
+               [beat.module_id for beat in beats], [beat.decision.span_id for beat in beats]]
+    cursor.execute(BEATS_IF_UNCHANGED, columns)
+    written = dict(cursor.fetchall())
+    for beat in beats:
+        beat.seconds = written.get(beat.learner_id)
+    return beats[0].seconds
 
 
 def _beat_updates(db, cursor, clock_params: list, activity_params: list, span_params: list) -> int:

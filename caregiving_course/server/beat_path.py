@@ -18,7 +18,9 @@ it through:
   token, the session's user (or the LTI embed token), the CSRF token, the learner the block was shown to,
   and then every rule of the hours policy (``xblocks.heartbeat``, ``learner_record.heartbeats``).
 
-Any other request, and a beat posted to a URL the site's patterns would not give that view, goes the whole way.
+A beat that passes every check is answered before that chain, in one function (:mod:`.accepted_beat`); the chain
+answers the others. Any other request, and a beat posted to a URL the site's patterns would not give that view,
+goes the whole way.
 """
 from __future__ import annotations
 
@@ -32,6 +34,8 @@ from django.core.signals import setting_changed
 from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, ResolverMatch, get_script_prefix, reverse
 from django.utils.module_loading import import_string
+
+from caregiving_course.server.accepted_beat import AcceptedBeat
 
 SKIPPED = {"whitenoise.middleware.WhiteNoiseMiddleware", "django.contrib.messages.middleware.MessageMiddleware"}
 CSP = "csp.middleware.CSPMiddleware"
@@ -93,10 +97,10 @@ class HeartbeatPath:
 
     def _beat_path(self) -> tuple[re.Pattern, Callable]:
         """The heartbeat URL's pattern and the short chain, built on first use (again if the settings changed)."""
-        key = (tuple(settings.MIDDLEWARE), settings.ROOT_URLCONF, settings.STATIC_URL)
+        key = (tuple(settings.MIDDLEWARE), settings.ROOT_URLCONF, settings.STATIC_URL, settings.SESSION_ENGINE)
         built = self._built
         if built is None or built[0] != key:
-            built = self._built = (key, beat_url_pattern(), _chain(settings.MIDDLEWARE))
+            built = self._built = (key, beat_url_pattern(), _short_path(settings.MIDDLEWARE))
         return built[1], built[2]
 
 
@@ -115,8 +119,9 @@ def beat_url_pattern() -> re.Pattern:
     return re.compile(re.escape(before) + "([^/]+)" + re.escape(after))
 
 
-def _chain(middleware: list[str]) -> Callable[[HttpRequest], HttpResponse]:
-    """The handler view behind the middleware after this one, minus :data:`SKIPPED`, as Django chains them."""
+def _chain(middleware: list[str]) -> tuple[Callable[[HttpRequest], HttpResponse], list[tuple[str, object]]]:
+    """The handler view behind the middleware after this one, minus :data:`SKIPPED`, as Django chains them; and
+    each of those middleware with its instance, in the site's order."""
     from xblocks import views  # the URLconf's view (imported late: this module loads with the settings)
 
     def beat(request: HttpRequest) -> HttpResponse:
@@ -126,8 +131,24 @@ def _chain(middleware: list[str]) -> Callable[[HttpRequest], HttpResponse]:
         return views.handler(request, **kwargs)
 
     after = middleware[middleware.index(f"{__name__}.{HeartbeatPath.__name__}") + 1:]
-    chain = convert_exception_to_response(beat)
+    chain, instances = convert_exception_to_response(beat), []
     for path in reversed(after):
         if path not in SKIPPED:
-            chain = convert_exception_to_response((_KeptPolicyCSP if path == CSP else import_string(path))(chain))
-    return chain
+            instance = (_KeptPolicyCSP if path == CSP else import_string(path))(chain)
+            instances.insert(0, (path, instance))
+            chain = convert_exception_to_response(instance)
+    return chain, instances
+
+
+def _short_path(middleware: list[str]) -> Callable[[HttpRequest], HttpResponse]:
+    """The chain, with a beat that passes every check answered first without it (:mod:`.accepted_beat`)."""
+    chain, instances = _chain(middleware)
+    if not AcceptedBeat.applies([path for path, _ in instances]):
+        return chain
+    accepted = AcceptedBeat(instances)
+
+    def beat(request: HttpRequest) -> HttpResponse:
+        response = accepted.answer(request)
+        return chain(request) if response is None else response
+
+    return beat

@@ -172,11 +172,13 @@ def test_a_beat_for_a_learner_who_no_longer_exists_is_refused(db, course):
     assert not ActivityClock.objects.exists() and not ModuleActivity.objects.exists()
 
 
-@pytest.mark.sqlite_only
+@pytest.mark.parametrize("writer", [pytest.param("_write_sqlite_beats", marks=pytest.mark.sqlite_only),
+                                    pytest.param("_write_postgres_beats", marks=pytest.mark.postgres_only)])
 @pytest.mark.django_db(transaction=True)
-def test_sqlite_beats_written_together_follow_the_policy_each(make_user, course, monkeypatch):
-    """A group of beats from several threads in one transaction (learner_record.group_commit): a learner's two
-    tabs in one group credit wall time once, and a clock changed behind this process is read, not trusted."""
+def test_beats_written_together_follow_the_policy_each(make_user, course, monkeypatch, writer):
+    """A group of beats from several threads written at once (learner_record.group_commit: one transaction on SQLite,
+    one statement on PostgreSQL): a learner's two tabs in one group credit wall time once, and a clock changed behind
+    this process is read, not trusted."""
     x, a, b = (api.learner_for_user(make_user(f"{name}@example.org")) for name in "xab")
     m = course.modules[0].id
     for learner in (x, a, b):
@@ -184,15 +186,15 @@ def test_sqlite_beats_written_together_follow_the_policy_each(make_user, course,
         beat(learner, m, "tab-a", 2, 10)  # remembered now, its span open: the next beats go in a group
     ActivityClock.objects.filter(learner=b).update(last_beat_at=T0 + dt.timedelta(seconds=15))  # another process
     key, groups, release, results = (connection.alias, "heartbeat"), [], threading.Event(), {}
-    write_sqlite_beats = heartbeats._write_sqlite_beats
+    write_beats = getattr(heartbeats, writer)
 
     def held(beats):
         groups.append(sorted(b.learner_id for b in beats))
         if len(groups) == 1:
             assert release.wait(10)
-        write_sqlite_beats(beats)
+        write_beats(beats)
 
-    monkeypatch.setattr(heartbeats, "_write_sqlite_beats", held)
+    monkeypatch.setattr(heartbeats, writer, held)
 
     def send(name, learner, tab, seq, at):
         try:

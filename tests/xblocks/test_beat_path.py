@@ -6,9 +6,11 @@ import re
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.test import Client
 from django.urls import resolve
 
+from caregiving_course.server.accepted_beat import AcceptedBeat
 from caregiving_course.server.beat_path import HeartbeatPath, beat_url_pattern
 from xblocks import views
 
@@ -62,12 +64,13 @@ def test_a_beat_on_the_short_path_answers_as_on_the_whole_path(make_user, clock)
     """The same beats and refusals (CSRF, bad bodies, another host, a replay, a hidden tab, French, a session signed
     out by a password change) from two learners, one through each path: the same status, body, headers, cookies."""
     assert settings.MIDDLEWARE[0] == SHORT_PATH
-    answers, taken = [], []
-    beat_path = HeartbeatPath._beat_path
+    answers, taken, accepted = [], [], []
+    beat_path, answer = HeartbeatPath._beat_path, AcceptedBeat.answer
     for n, middleware in enumerate((settings.MIDDLEWARE, settings.MIDDLEWARE[1:])):
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(settings, "MIDDLEWARE", middleware)
             patch.setattr(HeartbeatPath, "_beat_path", lambda self, n=n: taken.append(n) or beat_path(self))
+            patch.setattr(AcceptedBeat, "answer", lambda self, request: _noted(accepted, answer(self, request)))
             user = make_user(f"beat{n}@example.org", cohort="fall-2026")
             client = Client(enforce_csrf_checks=True)
             client.force_login(user)
@@ -75,11 +78,45 @@ def test_a_beat_on_the_short_path_answers_as_on_the_whole_path(make_user, clock)
             answers.append(_scenarios(client, url, csrf, user, clock))
     short, whole = answers
     assert set(taken) == {0}  # the first learner's beats took the short path, the second's the whole path
+    # answered without the chain: the beats, the replay, the hidden tab, the wrong CSRF token and the bad bodies sent
+    # as JSON; the chain answered the form body, the other host and the signed-out session
+    assert accepted[:12] == [True] * 8 + [False] * 4
     assert [a[0] for a in short] == [200, 200, 200, 200, 200, 403, 400, 400, 415, 400, 403, 403]
     assert json.loads(short[1][1])["credited_seconds"] == 20 and "min" in json.loads(short[2][1])["time_text"]
     assert short[2][2]["Content-Language"] == "fr" and "Content-Security-Policy" in short[0][2]
     assert short[10][3]["sessionid"][0] is False  # the signed-out session's cookie is removed
     assert short == whole
+
+
+def _noted(accepted: list, response):
+    accepted.append(response is not None)
+    return response
+
+
+def test_a_beat_through_a_block_shown_to_someone_else_goes_down_the_chain(make_user):
+    """Learner A's session posting to the block URL made for learner B: refused as by the whole path (403), nothing
+    recorded, and the short answer did not take it; nor a signed-in but deactivated account's beat."""
+    from caregiving_course.learner_record.models import ModuleActivity
+
+    accepted, answer = [], AcceptedBeat.answer
+    a, b = make_user("a@example.org", cohort="fall-2026"), make_user("b@example.org", cohort="fall-2026")
+    clients = {user: Client(enforce_csrf_checks=True) for user in (a, b)}
+    for user, client in clients.items():
+        client.force_login(user)
+    url_b, _ = _open(clients[b])
+    _, csrf_a = _open(clients[a])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(AcceptedBeat, "answer", lambda self, request: _noted(accepted, answer(self, request)))
+        answer_a = clients[a].post(url_b, data=json.dumps(BEAT), content_type="application/json",
+                                   HTTP_X_CSRFTOKEN=csrf_a)
+        type(b).objects.filter(pk=b.pk).update(is_active=False)
+        cache.clear()  # the account's cached row (server.auth), as when it expires
+        csrf_b = clients[b].cookies["csrftoken"].value
+        answer_b = clients[b].post(url_b, data=json.dumps(BEAT), content_type="application/json",
+                                   HTTP_X_CSRFTOKEN=csrf_b)
+    assert (answer_a.status_code, answer_a.json()) == (403, {"error": "this block was shown to another user"})
+    assert answer_b.status_code == 403 and accepted == [False, False]
+    assert not ModuleActivity.objects.filter(seconds__gt=0).exists()
 
 
 def test_the_short_path_takes_exactly_the_urls_of_the_heartbeat_handler():
