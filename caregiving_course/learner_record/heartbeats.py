@@ -62,23 +62,14 @@ ADD_MODULE_TIME = (f"UPDATE {_ACTIVITY} SET seconds = seconds + %s, "  # noqa: S
 READ_MODULE_TIME = f"SELECT seconds FROM {_ACTIVITY} WHERE learner_id = %s AND module_id = %s"  # noqa: S608
 RETURNS_FROM_UPDATE = {"sqlite", "postgresql"}  # UPDATE … RETURNING; MariaDB reads the total back instead
 EXTEND_SPAN = f"UPDATE {_SPAN} SET ended_at = %s, seconds = seconds + %s, beats = beats + 1 WHERE id = %s"  # noqa: S608
-BEAT_IF_UNCHANGED = f"""
-WITH clock AS (UPDATE {_CLOCK} SET tabs = %s, spans = %s, last_beat_at = %s
-               WHERE learner_id = %s AND tabs = %s AND spans = %s AND last_beat_at = %s RETURNING learner_id),
-     activity AS (UPDATE {_ACTIVITY} SET seconds = seconds + %s,
-                         first_activity_at = COALESCE(first_activity_at, %s), last_activity_at = %s
-                  WHERE learner_id = %s AND module_id = %s AND EXISTS (SELECT 1 FROM clock) RETURNING seconds),
-     span AS (UPDATE {_SPAN} SET ended_at = %s, seconds = seconds + %s, beats = beats + 1
-              WHERE id = %s AND EXISTS (SELECT 1 FROM clock))
-SELECT seconds FROM activity"""  # noqa: S608 (PostgreSQL only)
-# PostgreSQL, the usual beats of several threads written together (one statement, one commit): each beat as above,
-# one row of the arrays per learner.
+# PostgreSQL, the usual beats of one thread or of several written together: each beat's three updates, written only
+# where its learner's clock is unchanged, in one statement. The beats come as one JSON array (one row each, see
+# _beat_rows): one parameter, serialised at C speed, where arrays of each column cost more to send than the statement.
 BEATS_IF_UNCHANGED = f"""
-WITH beat AS (SELECT * FROM unnest(%s::bigint[], %s::jsonb[], %s::jsonb[], %s::timestamptz[], %s::jsonb[],
-                                   %s::jsonb[], %s::timestamptz[], %s::integer[], %s::timestamptz[], %s::text[],
-                                   %s::bigint[])
-              AS b(learner_id, tabs, spans, last_beat_at, was_tabs, was_spans, was_last, credit, at, module_id,
-                   span_id)),
+WITH beat AS (SELECT (e->>0)::bigint AS learner_id, e->1 AS tabs, e->2 AS spans, (e->>3)::timestamptz AS last_beat_at,
+                     e->4 AS was_tabs, e->5 AS was_spans, (e->>6)::timestamptz AS was_last, (e->>7)::integer AS credit,
+                     (e->>8)::timestamptz AS at, e->>9 AS module_id, (e->>10)::bigint AS span_id
+              FROM jsonb_array_elements(%s::jsonb) AS e),
      clock AS (UPDATE {_CLOCK} c SET tabs = b.tabs, spans = b.spans, last_beat_at = b.last_beat_at FROM beat b
                WHERE c.learner_id = b.learner_id AND c.tabs = b.was_tabs AND c.spans = b.was_spans
                      AND c.last_beat_at = b.was_last RETURNING c.learner_id),
@@ -356,26 +347,22 @@ def _write_postgres_beats(beats: list[_PostgresBeat]) -> None:
 
 
 def _beat_statement(db, beats: list[_PostgresBeat]) -> int | None:
-    """PostgreSQL: each beat's three updates, written only where its clock is unchanged, in one statement; sets each
-    beat's ``seconds`` and returns the first's."""
+    """PostgreSQL: the beats' updates in one statement (:data:`BEATS_IF_UNCHANGED`); sets each beat's ``seconds``
+    (None where its clock had changed) and returns the first's."""
     cursor = _prepared_cursor(db)
-    if len(beats) == 1:
-        beat, = beats
-        cursor.execute(BEAT_IF_UNCHANGED, [*beat.after.stored, beat.learner_id, *beat.clock.stored,
-                                           beat.decision.credit, beat.now, beat.now, beat.learner_id, beat.module_id,
-                                           beat.now, beat.decision.credit, beat.decision.span_id])
-        row = cursor.fetchone()
-        beat.seconds = row[0] if row is not None else None
-        return beat.seconds
-    columns = [[beat.learner_id for beat in beats], *([beat.after.stored[i] for beat in beats] for i in range(3)),
-               *([beat.clock.stored[i] for beat in beats] for i in range(3)),
-               [beat.decision.credit for beat in beats], [beat.now for beat in beats],
-               [beat.module_id for beat in beats], [beat.decision.span_id for beat in beats]]
-    cursor.execute(BEATS_IF_UNCHANGED, columns)
+    cursor.execute(BEATS_IF_UNCHANGED, [json.dumps([_beat_row(beat) for beat in beats])])
     written = dict(cursor.fetchall())
     for beat in beats:
         beat.seconds = written.get(beat.learner_id)
     return beats[0].seconds
+
+
+def _beat_row(beat: _PostgresBeat) -> list:
+    """One beat as a row of :data:`BEATS_IF_UNCHANGED`'s JSON array (times with their offset: read back exactly)."""
+    after, was, now = beat.after, beat.clock, beat.now.isoformat()
+    was_last = was.last_beat_at.isoformat() if was.last_beat_at else None  # matches no clock: the locked path
+    return [beat.learner_id, after.tabs, after.spans, after.last_beat_at.isoformat(), was.tabs, was.spans, was_last,
+            beat.decision.credit, now, beat.module_id, beat.decision.span_id]
 
 
 def _beat_updates(db, cursor, clock_params: list, activity_params: list, span_params: list) -> int:

@@ -96,7 +96,7 @@ def _beat_statement_runs(db) -> list[int]:
     """How many times each prepared copy of the beat's statement ran on this connection (PostgreSQL)."""
     with db.cursor() as cursor:
         cursor.execute("SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements")
-        return [runs for sql, runs in cursor.fetchall() if "WITH clock AS" in sql]
+        return [runs for sql, runs in cursor.fetchall() if "clock AS (UPDATE" in sql]
 
 
 @pytest.mark.postgres_only
