@@ -100,7 +100,8 @@ class _Clock(NamedTuple):  # a tuple: built on every beat
     last_beat_at: dt.datetime | None
     tabs: dict
     spans: dict  # module id -> [open ActiveSpan id, its end (ISO)], so a beat extends it without a lookup
-    stored: tuple  # (tabs, spans, last_beat_at) as the database stores them, to compare in a WHERE
+    stored: tuple | None  # (tabs, spans, last_beat_at) as the database stores them, to compare in a WHERE (not on
+    # PostgreSQL, whose usual beat sends the clock as JSON: see _clock_columns)
 
 
 class _Raced(Exception):
@@ -130,10 +131,16 @@ def _remember(db, learner_id: int, clock: _Clock | None) -> None:
 
 def _new_clock(db, last_beat_at, tabs: dict, spans: dict) -> _Clock:
     if db.vendor == "postgresql":
-        stored = (_jsonb(tabs), _jsonb(spans), last_beat_at)
-    else:  # JSONField's own serialisation (json.dumps, no encoder), as Django's adapt_json_value writes it
-        stored = (json.dumps(tabs), json.dumps(spans), _db_datetime(db, last_beat_at))
-    return _Clock(last_beat_at, tabs, spans, stored)
+        return _Clock(last_beat_at, tabs, spans, None)
+    # JSONField's own serialisation (json.dumps, no encoder), as Django's adapt_json_value writes it
+    return _Clock(last_beat_at, tabs, spans, (json.dumps(tabs), json.dumps(spans), _db_datetime(db, last_beat_at)))
+
+
+def _clock_columns(db, clock: _Clock) -> tuple:
+    """The clock's three columns as parameters of :data:`SAVE_CLOCK`."""
+    if clock.stored is not None:
+        return clock.stored
+    return db.ops.adapt_json_value(clock.tabs, None), db.ops.adapt_json_value(clock.spans, None), clock.last_beat_at
 
 
 def _db_datetime(db, value: dt.datetime | None):
@@ -143,24 +150,6 @@ def _db_datetime(db, value: dt.datetime | None):
     if db.vendor == "sqlite" and value is not None and value.utcoffset() is not None and settings.USE_TZ:
         return str(value.astimezone(db.timezone).replace(tzinfo=None))
     return db.ops.adapt_datetimefield_value(value)
-
-
-def _jsonb(value: dict):
-    """PostgreSQL: ``value`` for a jsonb parameter, serialised now and once (Django's wrapper has psycopg
-    serialise it each time it is sent, and a beat sends the clock it saves and then, as the clock it replaces,
-    again in the next beat)."""
-    return _jsonb_class()(json.dumps(value).encode(), dumps=_serialised)
-
-
-@functools.cache
-def _jsonb_class():
-    from psycopg.types.json import Jsonb  # only installed where PostgreSQL is used
-
-    return Jsonb
-
-
-def _serialised(data: bytes) -> bytes:
-    return data
 
 
 class _Decision(NamedTuple):
@@ -264,7 +253,7 @@ def _record_locked(db, learner_id: int, module_id: str, tab_id: str, seq: int, n
                     learner_id=learner_id, module_id=module_id, started_at=now, ended_at=now,
                     seconds=decision.credit, beats=1).pk
             after = _new_clock(db, decision.clock_at, decision.tabs, _spans_after(clock, module_id, span_id, now))
-            cursor.execute(SAVE_CLOCK, [*after.stored, learner_id])
+            cursor.execute(SAVE_CLOCK, [*_clock_columns(db, after), learner_id])
             result = BeatResult(decision.credit, seconds, decision.reason)
     _remember(db, learner_id, after)
     return result
