@@ -63,9 +63,7 @@ def choose(partner: CourseChoice, course_ids: list[str] | None) -> None:
     if course_ids is None:
         partner.all_courses, partner.course_ids = True, []
         return
-    found = catalogue()
-    unknown = [c for c in course_ids if not found.has_course(c)]
-    if unknown:
-        raise ValueError(f"no course {unknown[0]!r} in the catalogue (known: "
-                         f"{', '.join(c.id for c in found.courses)})")
+    refused = catalogue().unknown_courses(course_ids)
+    if refused:
+        raise ValueError(refused)
     partner.all_courses, partner.course_ids = False, list(dict.fromkeys(course_ids))

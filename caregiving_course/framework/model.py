@@ -241,6 +241,13 @@ class Catalogue(Course):
     def has_course(self, course_id: str) -> bool:
         return any(course.id == course_id for course in self.courses)
 
+    def unknown_courses(self, course_ids) -> str:
+        """Why ``course_ids`` cannot all be chosen (the first id this catalogue lacks, and the ids it has), or ""."""
+        unknown = [c for c in course_ids if not isinstance(c, str) or not self.has_course(c)]
+        if not unknown:
+            return ""
+        return f"no course {unknown[0]!r} in the catalogue (known: {', '.join(c.id for c in self.courses)})"
+
     def course_of(self, item: Module | Credential) -> Course:
         """The course a module or a credential belongs to."""
         return (self._credential_courses if isinstance(item, Credential) else self._module_courses)[item.id]

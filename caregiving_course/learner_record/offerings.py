@@ -51,14 +51,12 @@ def learner_course(learner: Learner) -> Catalogue:
 
 
 def _check_courses(courses) -> list[str]:
-    known = catalogue()
     courses = list(dict.fromkeys(courses or ()))
     if not courses:
         raise RecordError("an offering needs at least one course (see 'caregiving course list')")
-    unknown = [c for c in courses if not isinstance(c, str) or not known.has_course(c)]
-    if unknown:
-        raise RecordError(f"no course {unknown[0]!r} in the catalogue (known: "
-                          f"{', '.join(c.id for c in known.courses)})")
+    refused = catalogue().unknown_courses(courses)
+    if refused:
+        raise RecordError(refused)
     return courses
 
 
