@@ -1,13 +1,14 @@
 """LTI scores delivered per second to a local AGS endpoint, through the real outbox and handler.
 
 10,000 scores are queued by the real receiver (``lti_bridge.scores.queue_scores``) and delivered by
-``sync.worker.Worker`` threads in this process (claim a batch from the outbox, run
-``lti_bridge.ags.deliver``: placement and token from their caches, POST to ``<line item>/scores``,
-record the row done). Peer in the same run: a bare keep-alive ``requests.Session`` loop posting
-score bodies of the same shape with the same headers to the same endpoint; also shown, a bare
-``urllib3`` loop (the HTTP client the handler uses) as the ceiling for one thread. The work is
-interleaved in chunks of 1,000 with the order rotating, so a busy machine weighs on all alike. The
-platform (tests/fakes/lti_platform_ags.py, multi-threaded) runs in its own process.
+``sync.worker.Worker`` threads in this process (claim a batch from the outbox, run ``lti_bridge.ags.deliver``:
+placement and token from their caches, POST to ``<line item>/scores``, record the row done; each score's
+attempt is committed, with the successes before it, while the previous score's request is at the platform,
+``sync.pipeline``). Peer in the same run: a bare keep-alive ``requests.Session`` loop posting score bodies of
+the same shape with the same headers to the same endpoint; also shown, a bare ``urllib3`` loop (the HTTP
+client the handler uses) as the ceiling for one thread. The work is interleaved in chunks of 1,000 with the
+order rotating, so a busy machine weighs on all alike. The platform (tests/fakes/lti_platform_ags.py,
+multi-threaded) runs in its own process.
 Target: one worker (what `caregiving sync --worker` runs) at least 0.8 of the bare urllib3 loop's rate (issue 20).
 Also printed: tokens fetched (target 1).
 """

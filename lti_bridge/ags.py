@@ -15,6 +15,7 @@ one it holds.
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 import threading
@@ -98,6 +99,7 @@ def scopes_for(link: ResourceLink) -> list[str]:
     return [SCOPE_SCORE]
 
 
+@functools.lru_cache(maxsize=256)  # asked once per score, of a handful of line items
 def scores_url(lineitem: str) -> str:
     """``<line item>/scores``, appended to the path so a query string stays where it is."""
     parts = urlsplit(lineitem)

@@ -19,6 +19,8 @@ class LtiBridgeConfig(AppConfig):
 
         module_completed.connect(scores.queue_scores, dispatch_uid="lti_bridge.scores")
         providers.provide_roster(nrps.load_roster, errors=(nrps.RosterError,))  # the record's roster service
-        # a score the platform accepted is recorded at once, so a crash never sends it again
+        # a score the platform accepted is recorded within the next score's request, so a crash re-sends at most
+        # one (in doubt; the platform keeps one result per timestamp); each attempt is committed during the previous
+        # score's request (sync.pipeline)
         register_handler(scores.SCORE_KIND, ags.deliver, record_at_once=True)
         register_handler(scores.OUTCOME_KIND, outcomes.deliver, record_at_once=True)

@@ -6,16 +6,23 @@ urllib3 directly costs about half the client time of ``requests`` per call, whic
 worker posts thousands of scores). No redirects are followed (a bearer token never travels to
 another address) and no retries are made here: the outbox decides when to try again. Answers are
 read up to a limit, so a hostile or broken platform cannot exhaust memory.
+
+Between sending a request and reading its answer, the connection says so to the outbox's delivery
+contract (``awaiting_answer``): a sync worker commits the next score's attempt while this one is at the
+platform, instead of after its answer (see :mod:`sync.pipeline`).
 """
 from __future__ import annotations
 
 import email.utils
+import functools
 import json
 import time
 from dataclasses import dataclass
 
 import urllib3
 from django.conf import settings
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import (
     ConnectTimeoutError,
     HTTPError,
@@ -25,9 +32,34 @@ from urllib3.exceptions import (
 )
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
+from caregiving_course.learner_record.delivery import awaiting_answer
+
 MAX_RETRY_AFTER = 24 * 3600
 USER_AGENT = "caregiving-course-lti/1.0"
+
+
+class _Connection(HTTPConnection):
+    def getresponse(self, *args, **kwargs):  # the request is out; its answer is not read yet
+        awaiting_answer()
+        return super().getresponse(*args, **kwargs)
+
+
+class _TlsConnection(HTTPSConnection):
+    def getresponse(self, *args, **kwargs):
+        awaiting_answer()
+        return super().getresponse(*args, **kwargs)
+
+
+class _Pool(HTTPConnectionPool):
+    ConnectionCls = _Connection
+
+
+class _TlsPool(HTTPSConnectionPool):
+    ConnectionCls = _TlsConnection
+
+
 _pool = urllib3.PoolManager(num_pools=64, maxsize=32, block=False, retries=False, headers={"User-Agent": USER_AGENT})
+_pool.pool_classes_by_scheme = {"http": _Pool, "https": _TlsPool}
 
 
 class NoAnswer(Exception):
@@ -64,10 +96,8 @@ class Answer:
 
 def call(method: str, url: str, *, body: bytes | None = None, headers: dict | None = None, limit: int) -> Answer:
     """One HTTP request; the answer read up to ``limit`` bytes (:class:`AnswerTooLarge` beyond)."""
-    connect, read = timeout()
     try:
-        response = _pool.request(method, url, body=body, headers=headers,
-                                 timeout=urllib3.Timeout(connect=connect, read=read),
+        response = _pool.request(method, url, body=body, headers=headers, timeout=_timeout(*timeout()),
                                  preload_content=False, redirect=False, retries=False)
     except LocationValueError as exc:
         raise BadAddress(f"cannot call {url[:200]!r}: {exc}") from exc
@@ -92,6 +122,11 @@ def call(method: str, url: str, *, body: bytes | None = None, headers: dict | No
         raise NoAnswer(f"answer cut off ({type(exc).__name__})", maybe_applied=True) from exc
     response.release_conn()
     return Answer(response.status, response.headers, content)
+
+
+@functools.lru_cache(maxsize=8)
+def _timeout(connect: float, read: float) -> urllib3.Timeout:
+    return urllib3.Timeout(connect=connect, read=read)  # the pool copies it per request: one may serve all
 
 
 def timeout() -> tuple[float, float]:

@@ -8,7 +8,8 @@ entry is dead-lettered with the last answer, for ``caregiving sync status`` and 
 To wait for another delivery (nothing sent), a handler raises
 :class:`~caregiving_course.learner_record.delivery.Waiting`. An attempt is counted when a claimed entry is handed to
 its handler (committed before the request goes out), not when it is claimed: entries a killed worker had claimed and
-not started keep their count.
+not started keep their count, except the one whose attempt was committed ahead, during the previous request (kinds
+recorded at once, :mod:`sync.pipeline`): it is delivered in doubt.
 """
 from __future__ import annotations
 
@@ -91,12 +92,13 @@ class Outcome:
 
 
 def deliver(entry: Entry, policy: RetryPolicy, record_done: Callable[[int, dict], None] = outbox.complete, *,
-            settle: list[tuple[int, dict]] | None = None) -> Outcome:
+            settle: list[tuple[int, dict]] | None = None, counted: bool = False) -> Outcome:
     """Run the handler of one claimed entry and record the result in the outbox.
 
     ``record_done`` may defer recording successes (a worker commits a batch of them at once); one
     lost in a crash is delivered again, found by lookup, never doubled. ``settle``: earlier successes not yet
     recorded, recorded with this entry's attempt, before its handler runs (see ``outbox.start_attempt``).
+    ``counted``: the attempt is committed already (during the previous delivery's wait, :mod:`sync.pipeline`).
     """
     handler = contract.handler_for(entry.kind)
     if handler is None:
@@ -104,7 +106,7 @@ def deliver(entry: Entry, policy: RetryPolicy, record_done: Callable[[int, dict]
         outbox.reschedule(entry.id, timezone.now() + dt.timedelta(seconds=policy.cap_seconds),
                           f"no handler registered for {entry.kind!r} in this process", owner=entry.lease_owner)
         return Outcome(entry.id, entry.kind, entry.key, SKIPPED, f"no handler for {entry.kind}")
-    if not outbox.start_attempt(entry, settle):
+    if not counted and not outbox.start_attempt(entry, settle):
         return Outcome(entry.id, entry.kind, entry.key, SKIPPED, "another worker holds it now (the lease lapsed)")
     try:
         result = handler(entry)

@@ -18,11 +18,17 @@ Handlers
     To fail, raise :class:`RetryLater` (temporary: 429, 5xx, timeouts; ``retry_after`` seconds when the
     platform named them; ``ambiguous=True`` when the request may have been applied) or :class:`Permanent`
     (an answer that will never succeed: most 4xx). :func:`raise_for_response` maps an HTTP answer to these.
+
+Waiting for an answer
+    A handler's HTTP client calls :func:`awaiting_answer` once a request has gone out and before it reads the
+    answer. The runner may have left work for that wait (:func:`use_wait`): a worker delivering a kind recorded
+    at once commits the next delivery's attempt there, while the platform is busy with this one.
 """
 from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import threading
 from collections.abc import Callable
 
 from django.utils import timezone
@@ -34,6 +40,7 @@ Prepare = Callable[[list[Entry]], None]
 _HANDLERS: dict[str, Handler] = {}
 _PREPARE: dict[str, Prepare] = {}
 _AT_ONCE: set[str] = set()
+_wait = threading.local()  # per thread: the work the runner left for a handler's next wait (``work``)
 
 
 class DeliveryError(Exception):
@@ -73,9 +80,12 @@ def register_handler(kind: str, fn: Handler, *, prepare: Prepare | None = None, 
 
     ``prepare(entries)``, if given, is called once per claimed batch of that kind before ``fn`` runs on
     each entry: a place to load what the batch needs in one query (it may set attributes on the entries).
-    ``record_at_once`` commits each success before anything else is sent (with the next delivery's attempt, or
-    alone at the end of the batch), instead of with the batch: for kinds where a crash must never lead to sending
-    an accepted delivery again (LTI scores).
+    ``record_at_once`` commits each success with a later delivery's attempt (or alone at the end of the batch)
+    instead of with the batch, and lets a worker commit each attempt during the previous delivery's request
+    (:mod:`sync.pipeline`): a success is then committed during the next delivery's request, before the one after
+    it is sent. A crash re-sends at most the delivery whose success was not yet committed, in doubt (its attempts
+    counted twice), never a batch of them: for kinds whose deliveries platforms take once and then ignore when
+    sent again (LTI scores, by timestamp).
     """
     current = _HANDLERS.get(kind)
     if current is not None and current is not fn and not replace:
@@ -116,6 +126,21 @@ def registered_kinds() -> list[str]:
 def records_at_once(kind: str) -> bool:
     """True when a success of ``kind`` is committed the moment it happens (see :func:`register_handler`)."""
     return kind in _AT_ONCE
+
+
+def use_wait(work: Callable[[], None] | None) -> None:
+    """Leave ``work`` to run while a handler in this thread waits for a platform's answer (see
+    :func:`awaiting_answer`); None takes it back. ``work`` runs at every wait until taken back, so it guards itself
+    (runs once, and only when it may) and keeps its own errors: it must not fail the handler's request."""
+    _wait.work = work
+
+
+def awaiting_answer() -> None:
+    """Say that a request has gone out and its answer is not read yet: runs the work the runner left for the wait
+    (:func:`use_wait`), if any. HTTP clients of handlers call it; it costs next to nothing when there is none."""
+    work = getattr(_wait, "work", None)
+    if work is not None:
+        work()
 
 
 def parse_retry_after(value: str | None, now: dt.datetime | None = None) -> float | None:

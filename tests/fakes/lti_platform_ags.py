@@ -16,6 +16,8 @@ Faults (:meth:`AgsPlatform.fail`), each for the next ``times`` matching requests
 ``"429"`` (with ``Retry-After``), ``"stall"`` (sleep, then carry on: the client has timed out),
 ``"drop"`` (scores and outcomes only: store, then close the connection without answering), ``"401"`` (as if the
 token had expired), ``"status"`` (any status and body, e.g. a 400 or an XXE document).
+``on_score``, when set, is called with each valid score the platform receives, in its request's thread, before
+the score is stored and answered (a test looks at the tool's database at that moment).
 """
 from __future__ import annotations
 
@@ -110,6 +112,7 @@ class AgsPlatform:
         self.contexts = contexts
         self.state = State()
         self.faults: list[Fault] = []
+        self.on_score: Callable[[dict], None] | None = None  # called with each valid score POST, before it is stored
         self.lock = threading.RLock()
         self.server = _Server(("127.0.0.1", 0), _handler_class(self))
         self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -359,6 +362,8 @@ class _Handler(FakeHandler):
             _check_score(score)
         except (ValueError, AssertionError, TypeError, KeyError) as exc:
             return self._send(400, {"error": f"invalid score: {exc}"})
+        if platform.on_score is not None:
+            platform.on_score(score)
         with platform.lock:
             received = Received(lineitem, score)
             platform.state.received.append(received)

@@ -1,4 +1,8 @@
-"""Kinds registered with ``record_at_once`` (LTI scores) are committed the moment the platform accepts them."""
+"""Kinds registered with ``record_at_once`` (LTI scores) are recorded with the next attempt, not with the batch.
+
+These handlers answer without waiting on a platform, so nothing is committed during a request: each success is
+committed with the next delivery's attempt, before its handler runs. A handler that waits for an answer has the next
+attempt committed during that wait instead (tests/lti_scores/test_pipeline.py)."""
 from __future__ import annotations
 
 import pytest
