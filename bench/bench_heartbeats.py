@@ -1,10 +1,12 @@
 """Heartbeats per second through the real path, against the same server answering a trivial JSON endpoint.
 
 The real path: HTTP into the server of ``caregiving serve`` (``caregiving_course.server.http_server``:
-waitress, 8 threads) serving ``caregiving_course.wsgi.application`` -> Django's middleware -> the XBlock
-handler view (the block's signed token, the session's user, the CSRF check) -> the module block's
-``heartbeat`` handler, which our server answers without building the block (``xblocks.heartbeat``) ->
-``learner_record.record_heartbeat`` -> the database. The ceiling: the same
+waitress, 8 threads) serving ``caregiving_course.wsgi.application`` -> Django's request handling -> the
+beat's short path (``caregiving_course.server.beat_path``; a beat that passes every check is answered by
+``caregiving_course.server.accepted_beat``: the session's user, the block's signed token, the CSRF check, every
+middleware's response hooks) -> the module block's ``heartbeat`` handler, which our server answers without
+building the block (``xblocks.heartbeat``) -> ``learner_record.record_heartbeat`` -> the database (the beats of
+several threads written together). The ceiling: the same
 server process answering ``GET /course/ping`` (a trivial JSON view) with the same clients, in the same
 run. For information it also measures ``/course/ping?user=1``, which only loads the signed-in user, to
 show the share of a beat's cost that is session authentication; beats from a hidden tab, which go the
