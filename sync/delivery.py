@@ -91,6 +91,11 @@ class Outcome:
     detail: str = ""
 
 
+def lapsed(entry: Entry) -> Outcome:
+    """The outcome of a claimed entry this worker no longer holds (its lease lapsed and another claimed it)."""
+    return Outcome(entry.id, entry.kind, entry.key, SKIPPED, "another worker holds it now (the lease lapsed)")
+
+
 def deliver(entry: Entry, policy: RetryPolicy, record_done: Callable[[int, dict], None] = outbox.complete, *,
             settle: list[tuple[int, dict]] | None = None, counted: bool = False) -> Outcome:
     """Run the handler of one claimed entry and record the result in the outbox.
@@ -107,7 +112,7 @@ def deliver(entry: Entry, policy: RetryPolicy, record_done: Callable[[int, dict]
                           f"no handler registered for {entry.kind!r} in this process", owner=entry.lease_owner)
         return Outcome(entry.id, entry.kind, entry.key, SKIPPED, f"no handler for {entry.kind}")
     if not counted and not outbox.start_attempt(entry, settle):
-        return Outcome(entry.id, entry.kind, entry.key, SKIPPED, "another worker holds it now (the lease lapsed)")
+        return lapsed(entry)
     try:
         result = handler(entry)
     except Waiting as exc:

@@ -157,8 +157,7 @@ class Worker:
                 nxt = _next_of_run(claimed, i) if at_once else None
                 following = NextAttempt(nxt, done, db, deadline, time.monotonic) if nxt is not None else None
                 if ahead is not None and ahead.counted is False:
-                    outcome = Outcome(entry.id, entry.kind, entry.key, SKIPPED,
-                                      "another worker holds it now (the lease lapsed)")
+                    outcome = delivery.lapsed(entry)
                 else:
                     counted, unsent = unsent == entry.id, None
                     contract.use_wait(following)

@@ -156,9 +156,7 @@ def handler(request: HttpRequest, token: str, handler_name: str, suffix: str = "
     except api.RecordError:
         return JsonResponse({"error": "unknown block"}, status=404)
     if (placement.block_type, handler_name, suffix) == (heartbeat.BLOCK_TYPE, heartbeat.HANDLER, ""):
-        return heartbeat.beat_response(request, placement.fields, learner,
-                                       lambda: block_status(request, placement, learner),
-                                       record=xblock_services.service(xblock_services.RECORD))
+        return beat_answer(request, placement, learner)
     runtime = CourseRuntime(request, learner=learner)
     try:
         block = runtime.block(placement)
@@ -176,7 +174,16 @@ def csrf_refused() -> JsonResponse:
     return JsonResponse({"error": "the page is out of date: reload it and try again"}, status=403)
 
 
-def block_status(request: HttpRequest, placement, learner) -> dict:
+def beat_answer(request: HttpRequest, placement, learner) -> HttpResponse:
+    """The module block's ``heartbeat`` for ``learner``, whose request passed every check, answered without
+    building the block (:func:`xblocks.heartbeat.beat_response`; the block's ``status`` asked only when the
+    module may complete)."""
+    return heartbeat.beat_response(request, placement.fields, learner,
+                                   lambda: _block_status(request, placement, learner),
+                                   record=xblock_services.service(xblock_services.RECORD))
+
+
+def _block_status(request: HttpRequest, placement, learner) -> dict:
     """The module block's ``status`` handler's answer for ``learner`` (see :func:`xblocks.heartbeat.beat_response`)."""
     runtime = CourseRuntime(request, learner=learner)
     block = runtime.block(placement)

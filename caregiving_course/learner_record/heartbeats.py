@@ -24,7 +24,7 @@ decision:
   is still exactly as this process last wrote or read it (all three of its columns are compared in
   the ``WHERE``), so it needs no read: on PostgreSQL one statement, elsewhere one transaction of
   three updates. On SQLite that transaction also writes the beats other threads are writing at the
-  same moment, and on PostgreSQL that statement writes them all, one row of its arrays per beat
+  same moment, and on PostgreSQL that statement writes them all, one row of its JSON array per beat
   (:mod:`group_commit`). The clock this process last saw is kept in memory for that; it
   is only ever a guess that the database checks, so a clock changed by another process or thread,
   or a guess that was rolled back, costs a beat the locked path and never a wrong credit. On
@@ -64,7 +64,7 @@ RETURNS_FROM_UPDATE = {"sqlite", "postgresql"}  # UPDATE … RETURNING; MariaDB 
 EXTEND_SPAN = f"UPDATE {_SPAN} SET ended_at = %s, seconds = seconds + %s, beats = beats + 1 WHERE id = %s"  # noqa: S608
 # PostgreSQL, the usual beats of one thread or of several written together: each beat's three updates, written only
 # where its learner's clock is unchanged, in one statement. The beats come as one JSON array (one row each, see
-# _beat_rows): one parameter, serialised at C speed, where arrays of each column cost more to send than the statement.
+# _beat_row): one parameter, serialised at C speed, where arrays of each column cost more to send than the statement.
 BEATS_IF_UNCHANGED = f"""
 WITH beat AS (SELECT (e->>0)::bigint AS learner_id, e->1 AS tabs, e->2 AS spans, (e->>3)::timestamptz AS last_beat_at,
                      e->4 AS was_tabs, e->5 AS was_spans, (e->>6)::timestamptz AS was_last, (e->>7)::integer AS credit,
@@ -294,9 +294,10 @@ def _write_usual_beat(db, clock: _Clock, after: _Clock, decision: _Decision, lea
     transaction of its own (or the caller's).
     """
     if db.vendor == "postgresql":
-        if db.in_atomic_block or db.queries_logged:  # the caller's transaction; or every statement shown as run
-            return _beat_statement(db, [_PostgresBeat(db.alias, learner_id, clock, after, decision, module_id, now)])
         beat = _PostgresBeat(db.alias, learner_id, clock, after, decision, module_id, now)
+        if db.in_atomic_block or db.queries_logged:  # the caller's transaction; or every statement shown as run
+            _beat_statement(db, [beat])
+            return beat.seconds
         return write_grouped((db.alias, "heartbeat"), beat, _write_postgres_beats).seconds
     at = _db_datetime(db, now)
     activity, span = [decision.credit, at, at, learner_id, module_id], [at, decision.credit, decision.span_id]
@@ -327,23 +328,24 @@ class _PostgresBeat:
 def _write_postgres_beats(beats: list[_PostgresBeat]) -> None:
     """PostgreSQL: the beats of a group in one statement (a learner's second beat in the group takes the locked
     path, as on SQLite)."""
-    seen, once = set(), []
-    for beat in beats:
-        if beat.learner_id not in seen:
-            seen.add(beat.learner_id)
-            once.append(beat)
-    _beat_statement(connections[beats[0].alias], once)
+    _beat_statement(connections[beats[0].alias], _first_of_each_learner(beats))
 
 
-def _beat_statement(db, beats: list[_PostgresBeat]) -> int | None:
+def _first_of_each_learner(beats: list) -> list:
+    """The beats of a group written together: each learner's first (its clock is saved once per group; a second
+    beat of the same learner, left with ``seconds`` None, takes the locked path)."""
+    seen: set[int] = set()
+    return [beat for beat in beats if beat.learner_id not in seen and not seen.add(beat.learner_id)]
+
+
+def _beat_statement(db, beats: list[_PostgresBeat]) -> None:
     """PostgreSQL: the beats' updates in one statement (:data:`BEATS_IF_UNCHANGED`); sets each beat's ``seconds``
-    (None where its clock had changed) and returns the first's."""
+    (None where its clock had changed)."""
     cursor = _prepared_cursor(db)
     cursor.execute(BEATS_IF_UNCHANGED, [json.dumps([_beat_row(beat) for beat in beats])])
     written = dict(cursor.fetchall())
     for beat in beats:
         beat.seconds = written.get(beat.learner_id)
-    return beats[0].seconds
 
 
 def _beat_row(beat: _PostgresBeat) -> list:
@@ -385,11 +387,8 @@ def _sqlite_beat_updates(beats: list[_SqliteBeat], connection) -> None:
     """Each beat's module time, if its learner's clock is still as the beat found it; then the clocks and spans
     of the beats written. Nothing of a beat whose clock changed is written, nor of a learner's second beat in
     the group: its clock is saved only after every module time (both take the locked path)."""
-    written, learners = [], set()
-    for beat in beats:
-        if beat.learner_id in learners:
-            continue
-        learners.add(beat.learner_id)
+    written = []
+    for beat in _first_of_each_learner(beats):
         row = connection.execute(SQLITE_ADD_MODULE_TIME_IF_UNCHANGED, beat.params[0]).fetchone()
         if row is not None:
             beat.seconds = row[0]

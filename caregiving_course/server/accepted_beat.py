@@ -75,7 +75,7 @@ class AcceptedBeat:
 
     def answer(self, request: HttpRequest) -> HttpResponse | None:
         """The response to the beat ``request`` (``request.beat_token`` set), or None: the chain answers it."""
-        from caregiving_course.learner_record import api, xblock_services  # late: loaded with the settings
+        from caregiving_course.learner_record import api  # late: loaded with the settings
         from xblocks import heartbeat, views
         from xblocks.runtime import CourseRuntime
 
@@ -110,9 +110,7 @@ class AcceptedBeat:
             if self.csrf.process_view(request, None, (), {}) is not None:
                 response = views.csrf_refused()
             else:
-                response = heartbeat.beat_response(request, placement.fields, learner,
-                                                   lambda: views.block_status(request, placement, learner),
-                                                   record=xblock_services.service(xblock_services.RECORD))
+                response = views.beat_answer(request, placement, learner)
         except Exception as exc:  # as Django's handler answers an exception raised in a view
             response = response_for_exception(request, exc)
         for hook in self.hooks:
