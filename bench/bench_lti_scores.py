@@ -1,7 +1,8 @@
 """LTI scores delivered per second to a local AGS endpoint, through the real outbox and handler.
 
 10,000 scores are queued by the real receiver (``lti_bridge.scores.queue_scores``) and delivered by
-``sync.worker.Worker`` threads in this process (claim a batch from the outbox, run ``lti_bridge.ags.deliver``:
+``sync.worker.Worker`` threads in this process, with the worker's default batch, as ``caregiving sync --worker``
+runs it (claim a batch from the outbox, run ``lti_bridge.ags.deliver``:
 placement and token from their caches, POST to ``<line item>/scores``, record the row done; each score's
 attempt is committed, with the successes before it, while the previous score's request is at the platform,
 ``sync.pipeline``). Peer in the same run: a bare keep-alive ``requests.Session`` loop posting score bodies of
@@ -75,7 +76,7 @@ def deliver_with_workers(workers: int) -> tuple[float, int]:
     delivered, lock = [0], threading.Lock()
 
     def run(n: int) -> None:
-        summary = Worker(f"bench-{n}", batch=100, kinds=["lti.score"]).drain()
+        summary = Worker(f"bench-{n}", kinds=["lti.score"]).drain()
         with lock:
             delivered[0] += summary.delivered
         connection.close()

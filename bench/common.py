@@ -27,8 +27,6 @@ def fresh_database(kind: str, name: str) -> str:
     if kind == "postgres":
         import psycopg
 
-        name += os.environ.get("BENCH_DB_SUFFIX", "")
-
         with psycopg.connect(PG_ADMIN_URL.replace("postgres://", "postgresql://"), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{name}"')

@@ -3,9 +3,10 @@
 Shared by :mod:`lti_bridge.tokens`, :mod:`lti_bridge.ags` and :mod:`lti_bridge.outcomes`. One
 ``urllib3`` pool manager serves every worker thread (connections are reused across deliveries;
 urllib3 directly costs about half the client time of ``requests`` per call, which matters when a
-worker posts thousands of scores). No redirects are followed (a bearer token never travels to
-another address) and no retries are made here: the outbox decides when to try again. Answers are
-read up to a limit, so a hostile or broken platform cannot exhaust memory.
+worker posts thousands of scores; each URL is parsed once, and its host's pool called directly). No
+redirects are followed (a bearer token never travels to another address) and no retries are made here:
+the outbox decides when to try again. Answers are read up to a limit, so a hostile or broken platform
+cannot exhaust memory.
 
 Between sending a request and reading its answer, the connection says so to the outbox's delivery
 contract (``awaiting_answer``): a sync worker commits the next score's attempt while this one is at the
@@ -31,6 +32,7 @@ from urllib3.exceptions import (
     ProtocolError,
 )
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
+from urllib3.util import Retry, parse_url
 
 from caregiving_course.learner_record.delivery import awaiting_answer
 
@@ -58,8 +60,9 @@ class _TlsPool(HTTPSConnectionPool):
     ConnectionCls = _TlsConnection
 
 
-_pool = urllib3.PoolManager(num_pools=64, maxsize=32, block=False, retries=False, headers={"User-Agent": USER_AGENT})
+_pool = urllib3.PoolManager(num_pools=64, maxsize=32, block=False, retries=False)
 _pool.pool_classes_by_scheme = {"http": _Pool, "https": _TlsPool}
+_NO_RETRIES = Retry(total=False, redirect=False)  # the outbox decides when to try again
 
 
 class NoAnswer(Exception):
@@ -97,8 +100,11 @@ class Answer:
 def call(method: str, url: str, *, body: bytes | None = None, headers: dict | None = None, limit: int) -> Answer:
     """One HTTP request; the answer read up to ``limit`` bytes (:class:`AnswerTooLarge` beyond)."""
     try:
-        response = _pool.request(method, url, body=body, headers=headers, timeout=_timeout(*timeout()),
-                                 preload_content=False, redirect=False, retries=False)
+        scheme, host, port, path = _target(url)
+        response = _pool.connection_from_host(host, port, scheme).urlopen(
+            method, path, body=body, headers={"User-Agent": USER_AGENT, **(headers or {})},
+            timeout=_timeout(*timeout()), preload_content=False, redirect=False, assert_same_host=False,
+            retries=_NO_RETRIES)
     except LocationValueError as exc:
         raise BadAddress(f"cannot call {url[:200]!r}: {exc}") from exc
     except (NewConnectionError, ConnectTimeoutError) as exc:
@@ -122,6 +128,15 @@ def call(method: str, url: str, *, body: bytes | None = None, headers: dict | No
         raise NoAnswer(f"answer cut off ({type(exc).__name__})", maybe_applied=True) from exc
     response.release_conn()
     return Answer(response.status, response.headers, content)
+
+
+@functools.lru_cache(maxsize=1024)  # a worker calls a handful of score URLs thousands of times
+def _target(url: str) -> tuple[str, str, int | None, str]:
+    """(scheme, host, port, path and query) of an http(s) URL; :class:`LocationValueError` for anything else."""
+    parts = parse_url(url)
+    if parts.scheme not in ("http", "https") or not parts.host:
+        raise LocationValueError(f"not an http(s) URL with a host: {url[:200]!r}")
+    return parts.scheme, parts.host, parts.port, parts.request_uri
 
 
 @functools.lru_cache(maxsize=8)

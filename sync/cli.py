@@ -47,7 +47,8 @@ def register(subparsers) -> None:
     p.add_argument("--max-wait", type=float, default=0.0, metavar="SECONDS",
                    help="with --once: keep going this long for retries that fall due (default 0)")
     p.add_argument("--no-evaluate", action="store_true", help="with --once: deliver only, evaluate no awards")
-    p.add_argument("--batch", type=int, default=20, help="rows a worker claims at a time (default 20)")
+    p.add_argument("--batch", type=int, default=20, help="rows a worker claims at a time (default 20; up to five "
+                   "times as many while full batches are delivered within a second)")
     p.add_argument("--lease", type=int, default=120, metavar="SECONDS", help="claim lease (default 120)")
     p.add_argument("--idle", type=_positive, default=1.0, metavar="SECONDS",
                    help="with --worker: pause when nothing is due (default 1)")

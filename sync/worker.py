@@ -8,6 +8,9 @@ Within a batch, a run of rows of a kind recorded at once (LTI scores) is pipelin
 committed, with the successes so far, while the previous row's request is at the platform (:mod:`sync.pipeline`),
 so a score costs its round trip and not a round trip plus a commit. Rows of other kinds are delivered as before:
 the attempt committed, then the request; successes recorded together, at least every ``FLUSH_SECONDS``.
+
+A worker claims ``batch`` rows at a time, twice as many after each full batch delivered within a second (up to
+``MAX_BATCH_FACTOR`` times): quick deliveries cost fewer claims, and slow ones are not held by one worker.
 """
 from __future__ import annotations
 
@@ -34,6 +37,8 @@ from sync.pipeline import NextAttempt
 log = logging.getLogger(__name__)
 
 DEFAULT_BATCH = 20
+GROW_UNDER_SECONDS = 1.0  # a full batch delivered faster than this: claim twice as many next time
+MAX_BATCH_FACTOR = 5  # up to this many times the batch (quick deliveries such as LTI scores)
 DEFAULT_LEASE_SECONDS = 120
 FLUSH_SECONDS = 1.0  # record successes at least this often (one commit for many)
 LEASE_MARGIN_SECONDS = 30  # do not start an item with less than this (or a third of the lease) left
@@ -114,6 +119,7 @@ class Worker:
                  kinds: list[str] | None = None):
         self.name = name or worker_name()
         self.batch, self.lease_seconds = batch, lease_seconds
+        self.claim_size = batch  # grows while full batches go quickly (:meth:`_grow_or_reset`)
         self.policy = policy or RetryPolicy()
         self.kinds = kinds
 
@@ -128,7 +134,8 @@ class Worker:
         kinds = self._kinds()
         if not kinds:
             return 0
-        claimed = outbox.claim(self.name, limit=self.batch, lease_seconds=self.lease_seconds, kinds=kinds)
+        began, limit = time.monotonic(), self.claim_size
+        claimed = outbox.claim(self.name, limit=limit, lease_seconds=self.lease_seconds, kinds=kinds)
         delivery.prepare_batch(claimed)
         deadline = time.monotonic() + self.lease_seconds - min(LEASE_MARGIN_SECONDS, self.lease_seconds / 3)
         done: list[tuple[int, dict]] = []
@@ -183,7 +190,16 @@ class Worker:
             raise
         finally:
             _record_done(done)
+            self._grow_or_reset(len(claimed) == limit, time.monotonic() - began)
         return len(claimed)
+
+    def _grow_or_reset(self, full: bool, seconds: float) -> None:
+        """Claim more rows at a time while full batches go quickly (fewer claims per delivery), and fall back to
+        the batch size when one is slow: a worker does not hold many slow rows that other workers could take."""
+        if seconds >= GROW_UNDER_SECONDS:
+            self.claim_size = self.batch
+        elif full:
+            self.claim_size = min(self.claim_size * 2, self.batch * MAX_BATCH_FACTOR)
 
     def drain(self, summary: Summary | None = None, *, on_outcome: Callable[[Outcome], None] | None = None,
               stop: threading.Event | None = None) -> Summary:

@@ -5,7 +5,7 @@ an outbox kind (the LTI bridge's scores, the sync's badges) provides a handler h
 it, and :mod:`sync` (the scheduler and its workers) runs the handlers and owns the retry policy.
 
 Handlers
-    A handler is ``fn(entry) -> dict``: it delivers one outbox entry (:data:`outbox.Entry`) and returns what
+    A handler is ``fn(entry) -> dict``: it delivers one outbox entry (:class:`outbox.Entry`) and returns what
     the platform answered (stored as the entry's ``result``). It must make its effect idempotent: the same
     entry may be handed out again after a crash, a lapsed lease or an ambiguous failure (``entry.attempts > 1``
     or the runner's in-doubt mark say so; look up before writing again).

@@ -79,6 +79,7 @@ class Received:
     lineitem: str
     score: dict
     answered: int = 0  # the status we answered (0: connection dropped)
+    user_agent: str = ""
 
 
 @dataclass
@@ -365,7 +366,7 @@ class _Handler(FakeHandler):
         if platform.on_score is not None:
             platform.on_score(score)
         with platform.lock:
-            received = Received(lineitem, score)
+            received = Received(lineitem, score, user_agent=self.headers.get("User-Agent", ""))
             platform.state.received.append(received)
             key = (lineitem, score["userId"], score["timestamp"])
             held = platform.state.results.get(key[:2])

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from caregiving_course.learner_record import api, outbox
 from caregiving_course.learner_record.models import OutboxEntry
-from lti_bridge import ags
+from lti_bridge import ags, outbound
 from lti_bridge.models import ResourceLink
 from tests.fakes.lti_platform_ags import AgsPlatform
 from tests.lti_scores.conftest import CLIENT_ID, SUBJECT, another_learner, complete, launched, register
@@ -66,6 +66,7 @@ def test_line_item_is_found_by_resource_id_when_the_launch_named_none(fake_platf
     assert ResourceLink.objects.get(pk=placement.link.pk).lineitem_url == existing
     assert len(fake_platform.state.lineitems) == 2  # nothing created
     assert [r.lineitem for r in fake_platform.state.received] == [existing]
+    assert fake_platform.state.received[0].user_agent == "caregiving-course-lti/1.0"  # partners see who calls
 
 
 def test_line_item_is_created_once_when_the_platform_has_none(fake_platform, learner, worker, course):
@@ -295,3 +296,10 @@ def test_a_late_retry_of_a_lower_score_does_not_replace_a_higher_one(placement, 
     assert worker.drain().delivered == 2
     assert [s["scoreGiven"] for s in placement.fake.scores_for(SUBJECT)] == [100, 85]
     assert placement.fake.state.results[(placement.link.lineitem_url, SUBJECT)]["scoreGiven"] == 100
+
+
+@pytest.mark.parametrize("url", ["ftp://127.0.0.1/ctx/lineitems/1/scores", "http:///ctx/lineitems/1/scores",
+                                 "127.0.0.1:8000/ctx/lineitems/1/scores", "http://[::1/ctx/lineitems/1/scores"])
+def test_an_address_that_is_not_an_http_url_with_a_host_is_refused_before_any_connection(url):
+    with pytest.raises(outbound.BadAddress):
+        outbound.call("POST", url, body=b"{}", headers={}, limit=10)

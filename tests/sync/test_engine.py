@@ -1,8 +1,10 @@
 """The engine's parts: retry policy, handler registry, leader lease, lapsed claims, the scheduler's jobs."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import email.utils
+import itertools
 
 import pytest
 from django.utils import timezone
@@ -132,9 +134,9 @@ def test_a_lapsed_lease_of_a_dead_worker_is_claimed_again_and_resolved_by_lookup
     assert outbox.start_attempt(entry)
     config.backend("badgr").issue(award_info(entry.payload))
     assert outbox.claim("other", limit=1) == []  # leased: nobody else takes it
-    OutboxEntry.objects.filter(pk=entry.pk).update(lease_expires_at=timezone.now() - dt.timedelta(seconds=1))
+    OutboxEntry.objects.filter(pk=entry.id).update(lease_expires_at=timezone.now() - dt.timedelta(seconds=1))
     worker.drain()
-    entry.refresh_from_db()
+    entry = OutboxEntry.objects.get(pk=entry.id)
     assert entry.status == OutboxEntry.DONE and entry.result["found_by_lookup"] is True
     assert entry.attempts == 2
     assert sum(badgr.badgr_holdings().values()) == 1
@@ -147,7 +149,7 @@ def test_a_claim_is_no_attempt_until_the_row_is_started(badgr, worker):
     seed.make_awards(3)
     claimed = outbox.claim("dead-worker", limit=3, lease_seconds=60)
     assert outbox.start_attempt(claimed[0])  # the row in flight when the worker died
-    assert not outbox.start_attempt(claimed[1].__class__(id=claimed[1].id, lease_owner="someone-else"))
+    assert not outbox.start_attempt(dataclasses.replace(claimed[1], lease_owner="someone-else"))
     OutboxEntry.objects.update(lease_expires_at=timezone.now() - dt.timedelta(seconds=1))
     worker.drain()
     rows = list(OutboxEntry.objects.order_by("id"))
@@ -166,7 +168,7 @@ def test_a_worker_hands_back_what_it_cannot_finish_within_its_lease(badgr, monke
 
     seed.make_awards(3)
     w = Worker("short", batch=3, lease_seconds=10, kinds=["badge.issue"])
-    clock = iter([0.0, 1000.0, 1000.0, 1000.0])  # the lease runs out right after the claim
+    clock = itertools.chain([0.0, 0.0], itertools.repeat(1000.0))  # the lease runs out right after the claim
 
     class Clock:
         monotonic = staticmethod(lambda: next(clock))
@@ -263,3 +265,51 @@ def test_start_embedded_runs_the_jobs_in_the_background(platform, monkeypatch):
     finally:
         scheduler.stop_embedded()
     assert sum(platform.badgr_holdings().values()) == 3
+
+
+@pytest.mark.django_db
+def test_a_worker_claims_more_while_batches_go_quickly_and_falls_back_when_one_is_slow(monkeypatch):
+    """Quick deliveries (LTI scores) cost fewer claims; a slow batch puts the claim size back to the batch, so one
+    worker does not hold slow rows that other workers could take."""
+    import time
+
+    from django.db import transaction
+
+    from sync import worker as worker_module
+    from sync.worker import Summary, Worker
+
+    slow, claims, offset = [], [], [0.0]
+    real_claim = outbox.claim
+
+    class Clock:
+        monotonic = staticmethod(lambda: time.monotonic() + offset[0])
+        sleep = staticmethod(time.sleep)
+
+    def claim(*args, **kwargs):
+        claims.append(kwargs["limit"])
+        return real_claim(*args, **kwargs)
+
+    def echo(entry):
+        offset[0] += 2.0 if slow else 0.0  # each delivery of the slow batch takes 2 s
+        return {}
+
+    monkeypatch.setattr(outbox, "claim", claim)
+    monkeypatch.setattr(worker_module, "time", Clock)
+    contract.register_handler("test.quick", echo)
+    try:
+        with transaction.atomic():
+            outbox.enqueue_many("test.quick", [(f"test.quick:{n}", {}) for n in range(60)])
+        worker = Worker("w", batch=2, kinds=["test.quick"])
+        for _ in range(4):
+            worker.run_batch(Summary())
+        assert claims == [2, 4, 8, 10]  # doubled after each full quick batch, up to five times the batch
+        slow.append(True)
+        worker.run_batch(Summary())
+        slow.clear()
+        worker.run_batch(Summary())
+        assert claims[4:] == [10, 2]  # the slow batch puts it back
+        assert OutboxEntry.objects.filter(status=OutboxEntry.DONE).count() == 36
+        worker.run_batch(Summary())
+        assert claims[-1] == 4 and OutboxEntry.objects.filter(status=OutboxEntry.DONE).count() == 40
+    finally:
+        contract.unregister_handler("test.quick")
