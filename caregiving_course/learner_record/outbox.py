@@ -71,7 +71,8 @@ def enqueue_many(kind: str, entries: list[tuple[str, dict]]) -> None:
 @dataclass
 class Entry:
     """A claimed outbox row: what a delivery reads (the handlers and the runners outside the record know rows
-    as this, and never import models). ``noted_in_doubt`` is filled for a claimed batch by the sync worker."""
+    as this, and never import models). ``noted_in_doubt`` is filled for a claimed batch by the sync worker; a
+    kind's ``prepare`` may attach what it looked up for the batch (so no ``__slots__``)."""
 
     id: int
     kind: str
