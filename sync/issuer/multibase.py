@@ -8,14 +8,26 @@ _INDEX = {c: i for i, c in enumerate(_ALPHABET)}
 ED25519_PUB_PREFIX = b"\xed\x01"  # multicodec ed25519-pub, as a varint
 
 
+_PAIRS = [high + low for high in _ALPHABET for low in _ALPHABET]  # two base58 digits, by value (0 to 58**2 - 1)
+_CHUNK = 58 ** 10  # ten digits: one division of the big number per ten digits, the rest on small numbers
+
+
 def b58encode(data: bytes) -> str:
+    """``data`` in base58btc (each leading zero byte a "1")."""
     n = int.from_bytes(data, "big")
-    out = []
+    chunks = []
     while n:
-        n, r = divmod(n, 58)
-        out.append(_ALPHABET[r])
+        n, chunk = divmod(n, _CHUNK)
+        chunks.append(chunk)
+    digits = []
+    for chunk in reversed(chunks):
+        pairs = []
+        for _ in range(5):
+            chunk, pair = divmod(chunk, 58 * 58)
+            pairs.append(_PAIRS[pair])
+        digits.extend(reversed(pairs))
     pad = len(data) - len(data.lstrip(b"\0"))
-    return "1" * pad + "".join(reversed(out))
+    return "1" * pad + "".join(digits).lstrip("1")
 
 
 def b58decode(text: str) -> bytes:

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from operator import itemgetter
 
-from sync.issuer.rdfc import RDF_LANGSTRING, XSD_STRING, Quad, escape, literal, needs_escape
+from sync.issuer.rdfc import RDF_LANGSTRING, XSD_STRING, Quad, escape, literal
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 _STR = object()  # a string leaf's place in a shape key
@@ -60,9 +60,7 @@ class Template:
 
     def fill(self, leaves: list[str]) -> tuple[list[Quad], dict[str, list[Quad]] | None]:
         """The quads with ``leaves`` in their slots, and each blank node's quads where the template knows them."""
-        texts = [leaves[i] for i, _ in self.literal_slots]
-        if needs_escape("".join(texts)):  # rare: one search over all the texts spares one per text
-            texts = [escape(text) for text in texts]
+        texts = [escape(leaves[i]) for i, _ in self.literal_slots]
         values = [*self.constants, *[f"<{leaves[i]}>" for i in self.iri_slots],
                   *[f'"{text}"{suffix}' for text, (_, suffix) in zip(texts, self.literal_slots, strict=True)]]
         flat = iter(self.terms(values))
