@@ -61,3 +61,24 @@ def test_literals_are_escaped_as_rdfc10_says():
 def test_duplicate_quads_count_once():
     quad = ("_:x", "<urn:p>", '"v"', "")
     assert rdfc.canonical_nquads([quad, quad]) == '_:c14n0 <urn:p> "v" .\n'
+
+
+def _written(char: str) -> str:
+    """How canonical N-Quads writes one character inside a literal: ECHAR, then UCHAR for the other controls,
+    DEL, surrogates and U+FFFE/U+FFFF (not XML characters), the character itself otherwise."""
+    echar = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
+    code = ord(char)
+    if char in echar:
+        return echar[char]
+    if code < 0x20 or code == 0x7F or 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF):
+        return f"\\u{code:04X}"
+    return char
+
+
+def test_every_code_point_is_escaped_alone_and_inside_text():
+    """Including the characters Python calls unprintable that need no escaping (no-break space, soft hyphen,
+    line separator, unassigned code points): the escape's quick path must keep only what it may."""
+    for code in range(0x110000):
+        char = chr(code)
+        assert rdfc.escape(char) == _written(char), hex(code)
+        assert rdfc.escape(f"née {char} «") == f"née {_written(char)} «", hex(code)
