@@ -80,7 +80,6 @@ class Entry:
     payload: dict
     attempts: int
     lease_owner: str
-    lease_expires_at: dt.datetime | None = None
     noted_in_doubt: bool | None = None
 
     @property
@@ -115,7 +114,7 @@ def claim(worker: str, *, limit: int = 50, lease_seconds: int = 60,
             if rows:
                 cursor.execute(_lease_sql(table, len(rows), "%s"), [owner, until, *(row[0] for row in rows)])
     decode = _PAYLOAD.from_db_value
-    return [Entry(entry_id, kind, key, decode(payload, None, db), attempts, owner, expires)
+    return [Entry(entry_id, kind, key, decode(payload, None, db), attempts, owner)
             for entry_id, kind, key, payload, attempts in rows]
 
 

@@ -20,14 +20,11 @@ Quad = tuple[str, str, str, str]
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
-_ECHAR = {0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0C: "\\f", 0x0D: "\\r", 0x22: '\\"', 0x5C: "\\\\"}
+_ECHAR = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
 # Everything else below U+0020, DEL and what is not an XML 1.1 Char is written as \uXXXX.
 _UCHAR = [*range(0x00, 0x08), 0x0B, *range(0x0E, 0x20), 0x7F, *range(0xD800, 0xE000), 0xFFFE, 0xFFFF]
-_ESCAPES = {**{c: f"\\u{c:04X}" for c in _UCHAR}, **_ECHAR}
+_ESCAPES = {**{chr(c): f"\\u{c:04X}" for c in _UCHAR}, **_ECHAR}  # what each character is written as
 _NEEDS_ESCAPE = re.compile("[\x00-\x1f\"\\\\\x7f\ud800-\udfff\ufffe\uffff]")
-
-
-_ESCAPE_OF = {chr(code): text for code, text in _ESCAPES.items()}
 
 
 def escape(value: str) -> str:
@@ -43,7 +40,7 @@ def escape(value: str) -> str:
 
 
 def _escaped(match: re.Match) -> str:
-    return _ESCAPE_OF[match.group()]
+    return _ESCAPES[match.group()]
 
 
 def literal(value: str, datatype: str = XSD_STRING, language: str | None = None) -> str:
